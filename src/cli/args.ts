@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
+
+export interface CliArgs {
+  port?: number;
+  host?: string;
+  spec?: string;
+  config?: string;
+  logLevel?: LogLevel;
+  auth?: boolean;
+  watch?: boolean;
+  cacheDir?: string | false;
+  bodyLimit?: number;
+  help: boolean;
+  version: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: openai-mock [options]
+
+A mock server for the OpenAI API, from the official OpenAPI spec.
+
+Options:
+  --port N            port to listen on (default: first free from 12111; 0 lets the OS choose)
+  --host H            interface to bind (default: 127.0.0.1)
+  --spec PATH|URL     OpenAPI spec (default: config "spec", then $OPENAI_MOCK_SPEC,
+                      then spec/openapi.yaml, filled by \`npm run fetch-spec\`)
+  --config FILE       config file (default: searched from the working directory:
+                      openai-mock.config.{ts,mts,cts,js,mjs,cjs,json,yaml,yml}, .openai-mockrc,
+                      "openai-mock" in package.json)
+  --watch             reload the config and overrides when their files change
+  --log-level L       ${LOG_LEVELS.join(', ')} (default: info)
+  --no-auth           accept requests without an Authorization header
+  --cache-dir DIR     where the prepared spec is cached (default: node_modules/.cache/openai-mock)
+  --no-cache          do not read or write the prepared-spec cache
+  --body-limit BYTES  largest request body accepted (default: 52428800)
+  -h, --help          show this help
+  -v, --version       print the version
+
+Point the official SDK at it:  new OpenAI({ baseURL: 'http://127.0.0.1:12111/v1', apiKey: 'test' })`;
+
+function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        spec: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        watch: { type: 'boolean', short: 'w' },
+        'log-level': { type: 'string' },
+        auth: { type: 'boolean' },
+        'no-auth': { type: 'boolean' },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        'body-limit': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  const logLevel = v['log-level'];
+  if (logLevel !== undefined && !isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  return {
+    port: integer('port', v.port, 0, 65535),
+    host: v.host,
+    spec: v.spec,
+    config: v.config,
+    watch: v.watch,
+    logLevel: logLevel as LogLevel | undefined,
+    auth: v['no-auth'] ? false : v.auth,
+    cacheDir: v['no-cache'] ? false : v['cache-dir'],
+    bodyLimit: integer('body-limit', v['body-limit'], 1, 2 ** 40),
+    help: Boolean(v.help),
+    version: Boolean(v.version),
+  };
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { parseCliArgs, UsageError, USAGE } from './args';
+import { createMockServer, type MockServer } from '../server';
+import { createLogger } from '../log/logger';
+import { SpecError } from '../spec/prepare';
+import { PACKAGE_ROOT } from '../spec/locate';
+
+export const DEFAULT_PORT = 12111;
+
+function isAddressInUse(error: unknown) {
+  return (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseCliArgs(argv);
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(require(`${PACKAGE_ROOT}/package.json`).version + '\n');
+    return 0;
+  }
+  const logger = createLogger(args.logLevel ?? 'info');
+  const options = {
+    host: args.host,
+    spec: args.spec,
+    auth: args.auth,
+    cacheDir: args.cacheDir,
+    bodyLimit: args.bodyLimit,
+    logger,
+  };
+
+  let server: MockServer | undefined;
+  if (args.port !== undefined) {
+    server = await createMockServer({ ...options, port: args.port });
+  } else {
+    // Without --port: the first free port from 12111, so a second instance just takes the next one.
+    for (let port = DEFAULT_PORT; port < DEFAULT_PORT + 100 && !server; port++) {
+      try {
+        server = await createMockServer({ ...options, port });
+      } catch (error) {
+        if (!isAddressInUse(error)) throw error;
+      }
+    }
+    if (!server) throw new UsageError(`no free port from ${DEFAULT_PORT} to ${DEFAULT_PORT + 99}; pass --port`);
+  }
+
+  logger.info(
+    `openai-mock listening on ${server.url} (${server.operations} operations, spec ${server.specVersion}, ready in ${Math.round(performance.now())} ms)`,
+  );
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info(`${signal}: closing`);
+    server!.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`openai-mock: ${error.message}\nRun openai-mock --help for the options.\n`);
+      process.exitCode = 2;
+    } else if (error instanceof SpecError) {
+      process.stderr.write(`openai-mock: ${error.message}\n`);
+      process.exitCode = 1;
+    } else if (isAddressInUse(error)) {
+      process.stderr.write(`openai-mock: ${(error as Error).message}: the port is taken; choose another with --port\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`openai-mock: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,74 @@
+import { createInstance, type IHttpRequest } from '@stoplight/prism-http';
+import { createLogger as createPrismLogger } from '@stoplight/prism-core';
+import type { HttpMethod } from '@stoplight/types';
+import type { Exchange, Handler, MockResponse } from '../pipeline/types';
+import { isJsonMediaType, isTextMediaType } from './negotiate';
+import { placeholderBytes } from './binary-bodies';
+
+/**
+ * Prism's mocker as the source of default answers. Routing, request checks and content
+ * negotiation are done before it (our own, see notes 1-6, 8), so Prism is handed the one matched
+ * operation and a media type, with its own validation and security checks off.
+ */
+export function createPrismEngine(): Handler {
+  // Prism's mocker calls `logger.success`, which only prism-core's pino logger has. It logs every
+  // request at length; our front logs one line per request instead.
+  const logger = createPrismLogger('prism', { level: 'silent' });
+  const baseConfig = () => ({
+    validateRequest: false,
+    validateResponse: false,
+    checkSecurity: false,
+    errors: false,
+    upstreamProxy: undefined,
+    isProxy: false as const,
+    mock: { dynamic: false },
+  });
+  const prism = createInstance(baseConfig(), { logger });
+
+  return async (exchange: Exchange): Promise<MockResponse> => {
+    const { request, operation, preferences, responseMediaType } = exchange;
+    const input: IHttpRequest = {
+      method: request.method.toLowerCase() as HttpMethod,
+      url: { path: operation.path.split('?')[0]!, query: {} },
+      headers: { accept: responseMediaType },
+      body: request.body,
+    };
+    // Prism mutates the mock config it is given: a fresh one per call.
+    const config = {
+      ...baseConfig(),
+      mock: {
+        dynamic: preferences.dynamic ?? false,
+        seed: preferences.seed,
+        code: preferences.code,
+        exampleKey: preferences.example,
+        mediaTypes: [responseMediaType],
+      },
+    };
+    const result = await prism.request(input, [operation], config)();
+    if (result._tag === 'Left') {
+      const error = result.left as Error & { status?: number; detail?: string };
+      throw new EngineError(error.detail ?? error.message, error.status ?? 500);
+    }
+    const output = result.right.output;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(output.headers ?? {})) headers[name.toLowerCase()] = String(value);
+    const mediaType = (headers['content-type'] ?? responseMediaType).split(';')[0]!.trim().toLowerCase();
+    headers['content-type'] = mediaType;
+    let body: unknown = output.body;
+    if (!isJsonMediaType(mediaType) && !isTextMediaType(mediaType)) {
+      body = Buffer.isBuffer(body) ? body : placeholderBytes(mediaType);
+    } else if (isTextMediaType(mediaType) && typeof body !== 'string') {
+      body = body === undefined ? '' : String(body);
+    }
+    return { status: output.statusCode, headers, body };
+  };
+}
+
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,186 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getHttpConfigFromRequest } from '@stoplight/prism-http-server/dist/getHttpConfigFromRequest';
+import type { Router } from './router';
+import { stripVersionPrefix } from './router';
+import { parseQuery } from './form-fields';
+import { BodyTooLargeError, readBody } from './read-body';
+import { BodyParseError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
+import {
+  bodyTooLarge,
+  internalError,
+  invalidUrl,
+  malformedAuthorization,
+  malformedJson,
+  missingApiKey,
+  openAIError,
+  unsupportedContentType,
+  type ErrorResponse,
+} from './errors';
+import { writeResponse } from './write-response';
+import { requestMediaTypes, validateRequest } from '../validation/request-validator';
+import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
+import { EngineError } from '../engine/prism-engine';
+import type { Exchange, Handler, MockRequest, MockResponse, Preferences } from '../pipeline/types';
+import type { Logger } from '../log/logger';
+
+export interface HandlerOptions {
+  router: Router;
+  /** The chain of steps ending in the engine; read per request so it can be swapped while running. */
+  pipeline: () => Handler;
+  logger: Logger;
+  auth: boolean;
+  bodyLimit: number;
+}
+
+class HttpError extends Error {
+  constructor(readonly response: ErrorResponse) {
+    super(response.body.error.message);
+  }
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+function checkAuth(header: string | undefined): ErrorResponse | undefined {
+  if (header === undefined || header.trim() === '') return missingApiKey();
+  if (!BEARER.test(header)) return malformedAuthorization();
+  return undefined;
+}
+
+function mediaTypeOf(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  return header.split(';')[0]!.trim().toLowerCase() || undefined;
+}
+
+async function parseBody(request: IncomingMessage, raw: Buffer, declared: string[]): Promise<ParsedBody> {
+  if (raw.length === 0) return { kind: 'none' };
+  const mediaType = mediaTypeOf(request.headers['content-type']);
+  if (declared.length === 0) return { kind: 'raw', value: raw };
+  const accepts = (type: string) => declared.includes(type);
+  if (mediaType === undefined && accepts('application/json')) {
+    // curl -d without -H sends form encoding; a body with no type at all is most likely JSON.
+    return parseJsonBody(raw);
+  }
+  if (mediaType === 'application/json' && accepts('application/json')) return parseJsonBody(raw);
+  if (mediaType === 'multipart/form-data' && accepts('multipart/form-data')) return parseMultipartBody(raw, request.headers);
+  if (mediaType === 'application/x-www-form-urlencoded' && accepts('application/x-www-form-urlencoded')) return parseUrlEncodedBody(raw);
+  if (mediaType && accepts(mediaType)) return { kind: 'raw', value: raw };
+  throw new HttpError(unsupportedContentType(request.headers['content-type'], declared));
+}
+
+function preferencesOf(request: IncomingMessage, query: Record<string, unknown>): Preferences {
+  if (!request.headers.prefer && !Object.keys(query).some((k) => k.startsWith('__'))) return {};
+  const parsed = getHttpConfigFromRequest({
+    url: { path: '/', query: query as Record<string, string> },
+    headers: request.headers as Record<string, string>,
+  });
+  if (parsed._tag === 'Left') {
+    throw new HttpError(openAIError(400, `The Prefer header cannot be read: ${parsed.left.detail ?? parsed.left.message}`, { param: 'Prefer' }));
+  }
+  const { code, exampleKey, dynamic, seed } = parsed.right;
+  return { code, example: exampleKey, dynamic, seed };
+}
+
+/** The HTTP front: route, authenticate, read and check the request, run the pipeline, write. */
+export function createRequestHandler(options: HandlerOptions) {
+  const { router, logger } = options;
+
+  async function prepare(request: IncomingMessage, signal: AbortSignal): Promise<Exchange> {
+    const method = (request.method ?? 'GET').toUpperCase();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const apiPath = stripVersionPrefix(url.pathname);
+    const route = router.match(method, apiPath, url.searchParams);
+    if (!route) throw new HttpError(invalidUrl(method, url.pathname));
+
+    if (options.auth) {
+      const problem = checkAuth(request.headers.authorization);
+      if (problem) throw new HttpError(problem);
+    }
+
+    const query = parseQuery(url.searchParams);
+    delete query.beta;
+    const preferences = preferencesOf(request, query);
+    for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
+
+    let raw: Buffer;
+    try {
+      raw = await readBody(request, options.bodyLimit);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) throw new HttpError(bodyTooLarge(error.limit));
+      throw error;
+    }
+
+    const declared = requestMediaTypes(route.operation);
+    let parsed: ParsedBody;
+    try {
+      parsed = await parseBody(request, raw, declared);
+    } catch (error) {
+      if (error instanceof BodyParseError) {
+        throw new HttpError(error.kind === 'json' ? malformedJson(error.message) : openAIError(400, error.message));
+      }
+      throw error;
+    }
+
+    const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
+    const body = parsed.kind === 'none' ? undefined : parsed.value;
+    const problem = validateRequest(route.operation, {
+      pathParams: route.params,
+      query,
+      body: parsed.kind === 'form' ? formForValidation(body) : parsed.kind === 'raw' ? undefined : body,
+      mediaType: contentType,
+    });
+    if (problem) throw new HttpError(openAIError(400, problem.message, { param: problem.param, code: problem.code }));
+
+    const mockRequest: MockRequest = {
+      method,
+      path: url.pathname,
+      apiPath,
+      params: route.params,
+      query,
+      headers: request.headers,
+      body,
+      files: parsed.kind === 'form' ? parsed.files : {},
+      contentType,
+    };
+    const wanted = preferences.code !== undefined ? findResponse(route.operation, preferences.code) : defaultSuccess(route.operation);
+    return {
+      request: mockRequest,
+      operation: route.operation,
+      operationId: route.operation.iid,
+      template: route.template.split('?')[0]!,
+      responseMediaType: chooseMediaType(wanted, request.headers.accept),
+      preferences,
+      signal,
+    };
+  }
+
+  return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const abort = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) abort.abort();
+    });
+
+    let result: MockResponse;
+    try {
+      const exchange = await prepare(request, abort.signal);
+      result = await options.pipeline()(exchange);
+    } catch (error) {
+      if (error instanceof HttpError) result = error.response;
+      else if (error instanceof EngineError) result = openAIError(error.status, error.message);
+      else {
+        logger.error(`${request.method} ${request.url} failed: ${(error as Error).stack ?? error}`);
+        result = internalError(`The mock server failed to answer: ${(error as Error).message}`);
+      }
+    }
+
+    if (result.status === 413 || result.status === 415) {
+      // The rest of an unread body would be taken for the next request on this connection.
+      response.setHeader('connection', 'close');
+    }
+    await writeResponse(response, result);
+    if (!request.complete) request.resume();
+
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logger.info(`${request.method} ${request.url} ${result.status} ${ms.toFixed(1)}ms`);
+  };
+}

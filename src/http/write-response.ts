@@ -1,0 +1,47 @@
+import type { ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { MockResponse } from '../pipeline/types';
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<string | Buffer> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * Writes a response: JSON values serialised, strings and Buffers as they are, and async
+ * iterables (event streams) chunk by chunk, each flushed as written and stopped when the client
+ * goes away.
+ */
+export async function writeResponse(response: ServerResponse, result: MockResponse): Promise<void> {
+  if (response.headersSent || response.destroyed) return;
+  const headers: Record<string, string> = { ...result.headers };
+  // The SDK exposes this as `_request_id`; the real API always sends one.
+  headers['x-request-id'] ??= `req_${randomBytes(16).toString('hex')}`;
+
+  if (isAsyncIterable(result.body)) {
+    headers['content-type'] ??= 'text/event-stream';
+    headers['cache-control'] ??= 'no-cache';
+    response.writeHead(result.status, headers);
+    response.flushHeaders();
+    try {
+      for await (const chunk of result.body) {
+        if (response.destroyed) break;
+        response.write(chunk);
+      }
+    } finally {
+      response.end();
+    }
+    return;
+  }
+
+  let payload: Buffer | string;
+  if (Buffer.isBuffer(result.body)) payload = result.body;
+  else if (typeof result.body === 'string' && !/json/.test(headers['content-type'] ?? '')) payload = result.body;
+  else if (result.body === undefined) payload = '';
+  else {
+    payload = JSON.stringify(result.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  headers['content-length'] = String(Buffer.byteLength(payload));
+  response.writeHead(result.status, headers);
+  response.end(payload);
+}

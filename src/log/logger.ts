@@ -1,0 +1,42 @@
+/** Log lines for people: one per request at info, warnings and errors with enough to act on. */
+
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
+
+export interface Logger {
+  level: LogLevel;
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+const rank: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+/** Writes to stderr by default so that stdout stays free for a caller that pipes it. */
+export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(line + '\n')): Logger {
+  const logger: Logger = {
+    level,
+    error: (message) => emit('error', message),
+    warn: (message) => emit('warn', message),
+    info: (message) => emit('info', message),
+    debug: (message) => emit('debug', message),
+  };
+  function emit(at: Exclude<LogLevel, 'silent'>, message: string) {
+    if (rank[at] > rank[logger.level]) return;
+    const prefix = at === 'info' ? '' : `${at}: `;
+    write(prefix + message);
+  }
+  return logger;
+}
+
+/** Keeps a key recognisable in logs without printing it: `sk-abc…wxyz`. */
+export function redactSecret(value: string): string {
+  if (value.length <= 8) return '***';
+  return `${value.slice(0, 3)}…${value.slice(-4)}`;
+}

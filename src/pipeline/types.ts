@@ -1,0 +1,66 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { PreparedOperation } from '../spec/prepare';
+import type { UploadedFile } from '../http/parse-body';
+
+/**
+ * A request's path through the server: the HTTP front parses, routes and checks it into an
+ * `Exchange`, then a chain of steps produces the `MockResponse`. The engine (Prism) is the last
+ * step, the source of the default answer; overrides, realism, and later proxying, recording or
+ * replay are steps of the same shape placed before it.
+ */
+
+export interface MockRequest {
+  /** Upper case, as the user wrote it in an override key: `POST`. */
+  method: string;
+  /** Path as received, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** Path without the `/v1` prefix, as the spec writes it. */
+  apiPath: string;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+  /** JSON value, or form fields (files as `UploadedFile`); undefined when no body was sent. */
+  body: unknown;
+  files: Record<string, UploadedFile>;
+  /** Media type of the request body, without parameters. */
+  contentType: string | undefined;
+}
+
+export interface MockResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** A JSON value, a string (text), or a Buffer (binary). */
+  body: unknown;
+}
+
+export interface Preferences {
+  /** `Prefer: code=429`: answer with the spec's response for that status. */
+  code?: number;
+  /** `Prefer: example=name`: a named example of the response. */
+  example?: string;
+  /** `Prefer: dynamic=true`: bodies generated from the schema instead of static ones. */
+  dynamic?: boolean;
+  seed?: string;
+}
+
+export interface Exchange {
+  request: MockRequest;
+  operation: PreparedOperation;
+  /** The spec's operationId, e.g. `createChatCompletion`. */
+  operationId: string;
+  /** The spec's path key, e.g. `/files/{file_id}/content`. */
+  template: string;
+  /** The media type the response will have, chosen from the spec and the Accept header. */
+  responseMediaType: string;
+  preferences: Preferences;
+  /** Aborted when the client goes away, so steps can stop work (timers, streams, upstream calls). */
+  signal: AbortSignal;
+}
+
+export type Handler = (exchange: Exchange) => Promise<MockResponse>;
+export type Step = (exchange: Exchange, next: Handler) => Promise<MockResponse>;
+
+/** Runs `steps` in order around `source`, each able to answer, change, or pass on. */
+export function compose(steps: readonly Step[], source: Handler): Handler {
+  return steps.reduceRight<Handler>((next, step) => (exchange) => step(exchange, next), source);
+}

@@ -1,0 +1,120 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { locateSpec } from './spec/locate';
+import { loadSpec } from './spec/load-spec';
+import { defaultCacheDir } from './spec/cache';
+import { createRouter } from './http/router';
+import { createRequestHandler } from './http/handler';
+import { createPrismEngine } from './engine/prism-engine';
+import { compose, type Handler, type Step } from './pipeline/types';
+import { createLogger, type Logger, type LogLevel } from './log/logger';
+
+export interface MockServerOptions {
+  /** Port to listen on; 0 lets the OS choose. Default 0. */
+  port?: number;
+  /** Interface to bind. Default `127.0.0.1`: nothing outside this machine can reach the mock. */
+  host?: string;
+  /** Spec file path or http(s) URL. Default: `OPENAI_MOCK_SPEC`, then the package's `spec/openapi.yaml`. */
+  spec?: string;
+  /** Folder for the prepared-spec cache; `false` turns the cache off. */
+  cacheDir?: string | false;
+  /** Check for `Authorization: Bearer ...` (any token). Default true. */
+  auth?: boolean;
+  /** Largest request body accepted, in bytes; larger ones get 413. Default 50 MiB. */
+  bodyLimit?: number;
+  logLevel?: LogLevel;
+  logger?: Logger;
+  /** Steps run before the engine, in order (see `Step`). */
+  steps?: readonly Step[];
+  /** Base for relative paths. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+export interface MockServer {
+  /** `http://127.0.0.1:PORT`: the SDK's baseURL is this plus `/v1`. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly operations: number;
+  readonly specVersion: string;
+  /** Milliseconds from the call to listening. */
+  readonly readyMs: number;
+  readonly fromCache: boolean;
+  /** Replaces the steps before the engine, atomically: a request in flight finishes with the old ones. */
+  setSteps(steps: readonly Step[]): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
+
+export async function createMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const started = performance.now();
+  const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const cwd = options.cwd ?? process.cwd();
+  const location = locateSpec({ flag: options.spec, env: process.env.OPENAI_MOCK_SPEC, cwd });
+  const cacheDir = options.cacheDir === undefined ? process.env.OPENAI_MOCK_CACHE_DIR || defaultCacheDir() : options.cacheDir;
+  const loaded = await loadSpec(location, { dir: cacheDir });
+  if (loaded.cacheError) logger.warn(`could not write the spec cache in ${cacheDir}: ${loaded.cacheError}`);
+
+  const router = createRouter(loaded.spec.operations);
+  const engine = createPrismEngine();
+  let pipeline: Handler = compose(options.steps ?? [], engine);
+
+  const handle = createRequestHandler({
+    router,
+    pipeline: () => pipeline,
+    logger,
+    auth: options.auth ?? true,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+  });
+
+  const server = http.createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end();
+    });
+  });
+  // Slow or stalled clients must not hold sockets for ever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  server.on('clientError', (error, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ error: { message: `Bad request: ${error.message}`, type: 'invalid_request_error', param: null, code: null } });
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const readyMs = Math.round(performance.now() - started);
+
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    host,
+    operations: loaded.spec.operations.length,
+    specVersion: loaded.spec.version,
+    readyMs,
+    fromCache: loaded.fromCache,
+    setSteps(steps) {
+      pipeline = compose(steps, engine);
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests in flight get a moment to finish; then their sockets are cut.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+    },
+  };
+}

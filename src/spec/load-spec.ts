@@ -1,0 +1,31 @@
+import { readSpecSource } from './read-source';
+import { prepareSpec, type PreparedSpec } from './prepare';
+import { cacheKey, readCache, writeCache } from './cache';
+import type { SpecLocation } from './locate';
+
+export interface LoadedSpec {
+  spec: PreparedSpec;
+  fromCache: boolean;
+  cacheError?: string;
+}
+
+/** Reads the spec, then takes its prepared form from the cache or prepares and stores it. */
+export async function loadSpec(location: SpecLocation, cache: { dir: string | false }): Promise<LoadedSpec> {
+  const source = await readSpecSource(location);
+  const key = cacheKey(source.sha256);
+  if (cache.dir) {
+    const cached = await readCache(cache.dir, key);
+    if (cached && cached.sha256 === source.sha256) return { spec: cached, fromCache: true };
+  }
+  const spec = prepareSpec(source.text, source.sha256);
+  let cacheError: string | undefined;
+  if (cache.dir) {
+    try {
+      await writeCache(cache.dir, key, spec);
+    } catch (error) {
+      // A read-only cache folder costs speed, not correctness.
+      cacheError = (error as Error).message;
+    }
+  }
+  return { spec, fromCache: false, cacheError };
+}

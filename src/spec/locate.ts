@@ -1,0 +1,30 @@
+import path from 'node:path';
+
+/** Where the spec comes from, in the order a user expects: flag, config, environment, default. */
+
+export interface SpecLocation {
+  /** A file path (absolute) or an http(s) URL. */
+  source: string;
+  /** What named it, for error messages: `--spec`, `config "spec"`, `OPENAI_MOCK_SPEC`, `default`. */
+  origin: string;
+}
+
+export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+export const DEFAULT_SPEC_PATH = path.join(PACKAGE_ROOT, 'spec', 'openapi.yaml');
+
+const isUrl = (value: string) => /^https?:\/\//i.test(value);
+
+export function locateSpec(options: {
+  flag?: string;
+  config?: { value: string; dir: string };
+  env?: string;
+  cwd: string;
+}): SpecLocation {
+  if (options.flag) return { source: isUrl(options.flag) ? options.flag : path.resolve(options.cwd, options.flag), origin: '--spec' };
+  if (options.config?.value) {
+    const value = options.config.value;
+    return { source: isUrl(value) ? value : path.resolve(options.config.dir, value), origin: 'config "spec"' };
+  }
+  if (options.env) return { source: isUrl(options.env) ? options.env : path.resolve(options.cwd, options.env), origin: 'OPENAI_MOCK_SPEC' };
+  return { source: DEFAULT_SPEC_PATH, origin: 'default' };
+}

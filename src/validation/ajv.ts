@@ -1,0 +1,34 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+
+/**
+ * The spec declares OpenAPI 3.1, whose schema dialect is JSON Schema 2020-12; Prism reads it as
+ * draft-07 (note 2). Two instances: JSON bodies are checked as sent, while query strings, path
+ * segments and form fields arrive as text and are coerced the way the API parses them.
+ */
+function createAjv(coerce: boolean) {
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    // Errors carry their schema, so that a failed union's branches can be examined one by one.
+    verbose: true,
+    allowUnionTypes: true,
+    allowMatchingProperties: true,
+    coerceTypes: coerce ? 'array' : false,
+    logger: false,
+    // The spec's schemas are trusted input; checking them against the meta-schema costs start-up time.
+    validateSchema: false,
+    // Ajv keeps compiled schemas by key; our schemas are compiled once per operation and cached
+    // by us, so its own map would only hold a second copy.
+    addUsedSchema: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+let instances: { json: Ajv2020; text: Ajv2020 } | undefined;
+
+export function getAjv(kind: 'json' | 'text'): Ajv2020 {
+  instances ??= { json: createAjv(false), text: createAjv(true) };
+  return instances[kind];
+}

@@ -1,0 +1,105 @@
+import type { ValidateFunction } from 'ajv';
+import type { IHttpOperation, IHttpParam } from '@stoplight/types';
+import type { PreparedOperation } from '../spec/prepare';
+import { getAjv } from './ajv';
+import { describeErrors, type CompileBranch, type ValidationProblem } from './describe-errors';
+
+/**
+ * Request checks for one operation: path parameters, query and body, each against the spec's
+ * schemas in the 2020-12 dialect. Validators compile on first use and stay cached per operation:
+ * compiling all of them up front costs seconds and hundreds of MB (notes, start-up section).
+ */
+
+export interface RequestParts {
+  pathParams: Record<string, string>;
+  query: Record<string, unknown>;
+  /** Parsed body (JSON value, or form fields as an object), undefined when none was sent. */
+  body: unknown;
+  /** Media type of the body as sent, without parameters. */
+  mediaType: string | undefined;
+}
+
+export interface CompiledChecks {
+  path?: ValidateFunction;
+  query?: ValidateFunction;
+  bodies: Map<string, ValidateFunction>;
+  bodyRequired: boolean;
+}
+
+const cache = new WeakMap<PreparedOperation, CompiledChecks>();
+
+function paramsSchema(params: readonly IHttpParam[] | undefined) {
+  if (!params || params.length === 0) return undefined;
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const param of params) {
+    properties[param.name] = param.schema ?? {};
+    if (param.required) required.push(param.name);
+  }
+  return { type: 'object', properties, required };
+}
+
+/** http-spec stamps schemas as draft-07; the document is 3.1, so they are read as 2020-12. */
+export function withBundle(schema: object, operation: PreparedOperation) {
+  const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+  return { ...rest, __bundled__: operation.__bundled__ ?? {} };
+}
+
+/** Compiles every check of an operation; throws what Ajv throws, which the spec test reports. */
+export function compileChecks(operation: PreparedOperation): CompiledChecks {
+  const cached = cache.get(operation);
+  if (cached) return cached;
+  const request = (operation as IHttpOperation).request;
+  const path = paramsSchema(request?.path);
+  const query = paramsSchema(request?.query);
+  const bodies = new Map<string, ValidateFunction>();
+  for (const content of request?.body?.contents ?? []) {
+    if (!content.schema) continue;
+    const kind = content.mediaType === 'application/json' ? 'json' : 'text';
+    bodies.set(content.mediaType, getAjv(kind).compile(withBundle(content.schema, operation)));
+  }
+  const checks: CompiledChecks = {
+    path: path && getAjv('text').compile(withBundle(path, operation)),
+    query: query && getAjv('text').compile(withBundle(query, operation)),
+    bodies,
+    bodyRequired: Boolean(request?.body?.required),
+  };
+  cache.set(operation, checks);
+  return checks;
+}
+
+export function requestMediaTypes(operation: PreparedOperation): string[] {
+  return ((operation as IHttpOperation).request?.body?.contents ?? []).map((c) => c.mediaType);
+}
+
+const branchCache = new WeakMap<object, ValidateFunction>();
+
+function branchCompiler(operation: PreparedOperation, kind: 'json' | 'text'): CompileBranch {
+  return (schema) => {
+    let validate = branchCache.get(schema);
+    if (!validate) {
+      validate = getAjv(kind).compile(withBundle(schema, operation));
+      branchCache.set(schema, validate);
+    }
+    return validate;
+  };
+}
+
+/** Returns the first problem found, in the order the API reports them, or undefined. */
+export function validateRequest(operation: PreparedOperation, parts: RequestParts): ValidationProblem | undefined {
+  const checks = compileChecks(operation);
+  const textBranches = branchCompiler(operation, 'text');
+  if (checks.path && !checks.path(parts.pathParams)) return describeErrors(checks.path.errors ?? [], parts.pathParams, undefined, textBranches);
+  if (checks.query && !checks.query(parts.query)) return describeErrors(checks.query.errors ?? [], parts.query, undefined, textBranches);
+  if (checks.bodies.size === 0) return undefined;
+  if (parts.body === undefined) {
+    if (!checks.bodyRequired) return undefined;
+    return { message: 'You must provide a request body.', param: null, code: 'missing_required_parameter' };
+  }
+  const mediaType = parts.mediaType && checks.bodies.has(parts.mediaType) ? parts.mediaType : checks.bodies.keys().next().value!;
+  const validate = checks.bodies.get(mediaType)!;
+  if (!validate(parts.body)) {
+    return describeErrors(validate.errors ?? [], parts.body, undefined, branchCompiler(operation, mediaType === 'application/json' ? 'json' : 'text'));
+  }
+  return undefined;
+}
