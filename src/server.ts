@@ -6,7 +6,8 @@ import { defaultCacheDir } from './spec/cache';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
 import { createPrismEngine } from './engine/prism-engine';
-import { compose, type Handler, type Step } from './pipeline/types';
+import type { Handler, Step } from './pipeline/types';
+import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { createLogger, type Logger, type LogLevel } from './log/logger';
 
 export interface MockServerOptions {
@@ -24,7 +25,7 @@ export interface MockServerOptions {
   bodyLimit?: number;
   logLevel?: LogLevel;
   logger?: Logger;
-  /** Steps run before the engine, in order (see `Step`). */
+  /** Extra steps, run after overrides and before realism and the engine (see `Step`). */
   steps?: readonly Step[];
   /** Base for relative paths. Default `process.cwd()`. */
   cwd?: string;
@@ -40,7 +41,7 @@ export interface MockServer {
   /** Milliseconds from the call to listening. */
   readonly readyMs: number;
   readonly fromCache: boolean;
-  /** Replaces the steps before the engine, atomically: a request in flight finishes with the old ones. */
+  /** Replaces the extra steps, atomically: a request in flight finishes with the old ones. */
   setSteps(steps: readonly Step[]): void;
   close(): Promise<void>;
 }
@@ -58,7 +59,13 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
 
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
-  let pipeline: Handler = compose(options.steps ?? [], engine);
+  const parts: PipelineParts = { extra: options.steps ?? [] };
+  let pipeline: Handler = assemblePipeline(parts, engine);
+  // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
+  const update = (change: Partial<PipelineParts>) => {
+    Object.assign(parts, change);
+    pipeline = assemblePipeline(parts, engine);
+  };
 
   const handle = createRequestHandler({
     router,
@@ -106,7 +113,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     readyMs,
     fromCache: loaded.fromCache,
     setSteps(steps) {
-      pipeline = compose(steps, engine);
+      update({ extra: steps });
     },
     close() {
       return new Promise<void>((resolve) => {

@@ -29,8 +29,24 @@ export interface MockRequest {
 export interface MockResponse {
   status: number;
   headers: Record<string, string>;
-  /** A JSON value, a string (text), or a Buffer (binary). */
+  /** A JSON value, a string (text), a Buffer (binary), or an async iterable of chunks (a stream). */
   body: unknown;
+  /** How to stream this response when the request asked for a stream (timing, errors, cuts). */
+  stream?: StreamControl;
+}
+
+/** Set by config or an override; read by the streaming step. All optional, zero by default. */
+export interface StreamControl {
+  /** Milliseconds before the first event (time to first token). */
+  firstEventDelayMs?: number;
+  /** Milliseconds between events. */
+  intervalMs?: number;
+  /** End the stream with an error event after this many events. */
+  errorAfter?: number;
+  /** The error sent then; OpenAI's shape. */
+  error?: { message: string; type?: string; code?: string | null; param?: string | null };
+  /** Cut the connection (no final event, no [DONE]) after this many events. */
+  cutAfter?: number;
 }
 
 export interface Preferences {
