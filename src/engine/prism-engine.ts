@@ -2,6 +2,7 @@ import { createInstance, type IHttpRequest } from '@stoplight/prism-http';
 import { createLogger as createPrismLogger } from '@stoplight/prism-core';
 import type { HttpMethod } from '@stoplight/types';
 import type { Exchange, Handler, MockResponse } from '../pipeline/types';
+import type { PreparedOperation } from '../spec/prepare';
 import { isJsonMediaType, isTextMediaType } from './negotiate';
 import { placeholderBytes } from './binary-bodies';
 
@@ -25,6 +26,16 @@ export function createPrismEngine(): Handler {
   });
   const prism = createInstance(baseConfig(), { logger });
 
+  // Prism routes the request against the operation it is handed; a path key such as
+  // `/responses?beta=true` never matches a request path, so it gets the path without the query.
+  const routable = new WeakMap<PreparedOperation, PreparedOperation>();
+  const forPrism = (operation: PreparedOperation): PreparedOperation => {
+    if (!operation.path.includes('?')) return operation;
+    let copy = routable.get(operation);
+    if (!copy) routable.set(operation, (copy = { ...operation, path: operation.path.split('?')[0]! }));
+    return copy;
+  };
+
   return async (exchange: Exchange): Promise<MockResponse> => {
     const { request, operation, preferences, responseMediaType } = exchange;
     const input: IHttpRequest = {
@@ -44,14 +55,18 @@ export function createPrismEngine(): Handler {
         mediaTypes: [responseMediaType],
       },
     };
-    const result = await prism.request(input, [operation], config)();
+    const result = await prism.request(input, [forPrism(operation)], config)();
     if (result._tag === 'Left') {
       const error = result.left as Error & { status?: number; detail?: string };
       throw new EngineError(error.detail ?? error.message, error.status ?? 500);
     }
     const output = result.right.output;
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(output.headers ?? {})) headers[name.toLowerCase()] = String(value);
+    for (const [name, value] of Object.entries(output.headers ?? {})) {
+      const key = name.toLowerCase();
+      // The spec documents `Transfer-Encoding: chunked` on speech; framing is the HTTP layer's job.
+      if (!HOP_BY_HOP.has(key)) headers[key] = String(value);
+    }
     const mediaType = (headers['content-type'] ?? responseMediaType).split(';')[0]!.trim().toLowerCase();
     headers['content-type'] = mediaType;
     let body: unknown = output.body;
@@ -63,6 +78,8 @@ export function createPrismEngine(): Handler {
     return { status: output.statusCode, headers, body };
   };
 }
+
+const HOP_BY_HOP = new Set(['transfer-encoding', 'content-length', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te']);
 
 export class EngineError extends Error {
   constructor(

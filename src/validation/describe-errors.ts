@@ -62,6 +62,7 @@ function valueAt(root: unknown, instancePath: string): unknown {
 const quoteList = (values: unknown[]) => {
   const quoted = values.map((v) => `'${typeof v === 'string' ? v : JSON.stringify(v)}'`);
   if (quoted.length <= 1) return quoted.join('');
+  if (quoted.length === 2) return `${quoted[0]} and ${quoted[1]}`;
   return `${quoted.slice(0, -1).join(', ')}, and ${quoted[quoted.length - 1]}`;
 };
 
@@ -71,6 +72,50 @@ const KEYWORD_RANK: Record<string, number> = { required: 0, type: 1, enum: 2, co
 
 /** Compiles one branch of a union (with the operation's bundle), for a closer look at why it failed. */
 export type CompileBranch = (schema: object) => ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/** What a closer look at a union needs: a compiler for its branches and the target of a `$ref`. */
+export interface BranchTools {
+  compile: CompileBranch;
+  resolve(ref: string): unknown;
+}
+
+type SchemaObject = Record<string, unknown>;
+const isSchema = (value: unknown): value is SchemaObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The constant values a schema allows (its `enum`s and `const`s, through refs and unions): the
+ * tags, like `role: 'user'` or `type: 'message'`, that say which branch a value was meant for.
+ */
+function tagValues(schema: unknown, tools: BranchTools, seen = 0): unknown[] | undefined {
+  if (!isSchema(schema) || seen > 8) return undefined;
+  if (typeof schema.$ref === 'string') return tagValues(tools.resolve(schema.$ref), tools, seen + 1);
+  if (Array.isArray(schema.enum)) return schema.enum;
+  if ('const' in schema) return [schema.const];
+  const union = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
+  if (Array.isArray(union)) {
+    const all = union.map((b) => tagValues(b, tools, seen + 1));
+    return all.some((v) => v !== undefined) ? all.flatMap((v) => v ?? []) : undefined;
+  }
+  return undefined;
+}
+
+/** How many of the value's own properties carry a tag that this branch allows. */
+function tagMatches(schema: unknown, value: unknown, tools: BranchTools, seen = 0): number {
+  if (!isSchema(schema) || !isSchema(value) || seen > 8) return 0;
+  let count = 0;
+  if (typeof schema.$ref === 'string') count += tagMatches(tools.resolve(schema.$ref), value, tools, seen + 1);
+  for (const part of (schema.allOf as unknown[] | undefined) ?? []) count += tagMatches(part, value, tools, seen + 1);
+  const union = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
+  if (Array.isArray(union) && union.length > 0) count += Math.max(...union.map((b) => tagMatches(b, value, tools, seen + 1)));
+  if (isSchema(schema.properties)) {
+    for (const [name, property] of Object.entries(schema.properties)) {
+      if (!(name in value)) continue;
+      const allowed = tagValues(property, tools);
+      if (allowed && allowed.some((v) => v !== null) && allowed.includes(value[name])) count++;
+    }
+  }
+  return count;
+}
 
 const UNION = new Set(['anyOf', 'oneOf']);
 
@@ -92,14 +137,14 @@ function typesOf(e: ErrorObject): string[] {
  * fix, find the branch the value was meant for (the one whose tag, such as `role` or `type`,
  * it matches, and then the one with the fewest complaints) and describe that branch's failure.
  */
-function explainUnion(union: ErrorObject, data: unknown, compile: CompileBranch, prefix: string | undefined): ValidationProblem | undefined {
+function explainUnion(union: ErrorObject, data: unknown, tools: BranchTools, prefix: string | undefined): ValidationProblem | undefined {
   const branches = union.schema;
   if (!Array.isArray(branches) || branches.length === 0) return undefined;
   const value = valueAt(data, union.instancePath);
   const base = union.instancePath;
   const results = branches.map((branch) => {
     if (typeof branch !== 'object' || branch === null) return [] as ErrorObject[];
-    const validate = compile(branch);
+    const validate = tools.compile(branch);
     if (validate(value)) return [] as ErrorObject[];
     return (validate.errors ?? []).map((e) => ({ ...e, instancePath: base + e.instancePath }));
   });
@@ -130,11 +175,25 @@ function explainUnion(union: ErrorObject, data: unknown, compile: CompileBranch,
       return enumProblem(path, allowed, tagValue, prefix);
     }
   }
-  const score = (errors: ErrorObject[]) =>
-    (errors.some(isTagMismatch) ? 1000 : 0) + (wholeTypeMismatch(errors) ? 500 : 0) + errors.filter((e) => !UNION.has(e.keyword)).length;
+  // The branch meant: not one whose tag or whole type is wrong; then the one whose tags the value
+  // carries; then the one missing the fewest of its own required fields; then the fewest complaints.
+  const missingHere = (errors: ErrorObject[]) => errors.filter((e) => e.keyword === 'required' && e.instancePath === base).length;
+  const rank = (errors: ErrorObject[], i: number) => [
+    wholeTypeMismatch(errors) ? 1 : 0,
+    errors.some(isTagMismatch) ? 1 : 0,
+    -tagMatches(branches[i], value, tools),
+    missingHere(errors),
+    errors.filter((e) => !UNION.has(e.keyword)).length,
+  ];
+  const ranks = results.map(rank);
   let best = 0;
-  for (let i = 1; i < results.length; i++) if (score(results[i]!) < score(results[best]!)) best = i;
-  return describeErrors(results[best]!, data, prefix, compile);
+  for (let i = 1; i < results.length; i++) if (lexicallyBefore(ranks[i]!, ranks[best]!)) best = i;
+  return describeErrors(results[best]!, data, prefix, tools);
+}
+
+function lexicallyBefore(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
 }
 
 function typeProblem(instancePath: string, types: string[], value: unknown, prefix: string | undefined): ValidationProblem {
@@ -158,7 +217,7 @@ function enumProblem(instancePath: string, allowed: unknown[], value: unknown, p
   };
 }
 
-export function describeErrors(errors: readonly ErrorObject[], data: unknown, prefix?: string, compile?: CompileBranch): ValidationProblem {
+export function describeErrors(errors: readonly ErrorObject[], data: unknown, prefix?: string, tools?: BranchTools): ValidationProblem {
   if (errors.length === 0) return { message: 'The request is not valid.', param: null, code: 'invalid_request' };
   // The outermost mistake is the one the user made: a wrong type for `messages` explains every
   // complaint below it. Unions at the same place come first, as their branches' complaints are
@@ -166,10 +225,10 @@ export function describeErrors(errors: readonly ErrorObject[], data: unknown, pr
   const shallowest = Math.min(...errors.map(errorDepth));
   const atTop = errors.filter((e) => errorDepth(e) === shallowest || (UNION.has(e.keyword) && depth(e.instancePath) === shallowest));
   const unions = errors.filter((e) => UNION.has(e.keyword) && depth(e.instancePath) <= shallowest);
-  if (unions.length > 0 && compile) {
+  if (unions.length > 0 && tools) {
     // The last one listed at the shallowest place is the outermost (Ajv reports inner ones first).
     const union = unions.filter((e) => depth(e.instancePath) === Math.min(...unions.map((u) => depth(u.instancePath)))).pop()!;
-    const explained = explainUnion(union, data, compile, prefix);
+    const explained = explainUnion(union, data, tools, prefix);
     if (explained) return explained;
   }
   const concrete = atTop.filter((e) => !UNION.has(e.keyword));
@@ -195,10 +254,58 @@ export function describeErrors(errors: readonly ErrorObject[], data: unknown, pr
       const param = paramName(`${best.instancePath}/${extra}`, prefix);
       return { message: `Unrecognized request argument supplied: ${param}`, param, code: 'unknown_parameter' };
     }
+    case 'maximum':
+    case 'minimum':
+    case 'exclusiveMaximum':
+    case 'exclusiveMinimum':
+      return rangeProblem(best, value, prefix);
+    case 'maxLength':
+    case 'minLength':
+    case 'maxItems':
+    case 'minItems':
+      return lengthProblem(best, value, prefix);
     default: {
       const param = paramName(best.instancePath, prefix);
       const where = param ? `'${param}'` : 'the request body';
       return { message: `Invalid value for ${where}: ${best.message ?? 'it does not match the schema'}.`, param, code: 'invalid_value' };
     }
   }
+}
+
+const COMPARISON: Record<string, string> = { maximum: '<=', minimum: '>=', exclusiveMaximum: '<', exclusiveMinimum: '>' };
+
+/** OpenAI's wording: "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 5 instead." */
+function rangeProblem(error: ErrorObject, value: unknown, prefix: string | undefined): ValidationProblem {
+  const param = paramName(error.instancePath, prefix);
+  const types = isSchema(error.parentSchema) ? [error.parentSchema.type].flat() : [];
+  const kind = types.includes('integer') && !types.includes('number') ? 'integer' : 'decimal';
+  const above = error.keyword.includes('aximum');
+  const limit = (error.params as { limit: number }).limit;
+  return {
+    message: `Invalid '${param ?? 'body'}': ${kind} ${above ? 'above maximum' : 'below minimum'} value. Expected a value ${COMPARISON[error.keyword]} ${limit}, but got ${JSON.stringify(value)} instead.`,
+    param,
+    code: `${kind}_${above ? 'above_max' : 'below_min'}_value`,
+  };
+}
+
+/** OpenAI's wording: "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead." */
+function lengthProblem(error: ErrorObject, value: unknown, prefix: string | undefined): ValidationProblem {
+  const param = paramName(error.instancePath, prefix);
+  const noun = error.keyword.endsWith('Items') ? 'array' : 'string';
+  const article = noun === 'array' ? 'an' : 'a';
+  const above = error.keyword.startsWith('max');
+  const limit = (error.params as { limit: number }).limit;
+  const length = Array.isArray(value) || typeof value === 'string' ? value.length : 0;
+  if (!above && length === 0) {
+    return {
+      message: `Invalid '${param ?? 'body'}': empty ${noun}. Expected ${article} ${noun} with minimum length ${limit}, but got an empty ${noun} instead.`,
+      param,
+      code: `empty_${noun}`,
+    };
+  }
+  return {
+    message: `Invalid '${param ?? 'body'}': ${noun} too ${above ? 'long' : 'short'}. Expected ${article} ${noun} with ${above ? 'maximum' : 'minimum'} length ${limit}, but got ${article} ${noun} with length ${length} instead.`,
+    param,
+    code: `${noun}_${above ? 'above_max' : 'below_min'}_length`,
+  };
 }

@@ -2,7 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type { IHttpOperation, IHttpParam } from '@stoplight/types';
 import type { PreparedOperation } from '../spec/prepare';
 import { getAjv } from './ajv';
-import { describeErrors, type CompileBranch, type ValidationProblem } from './describe-errors';
+import { describeErrors, type BranchTools, type ValidationProblem } from './describe-errors';
 
 /**
  * Request checks for one operation: path parameters, query and body, each against the spec's
@@ -72,16 +72,31 @@ export function requestMediaTypes(operation: PreparedOperation): string[] {
   return ((operation as IHttpOperation).request?.body?.contents ?? []).map((c) => c.mediaType);
 }
 
-const branchCache = new WeakMap<object, ValidateFunction>();
+// Per Ajv instance: the same branch schema compiles differently for JSON and for text.
+const branchCaches = { json: new WeakMap<object, ValidateFunction>(), text: new WeakMap<object, ValidateFunction>() };
 
-function branchCompiler(operation: PreparedOperation, kind: 'json' | 'text'): CompileBranch {
-  return (schema) => {
-    let validate = branchCache.get(schema);
-    if (!validate) {
-      validate = getAjv(kind).compile(withBundle(schema, operation));
-      branchCache.set(schema, validate);
-    }
-    return validate;
+const BUNDLE_REF = '#/__bundled__/';
+
+function branchCompiler(operation: PreparedOperation, kind: 'json' | 'text'): BranchTools {
+  return {
+    compile(schema) {
+      const cache = branchCaches[kind];
+      let validate = cache.get(schema);
+      if (!validate) {
+        validate = getAjv(kind).compile(withBundle(schema, operation));
+        cache.set(schema, validate);
+      }
+      return validate;
+    },
+    resolve(ref) {
+      if (!ref.startsWith(BUNDLE_REF)) return undefined;
+      let node: unknown = operation.__bundled__ ?? {};
+      for (const part of ref.slice(BUNDLE_REF.length).split('/')) {
+        if (typeof node !== 'object' || node === null) return undefined;
+        node = (node as Record<string, unknown>)[decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~')];
+      }
+      return node;
+    },
   };
 }
 
