@@ -1,0 +1,89 @@
+'use strict';
+/** Starting a server process, timing it to its first answer, reading its memory, stopping it. */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+
+/** A port that was free a moment ago (the OS picks it); the server is then told to use it. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** VmRSS (now) and VmHWM (peak) of a process, in MiB; undefined when it is gone or not Linux. */
+function memoryOf(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024;
+    return { rss: field('VmRSS'), peak: field('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One request; resolves with the status (any answer counts), rejects on a socket error or timeout. */
+function ping(url, headers, timeoutMs = 2000) {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers, agent: false, timeout: timeoutMs }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode));
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+  });
+}
+
+/**
+ * Spawns a server and waits for its first answered request, polling every few milliseconds.
+ * `readyMs` runs from just before spawn() to the first HTTP answer of any status.
+ */
+async function startAndWait({ command, args, env, url, headers, timeoutMs }) {
+  const started = performance.now();
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  child.once('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+  const deadline = started + timeoutMs;
+  for (;;) {
+    if (exited) throw new Error(`exited (${exited.code ?? exited.signal}) before answering:\n${output.trim()}`);
+    if (performance.now() > deadline) {
+      await stop(child);
+      throw new Error(`no answer within ${timeoutMs} ms:\n${output.trim()}`);
+    }
+    try {
+      const status = await ping(url, headers);
+      return { child, readyMs: performance.now() - started, status, output: () => output };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
+
+/** SIGTERM, then SIGKILL if it lingers. */
+function stop(child, graceMs = 3000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+module.exports = { freePort, memoryOf, ping, startAndWait, stop };

@@ -1,0 +1,335 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * npm run bench: openai-mock against steady and Prism on the same spec, one server at a time.
+ *
+ *   node bench/run.js [--quick] [--runs N] [--seconds S] [--peers steady,prism|none] [--profile] [--readme]
+ *
+ * Prints a table (median with min-max over the runs, and how many times better or worse than each
+ * peer) and writes bench/results.json; --readme also replaces the table in README.md.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+const { ROOT, definitions } = require('./lib/servers');
+const { freePort, memoryOf, startAndWait, stop } = require('./lib/proc');
+const { SCENARIOS, requestOf, once, countEvents, load } = require('./lib/load');
+const { summarize, advantage } = require('./lib/stats');
+const { rows, textTable, markdownTable, fmt } = require('./lib/report');
+const { measureReload } = require('./lib/reload');
+const { summarizeProfile } = require('./lib/profile');
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    runs: { type: 'string' },
+    seconds: { type: 'string' },
+    peers: { type: 'string' },
+    profile: { type: 'boolean' },
+    readme: { type: 'boolean' },
+    spec: { type: 'string' },
+  },
+});
+
+const CONNECTIONS = 10;
+const spec = path.resolve(flags.spec ?? process.env.OPENAI_MOCK_SPEC ?? path.join(ROOT, 'spec', 'openapi.yaml'));
+const log = (message) => process.stderr.write(`bench: ${message}\n`);
+
+/** Runs and durations per server: Prism takes tens of seconds to start and answers slowly, so it gets fewer and shorter ones. */
+function settingsFor(key) {
+  const runs = Number(flags.runs ?? (flags.quick ? 1 : 3));
+  const seconds = Number(flags.seconds ?? (flags.quick ? 1 : 3));
+  if (key === 'prism') return { starts: Math.min(runs, 2), coldStarts: 0, loadRuns: Math.min(runs, 2), seconds: Math.min(seconds, 2), warmupSeconds: 1, startTimeoutMs: 120_000 };
+  return { starts: flags.quick ? 2 : 5, coldStarts: flags.quick ? 1 : 3, loadRuns: runs, seconds, warmupSeconds: 1, startTimeoutMs: 60_000 };
+}
+
+const headersFor = () => ({ authorization: 'Bearer sk-bench-0000000000000000', accept: 'application/json' });
+
+async function start(server, settings, extra = {}) {
+  const port = await freePort();
+  const started = await startAndWait({
+    command: server.command,
+    args: server.args({ port, ...extra }),
+    env: server.env,
+    url: `http://127.0.0.1:${port}${server.prefix}/models`,
+    headers: headersFor(),
+    timeoutMs: settings.startTimeoutMs,
+  });
+  return { ...started, port };
+}
+
+/** Start-up runs: each to its first answer, then RSS, then the first chat completion (lazy work shows there). */
+async function measureStarts(server, settings, runs, cacheDirOf) {
+  const readyMs = [];
+  const rss = [];
+  const peakAtReady = [];
+  const firstChat = [];
+  for (let i = 0; i < runs; i++) {
+    const instance = await start(server, settings, { cacheDir: cacheDirOf?.(i) });
+    readyMs.push(instance.readyMs);
+    const memory = memoryOf(instance.child.pid);
+    rss.push(memory?.rss);
+    peakAtReady.push(memory?.peak);
+    const chat = SCENARIOS.find((s) => s.key === 'chat');
+    const first = await once(requestOf(server, instance.port, chat));
+    firstChat.push(first.ms);
+    await stop(instance.child);
+  }
+  return { readyMs, rss, peakAtReady, firstChat };
+}
+
+async function measureLoad(server, settings, instance) {
+  const scenarios = {};
+  for (const scenario of SCENARIOS) {
+    const request = requestOf(server, instance.port, scenario);
+    const probe = await once(request).catch((error) => ({ error }));
+    const entry = { label: scenario.label };
+    scenarios[scenario.key] = entry;
+    if (probe.error) {
+      entry.skipped = `no answer: ${probe.error.message}`;
+      continue;
+    }
+    entry.probeStatus = probe.status;
+    if (scenario.stream) {
+      if (!probe.type.startsWith('text/event-stream')) {
+        entry.skipped = `stream: true answers ${probe.status} ${probe.type || 'without a content type'}, not text/event-stream`;
+        log(`${server.title}: streamed chat skipped: ${entry.skipped}`);
+        continue;
+      }
+      entry.eventsPerStream = countEvents(probe.text);
+    }
+    if (scenario.rejected && (probe.status < 400 || probe.status >= 500)) entry.notRejected = probe.status;
+    if (!scenario.rejected && probe.status >= 400) {
+      entry.skipped = `answers ${probe.status}: ${probe.text.slice(0, 200)}`;
+      log(`${server.title}: ${scenario.label} skipped: ${entry.skipped}`);
+      continue;
+    }
+    log(`${server.title}: ${scenario.label}: ${settings.loadRuns} x ${settings.seconds} s`);
+    await load(request, { connections: CONNECTIONS, seconds: settings.warmupSeconds });
+    entry.runs = [];
+    for (let i = 0; i < settings.loadRuns; i++) entry.runs.push(await load(request, { connections: CONNECTIONS, seconds: settings.seconds }));
+    const failures = entry.runs.reduce((n, r) => n + r.errors + r.timeouts, 0);
+    if (failures) entry.failures = failures;
+  }
+  return scenarios;
+}
+
+async function benchServer(server) {
+  const settings = settingsFor(server.key);
+  const result = { key: server.key, title: server.title, version: server.version, settings };
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${server.key}-`));
+  try {
+    if (server.hasCache) {
+      log(`${server.title}: ${settings.coldStarts} cold starts (empty cache dir each), ${settings.starts} warm starts`);
+      result.cold = await measureStarts(server, settings, settings.coldStarts, (i) => path.join(temp, `cold-${i}`));
+      const warmDir = path.join(temp, 'cold-0');
+      result.warm = await measureStarts(server, settings, settings.starts, () => warmDir);
+    } else {
+      log(`${server.title}: ${settings.starts} starts (it keeps no cache: cold and warm are the same)`);
+      result.warm = await measureStarts(server, settings, settings.starts);
+      result.cold = result.warm;
+    }
+    const extraNodeArgs = flags.profile && server.key === 'ours' ? ['--cpu-prof', '--cpu-prof-dir', path.join(temp, 'profile')] : [];
+    const instance = await start(server, settings, { cacheDir: path.join(temp, 'cold-0'), extraNodeArgs });
+    result.loadInstanceRss = memoryOf(instance.child.pid)?.rss;
+    result.scenarios = await measureLoad(server, settings, instance);
+    result.peakRss = memoryOf(instance.child.pid)?.peak;
+    await stop(instance.child);
+    if (extraNodeArgs.length) {
+      const dir = path.join(temp, 'profile');
+      const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) {
+        const kept = path.join(ROOT, 'bench', '.peers', 'profiles');
+        fs.mkdirSync(kept, { recursive: true });
+        fs.copyFileSync(path.join(dir, file), path.join(kept, `ours-load-${Date.now()}.cpuprofile`));
+        result.profile = summarizeProfile(path.join(dir, file), ROOT);
+      }
+    }
+  } finally {
+    fs.rmSync(temp, { recursive: true, force: true });
+  }
+  return result;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
+}
+
+function buildFigures(results) {
+  const by = Object.fromEntries(results.map((r) => [r.key, r]));
+  const figures = [];
+  const add = (key, label, unit, better, pick, notes) => {
+    const values = {};
+    for (const r of results) values[r.key] = pick(r) ? summarize(pick(r)) : null;
+    const ratios = {};
+    for (const r of results) if (r.key !== 'ours') ratios[r.key] = advantage(values.ours, values[r.key], better);
+    figures.push({ key, label, unit, better, values, ratios, notes: notes?.() });
+  };
+  add('startWarm', 'start to first answer, warm cache', 'ms', 'lower', (r) => r.warm?.readyMs);
+  add('startCold', 'start to first answer, cold cache', 'ms', 'lower', (r) => r.cold?.readyMs, () =>
+    Object.fromEntries(results.filter((r) => r.cold === r.warm).map((r) => [r.key, '(no cache)'])),
+  );
+  add('firstChat', 'first chat completion after start', 'ms', 'lower', (r) => r.warm?.firstChat);
+  add('rssReady', 'RSS at ready', 'MiB', 'lower', (r) => r.warm?.rss);
+  add('peakReady', 'peak RSS at ready', 'MiB', 'lower', (r) => r.warm?.peakAtReady);
+  add('peakRss', 'peak RSS after load', 'MiB', 'lower', (r) => (r.peakRss ? [r.peakRss] : null));
+  for (const scenario of SCENARIOS) {
+    const runsOf = (r) => r.scenarios?.[scenario.key]?.runs;
+    const notes = () => {
+      const out = {};
+      for (const r of results) {
+        const s = r.scenarios?.[scenario.key];
+        if (s?.skipped) out[r.key] = scenario.stream ? '(no event stream)' : '(skipped)';
+        else if (s?.notRejected) out[r.key] = `(answers ${s.notRejected})`;
+        else if (s?.failures) out[r.key] = `(${s.failures} failed)`;
+      }
+      return out;
+    };
+    if (scenario.stream) {
+      add('streamEvents', `${scenario.label}, events/s`, 'events/s', 'higher', (r) => runsOf(r)?.map((x) => x.requestsPerSecond * r.scenarios[scenario.key].eventsPerStream), notes);
+      add('streamRps', `${scenario.label}, streams/s`, 'req/s', 'higher', (r) => runsOf(r)?.map((x) => x.requestsPerSecond), notes);
+    } else {
+      add(`${scenario.key}Rps`, `${scenario.label}`, 'req/s', 'higher', (r) => runsOf(r)?.map((x) => x.requestsPerSecond), notes);
+    }
+    add(`${scenario.key}P50`, `${scenario.label}, p50`, 'ms', 'lower', (r) => runsOf(r)?.map((x) => x.p50));
+    add(`${scenario.key}P99`, `${scenario.label}, p99`, 'ms', 'lower', (r) => runsOf(r)?.map((x) => x.p99));
+  }
+  add('reload', 'config saved to new answer served', 'ms', 'lower', (r) => r.reload?.ms, () =>
+    Object.fromEntries(results.filter((r) => r.reload?.skipped).map((r) => [r.key, '(n/a)'])),
+  );
+  return { figures, by };
+}
+
+function targetsOf(figures) {
+  const f = Object.fromEntries(figures.map((x) => [x.key, x]));
+  const med = (key, server) => f[key]?.values[server]?.median;
+  const targets = [];
+  const add = (name, ours, goal, met) => targets.push({ name, ours, goal, met: ours === undefined || goal === undefined ? null : met });
+  add('warm start at most steady\'s (ms)', med('startWarm', 'ours'), med('startWarm', 'steady'), med('startWarm', 'ours') <= med('startWarm', 'steady'));
+  const chatGoal = med('chatRps', 'steady') === undefined ? undefined : 2 * med('chatRps', 'steady');
+  add('chat completions at least 2x steady\'s req/s', med('chatRps', 'ours'), chatGoal, med('chatRps', 'ours') >= chatGoal);
+  const p99s = figures.filter((x) => x.key.endsWith('P99') && x.values.ours).map((x) => ({ label: x.label, value: x.values.ours.median }));
+  const worst = p99s.sort((a, b) => b.value - a.value)[0];
+  if (worst) add(`p99 under 10 ms at ${CONNECTIONS} connections (worst: ${worst.label})`, worst.value, 10, worst.value < 10);
+  add('peak RSS below steady\'s (MiB)', med('peakRss', 'ours'), med('peakRss', 'steady'), med('peakRss', 'ours') < med('peakRss', 'steady'));
+  add('reload under 200 ms', med('reload', 'ours'), 200, med('reload', 'ours') < 200);
+  return targets;
+}
+
+function updateReadme(markdown) {
+  const file = path.join(ROOT, 'README.md');
+  const text = fs.readFileSync(file, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return log('README.md has no <!-- bench:begin --> ... <!-- bench:end --> block: not updated');
+  fs.writeFileSync(file, text.slice(0, a + begin.length) + '\n' + markdown + '\n' + text.slice(b));
+  log('README.md table updated');
+}
+
+async function main() {
+  if (!fs.existsSync(spec)) throw new Error(`no spec at ${spec}: run npm install (or npm run fetch-spec)`);
+  const startedAt = new Date();
+  const loadBefore = os.loadavg();
+  const wanted = flags.peers === undefined ? ['steady', 'prism'] : flags.peers === 'none' ? [] : flags.peers.split(',').filter(Boolean);
+  const servers = [];
+  const skipped = [];
+  for (const key of ['ours', ...wanted]) {
+    const define = definitions[key];
+    if (!define) throw new Error(`unknown peer "${key}" (known: steady, prism)`);
+    try {
+      servers.push(define({ spec }, log));
+    } catch (error) {
+      const reason = `${key} skipped: ${error.message}`;
+      skipped.push(reason);
+      log(reason);
+      if (key === 'ours') throw error;
+    }
+  }
+
+  const results = [];
+  for (const server of servers) {
+    try {
+      results.push(await benchServer(server));
+    } catch (error) {
+      if (server.key === 'ours') throw error;
+      const reason = `${server.title} skipped: ${error.message.split('\n')[0]}`;
+      skipped.push(reason);
+      log(reason);
+    }
+  }
+  const ours = results.find((r) => r.key === 'ours');
+  log('openai-mock: hot reload');
+  ours.reload = await measureReload(servers[0], { runs: flags.quick ? 3 : 10, start: (extra) => start(servers[0], settingsFor('ours'), extra), log });
+  if (ours.reload.skipped) log(`reload skipped: ${ours.reload.skipped}`);
+
+  const { figures } = buildFigures(results);
+  const targets = targetsOf(figures);
+  const shown = servers.filter((s) => results.some((r) => r.key === s.key));
+  const table = rows(figures, shown);
+  const loadAfter = os.loadavg();
+  const info = machine();
+  const when = startedAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const machineLine = `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.os}, Node ${info.node}; load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after`;
+  const settingsLine = `${CONNECTIONS} connections; ours and steady: ${settingsFor('ours').loadRuns} runs of ${settingsFor('ours').seconds} s per request kind, ${settingsFor('ours').starts} warm and ${settingsFor('ours').coldStarts} cold starts; prism: ${settingsFor('prism').loadRuns} runs of ${settingsFor('prism').seconds} s, ${settingsFor('prism').starts} starts`;
+
+  const targetLines = targets.map((t) => `${t.met === null ? 'n/a ' : t.met ? 'met ' : 'MISS'}  ${t.name}: ${fmt(t.ours, 'ms')} (target ${t.goal === undefined ? '-' : fmt(t.goal, 'ms')})`);
+  const notes = [];
+  for (const r of results) {
+    for (const [key, s] of Object.entries(r.scenarios ?? {})) {
+      if (s.skipped) notes.push(`${r.title}, ${s.label}: skipped (${s.skipped})`);
+      if (s.notRejected) notes.push(`${r.title}, ${s.label}: not rejected, answers ${s.notRejected}`);
+      if (s.eventsPerStream) notes.push(`${r.title}, ${s.label}: ${s.eventsPerStream} events per stream`);
+      if (s.failures) notes.push(`${r.title}, ${s.label}: ${s.failures} requests failed or timed out`);
+      void key;
+    }
+  }
+  if (ours.reload.skipped) notes.push(`openai-mock, reload: skipped (${ours.reload.skipped})`);
+  notes.push(...skipped);
+
+  process.stdout.write(`\nopenai-mock benchmark, ${when}\n${machineLine}\n${settingsLine}\n\n${textTable(table)}\n\nratios: how many times better (or worse) openai-mock's median is than the peer's\n\ntargets:\n${targetLines.join('\n')}\n${notes.length ? `\nnotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`);
+  if (ours.profile) {
+    process.stdout.write(`\nCPU profile of openai-mock under the load (self time, ${ours.profile.totalMs} ms in all):\n`);
+    for (const p of ours.profile.packages) process.stdout.write(`  ${String(p.share).padStart(5)}%  ${p.name}\n`);
+    process.stdout.write('  top functions:\n');
+    for (const p of ours.profile.functions) process.stdout.write(`  ${String(p.share).padStart(5)}%  ${p.name}\n`);
+  }
+
+  const markdown = [
+    `Measured ${when} on ${machineLine}. ${settingsLine}. Cells: median (min-max); ratios: how many times better or worse openai-mock's median is.`,
+    '',
+    markdownTable(table),
+    '',
+    ...targets.map((t) => `- ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'}: ${t.name}: ${fmt(t.ours, 'ms')} (target ${t.goal === undefined ? '-' : fmt(t.goal, 'ms')})`),
+    ...notes.map((n) => `- ${n}`),
+  ].join('\n');
+  const output = {
+    date: startedAt.toISOString(),
+    machine: { ...info, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+    connections: CONNECTIONS,
+    spec: path.relative(ROOT, spec),
+    servers: results.map((r) => ({ key: r.key, title: r.title, version: r.version, settings: r.settings })),
+    figures,
+    targets,
+    notes,
+    raw: results,
+    markdown,
+  };
+  fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(output, null, 2) + '\n');
+  log('wrote bench/results.json');
+  if (flags.readme) updateReadme(markdown);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});
