@@ -6,7 +6,8 @@ import { defaultCacheDir } from './spec/cache';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
 import { createPrismEngine } from './engine/prism-engine';
-import type { Handler, Step } from './pipeline/types';
+import type { Handler, Step, StreamControl } from './pipeline/types';
+import { createStreamingStep } from './streaming/step';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { createLogger, type Logger, type LogLevel } from './log/logger';
 
@@ -27,6 +28,12 @@ export interface MockServerOptions {
   logger?: Logger;
   /** Extra steps, run after overrides and before realism and the engine (see `Step`). */
   steps?: readonly Step[];
+  /**
+   * Server-wide pacing and failures of streamed answers (`stream: true`): `firstEventDelayMs`,
+   * `intervalMs`, `errorAfter` + `error`, `cutAfter`. All zero/off by default; a response's own
+   * `stream` control (from an override) wins field by field.
+   */
+  stream?: StreamControl;
   /** Base for relative paths. Default `process.cwd()`. */
   cwd?: string;
 }
@@ -59,7 +66,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
 
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
-  const parts: PipelineParts = { extra: options.steps ?? [] };
+  const parts: PipelineParts = { extra: options.steps ?? [], streaming: createStreamingStep({ defaults: () => options.stream }) };
   let pipeline: Handler = assemblePipeline(parts, engine);
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
   const update = (change: Partial<PipelineParts>) => {

@@ -1,6 +1,23 @@
 import type { ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { MockResponse } from '../pipeline/types';
+import { ConnectionCut } from '../streaming/deliver';
+
+/** Resolves when the response can take more, or is closed. */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
+
+/** The client went away while a stream waited (its signal aborted the wait). */
+const isAbortError = (error: unknown) => (error as Error)?.name === 'AbortError';
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<string | Buffer> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
@@ -25,10 +42,14 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
     try {
       for await (const chunk of result.body) {
         if (response.destroyed) break;
-        response.write(chunk);
+        // Each chunk goes out as written; a slow reader holds the stream back instead of piling up memory.
+        if (!response.write(chunk)) await drained(response);
       }
-    } finally {
       response.end();
+    } catch (error) {
+      // The status line is long gone: cutting the connection is the only way left to say it failed.
+      response.destroy();
+      if (!(error instanceof ConnectionCut) && !isAbortError(error)) throw error;
     }
     return;
   }

@@ -1,0 +1,129 @@
+import { DONE, type SseEvent, type StreamError, type StreamPlan } from './events';
+import { splitFixed, splitText } from './split';
+import { interleave, isObject, type Json } from './json';
+
+/** Base64 audio goes out in pieces of this many characters. */
+const AUDIO_PIECE = 4096;
+
+interface ChoiceFrame {
+  delta: Json;
+  logprobs?: unknown;
+  finish_reason?: unknown;
+}
+
+/** Fields a delta carries on its own; anything else a message has is sent once, as it is. */
+const STREAMED_FIELDS = new Set(['role', 'content', 'refusal', 'audio', 'function_call', 'tool_calls']);
+
+/**
+ * Content deltas, one per logprob token when the tokens spell the content (as the API sends them),
+ * otherwise by words with the logprobs on the first delta.
+ */
+function contentFrames(content: string, logprobs: Json | undefined): ChoiceFrame[] {
+  const tokens = Array.isArray(logprobs?.content) ? (logprobs.content as Json[]) : undefined;
+  if (tokens && tokens.length > 0 && tokens.map((t) => t.token).join('') === content) {
+    return tokens.map((token) => ({ delta: { content: token.token }, logprobs: { content: [token], refusal: null } }));
+  }
+  const frames: ChoiceFrame[] = splitText(content).map((piece) => ({ delta: { content: piece } }));
+  if (frames[0] && tokens) frames[0].logprobs = { content: tokens, refusal: null };
+  return frames;
+}
+
+function refusalFrames(refusal: string, logprobs: Json | undefined): ChoiceFrame[] {
+  const frames: ChoiceFrame[] = splitText(refusal).map((piece) => ({ delta: { refusal: piece } }));
+  if (frames[0] && Array.isArray(logprobs?.refusal)) frames[0].logprobs = { content: null, refusal: logprobs.refusal };
+  return frames;
+}
+
+function audioFrames(audio: Json): ChoiceFrame[] {
+  const frames: ChoiceFrame[] = [{ delta: { audio: { id: audio.id } } }];
+  if (typeof audio.transcript === 'string') {
+    for (const piece of splitText(audio.transcript)) frames.push({ delta: { audio: { transcript: piece } } });
+  }
+  if (typeof audio.data === 'string') {
+    for (const piece of splitFixed(audio.data, AUDIO_PIECE)) frames.push({ delta: { audio: { data: piece } } });
+  }
+  if (audio.expires_at !== undefined) frames.push({ delta: { audio: { expires_at: audio.expires_at } } });
+  return frames;
+}
+
+/** A tool call: its identity first, with empty arguments, then the arguments in fragments. */
+function toolCallFrames(call: Json, index: number): ChoiceFrame[] {
+  const { function: fn, custom, ...rest } = call;
+  if (isObject(custom)) {
+    const { input, ...customRest } = custom;
+    const head = { index, ...rest, custom: { ...customRest, input: '' } };
+    const pieces = splitText(typeof input === 'string' ? input : '');
+    return [{ delta: { tool_calls: [head] } }, ...pieces.map((piece) => ({ delta: { tool_calls: [{ index, custom: { input: piece } }] } }))];
+  }
+  const { arguments: args, ...fnRest } = isObject(fn) ? fn : {};
+  const head = { index, ...rest, function: { ...fnRest, arguments: '' } };
+  const pieces = splitText(typeof args === 'string' ? args : '');
+  return [
+    { delta: { tool_calls: [head] } },
+    ...pieces.map((piece) => ({ delta: { tool_calls: [{ index, function: { arguments: piece } }] } })),
+  ];
+}
+
+function functionCallFrames(call: Json): ChoiceFrame[] {
+  const { arguments: args, ...rest } = call;
+  const pieces = splitText(typeof args === 'string' ? args : '');
+  return [{ delta: { function_call: { ...rest, arguments: '' } } }, ...pieces.map((piece) => ({ delta: { function_call: { arguments: piece } } }))];
+}
+
+/** Everything one choice streams, in the API's order, ending with its finish_reason. */
+function choiceFrames(choice: Json): ChoiceFrame[] {
+  const message: Json = isObject(choice.message) ? choice.message : {};
+  const logprobs = isObject(choice.logprobs) ? choice.logprobs : undefined;
+  const frames: ChoiceFrame[] = [
+    { delta: { role: message.role ?? 'assistant', content: typeof message.content === 'string' ? '' : null, refusal: null } },
+  ];
+  if (typeof message.content === 'string') frames.push(...contentFrames(message.content, logprobs));
+  if (typeof message.refusal === 'string') frames.push(...refusalFrames(message.refusal, logprobs));
+  if (isObject(message.audio)) frames.push(...audioFrames(message.audio));
+  if (isObject(message.function_call)) frames.push(...functionCallFrames(message.function_call));
+  if (Array.isArray(message.tool_calls)) {
+    message.tool_calls.forEach((call: unknown, index: number) => {
+      if (isObject(call)) frames.push(...toolCallFrames(call, index));
+    });
+  }
+  // Annotations and the like: once, so that the SDK's accumulated message has them too.
+  const others = Object.entries(message).filter(
+    ([key, value]) => !STREAMED_FIELDS.has(key) && value !== null && !(Array.isArray(value) && value.length === 0),
+  );
+  if (others.length > 0) frames.push({ delta: Object.fromEntries(others) });
+  frames.push({ delta: {}, finish_reason: choice.finish_reason ?? 'stop' });
+  return frames;
+}
+
+/**
+ * `chat.completion.chunk` events from a chat completion: all share its id and `created`; choices
+ * are interleaved as the API interleaves them for `n > 1`; with `stream_options.include_usage`
+ * every chunk has `usage: null` and a last chunk with no choices carries the usage.
+ */
+export function chatCompletionStream(body: Json, request: Json): StreamPlan {
+  const includeUsage = request.stream_options?.include_usage === true;
+  const base: Json = { id: body.id, object: 'chat.completion.chunk', created: body.created, model: body.model };
+  if (body.service_tier !== undefined) base.service_tier = body.service_tier;
+  if (body.system_fingerprint !== undefined) base.system_fingerprint = body.system_fingerprint;
+  if (includeUsage) base.usage = null;
+
+  const choices: Json[] = Array.isArray(body.choices) ? body.choices.filter(isObject) : [];
+  const perChoice = choices.map((choice, i) =>
+    choiceFrames(choice).map((frame) => ({
+      index: choice.index ?? i,
+      delta: frame.delta,
+      logprobs: frame.logprobs ?? null,
+      finish_reason: frame.finish_reason ?? null,
+    })),
+  );
+  const chunks: Json[] = interleave(perChoice).map((choice) => ({ ...base, choices: [choice] }));
+  if (includeUsage) chunks.push({ ...base, choices: [], usage: body.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
+  const last = chunks[chunks.length - 1];
+  if (last && body.moderation != null) last.moderation = body.moderation;
+
+  return {
+    events: chunks.map((data) => ({ data })),
+    end: { data: DONE },
+    error: (error: StreamError): SseEvent => ({ data: { error } }),
+  };
+}

@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StreamControl } from '../pipeline/types';
+import { frame, type StreamError, type StreamPlan } from './events';
+
+/**
+ * Thrown by a stream that was told to cut its connection: the writer destroys the socket, so the
+ * client sees a connection closed mid-stream, not a clean end.
+ */
+export class ConnectionCut extends Error {
+  constructor(readonly afterEvents: number) {
+    super(`stream cut after ${afterEvents} events, as configured`);
+  }
+}
+
+/** What an error event says when the control asks for an error but does not word it. */
+export const DEFAULT_STREAM_ERROR: StreamError = {
+  message: 'The server had an error while processing your request. Sorry about that!',
+  type: 'server_error',
+  code: null,
+  param: null,
+};
+
+const validCount = (n: number | undefined): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+
+/** Where, among `count` events, the error goes: `errorAfter`, or midway when only `error` is set. */
+function errorPosition(control: StreamControl, count: number): number | undefined {
+  if (validCount(control.errorAfter)) return Math.min(Math.floor(control.errorAfter), count);
+  if (control.error) return Math.floor(count / 2);
+  return undefined;
+}
+
+function errorOf(control: StreamControl): StreamError {
+  const given = control.error;
+  if (!given) return DEFAULT_STREAM_ERROR;
+  return { message: given.message, type: given.type ?? 'server_error', code: given.code ?? null, param: given.param ?? null };
+}
+
+async function pause(ms: number | undefined, signal: AbortSignal): Promise<void> {
+  // No timer at all for the default zero: a stream then goes out as fast as the socket takes it.
+  if (!ms || ms <= 0 || !Number.isFinite(ms)) return;
+  await sleep(ms, undefined, { signal });
+}
+
+/**
+ * The plan's events as framed text, paced by the control: `firstEventDelayMs` before the first,
+ * `intervalMs` before each later one; an error event in place of event `errorAfter` (the stream
+ * then ends, as the API's does), or a cut connection in place of event `cutAfter` (a cut wins
+ * when both fall on the same event). The pauses end at once when the client goes away.
+ */
+export async function* deliver(plan: StreamPlan, control: StreamControl, signal: AbortSignal): AsyncGenerator<string> {
+  const count = plan.events.length;
+  const errorAt = errorPosition(control, count);
+  const cutAt = validCount(control.cutAfter) ? Math.min(Math.floor(control.cutAfter), count) : undefined;
+  const ordered = plan.end ? [...plan.events, plan.end] : plan.events;
+
+  for (let position = 0; position <= ordered.length; position++) {
+    if (position === cutAt) throw new ConnectionCut(position);
+    const event = position === errorAt ? plan.error(errorOf(control), position) : ordered[position];
+    if (!event) return;
+    await pause(position === 0 ? control.firstEventDelayMs : control.intervalMs, signal);
+    yield frame(event);
+    if (position === errorAt) return;
+  }
+}

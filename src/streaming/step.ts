@@ -1,0 +1,60 @@
+import type { Exchange, MockResponse, Step, StreamControl } from '../pipeline/types';
+import type { Json } from './json';
+import { streamingOperation } from './decide';
+import { deliver } from './deliver';
+
+const isAsyncIterable = (value: unknown): boolean => typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
+/** The headers of the final answer that still hold for its streamed form. */
+function streamHeaders(headers: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'content-length' || name === 'content-type' || name === 'transfer-encoding') continue;
+    kept[name] = value;
+  }
+  return {
+    ...kept,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    // Proxies such as nginx hold back responses unless told not to.
+    'x-accel-buffering': 'no',
+  };
+}
+
+/** Field by field, the later control wins; a field it leaves undefined keeps the earlier value. */
+export function mergeControls(...controls: (StreamControl | undefined)[]): StreamControl {
+  const merged: Record<string, unknown> = {};
+  for (const control of controls) {
+    for (const [key, value] of Object.entries(control ?? {})) if (value !== undefined) merged[key] = value;
+  }
+  return merged as StreamControl;
+}
+
+export interface StreamingOptions {
+  /** Server-wide pacing and failures; a response's own `stream` control wins field by field. */
+  defaults?: () => StreamControl | undefined;
+}
+
+/**
+ * The outermost step: when the request asks for a stream (`stream: true`, or `stream_format: "sse"`
+ * for speech), it takes the final answer from the rest of the chain (engine, realism, overrides)
+ * and sends it as the API's server-sent events, so that one override serves the plain and the
+ * streamed form alike. Failures (non-2xx) go out as plain JSON errors, as the API sends them
+ * before a stream starts.
+ */
+export function createStreamingStep(options: StreamingOptions = {}): Step {
+  return async (exchange: Exchange, next): Promise<MockResponse> => {
+    const operation = streamingOperation(exchange);
+    const response = await next(exchange);
+    if (!operation || response.status < 200 || response.status >= 300 || isAsyncIterable(response.body)) return response;
+    const plan = operation.plan(response.body, exchange.request.body as Json, exchange);
+    if (!plan) return response;
+    const control = mergeControls(options.defaults?.(), response.stream);
+    return {
+      status: response.status,
+      headers: streamHeaders(response.headers),
+      body: deliver(plan, control, exchange.signal),
+      stream: control,
+    };
+  };
+}
