@@ -8,7 +8,9 @@ type Emit = (event: Json) => void;
 function inProgress(response: Json): Json {
   const { output_text: _derived, ...rest } = response;
   const snapshot: Json = { ...rest, status: 'in_progress', output: [] };
-  for (const key of ['usage', 'completed_at', 'error', 'incomplete_details']) if (key in snapshot) snapshot[key] = null;
+  for (const key of ['completed_at', 'error', 'incomplete_details']) if (key in snapshot) snapshot[key] = null;
+  // Nothing is counted yet; the spec's usage is an object or absent, never null.
+  delete snapshot.usage;
   return snapshot;
 }
 
