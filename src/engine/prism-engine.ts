@@ -3,7 +3,9 @@ import { createLogger as createPrismLogger } from '@stoplight/prism-core';
 import type { HttpMethod } from '@stoplight/types';
 import type { Exchange, Handler, MockResponse } from '../pipeline/types';
 import type { PreparedOperation } from '../spec/prepare';
-import { isJsonMediaType, isTextMediaType } from './negotiate';
+import { findResponse, isJsonMediaType, isTextMediaType } from './negotiate';
+import { conformToSchema } from './conform-body';
+import { schemaTools } from '../validation/request-validator';
 import { placeholderBytes } from './binary-bodies';
 
 /**
@@ -36,7 +38,26 @@ export function createPrismEngine(): Handler {
     return copy;
   };
 
+  // Static answers depend only on the operation, status, example and media type: each is made,
+  // brought into its schema, and kept once; every request gets its own copy to change.
+  const memo = new WeakMap<PreparedOperation, Map<string, MockResponse>>();
+
   return async (exchange: Exchange): Promise<MockResponse> => {
+    const { operation, preferences, responseMediaType } = exchange;
+    const key = preferences.dynamic ? undefined : `${preferences.code ?? ''}|${preferences.example ?? ''}|${responseMediaType}`;
+    const known = key === undefined ? undefined : memo.get(operation)?.get(key);
+    if (known) return copyOf(known);
+    const answer = await answerFromPrism(exchange);
+    if (key !== undefined) {
+      let byKey = memo.get(operation);
+      if (!byKey) memo.set(operation, (byKey = new Map()));
+      byKey.set(key, answer);
+      return copyOf(answer);
+    }
+    return answer;
+  };
+
+  async function answerFromPrism(exchange: Exchange): Promise<MockResponse> {
     const { request, operation, preferences, responseMediaType } = exchange;
     const input: IHttpRequest = {
       method: request.method.toLowerCase() as HttpMethod,
@@ -74,9 +95,18 @@ export function createPrismEngine(): Handler {
       body = Buffer.isBuffer(body) ? body : placeholderBytes(mediaType);
     } else if (isTextMediaType(mediaType) && typeof body !== 'string') {
       body = body === undefined ? '' : String(body);
+    } else if (isJsonMediaType(mediaType) && body !== undefined) {
+      // The spec's examples, which Prism answers with, do not always fit the spec's schemas.
+      const schema = findResponse(operation, output.statusCode)?.contents?.find((c) => c.mediaType.toLowerCase() === mediaType)?.schema;
+      if (schema) body = conformToSchema(body, schema, schemaTools(operation, 'json'));
     }
     return { status: output.statusCode, headers, body };
-  };
+  }
+}
+
+function copyOf(response: MockResponse): MockResponse {
+  const body = Buffer.isBuffer(response.body) ? Buffer.from(response.body) : structuredClone(response.body);
+  return { ...response, headers: { ...response.headers }, body };
 }
 
 const HOP_BY_HOP = new Set(['transfer-encoding', 'content-length', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te']);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './locate';
 import type { PreparedSpec } from './prepare';
+import { NORMALIZE_VERSION } from './normalize';
 
 /**
  * Prepared operations on disk, so that a warm start skips parsing and preparing the spec.
@@ -23,6 +24,7 @@ function versionOf(pkg: string): string {
 export function cacheKey(sha256: string): string {
   const versions = [
     `format${PREPARE_FORMAT}`,
+    `normalize${NORMALIZE_VERSION}`,
     `mock${versionOf(PACKAGE_ROOT)}`,
     `prism${versionOf('@stoplight/prism-http')}`,
     `httpspec${versionOf('@stoplight/http-spec')}`,

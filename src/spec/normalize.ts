@@ -10,11 +10,15 @@
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
+/** Bump when what `normalizeSpec` produces changes: it is part of the prepared-spec cache key. */
+export const NORMALIZE_VERSION = 2;
+
 export interface NormalizeReport {
   nullable: number;
   recursiveRefs: number;
   duplicateRequired: number;
   oneOfToAnyOf: number;
+  exclusiveBounds: number;
 }
 
 const isObject = (value: unknown): value is JsonObject =>
@@ -51,6 +55,27 @@ function fixNullable(schema: JsonObject, report: NormalizeReport): void {
   if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum.push(null);
 }
 
+/**
+ * OpenAPI 3.0 wrote `minimum: 0, exclusiveMinimum: true`; 2020-12 writes `exclusiveMinimum: 0`.
+ * Ajv refuses the boolean form ("exclusiveMinimum value must be number"), which takes down every
+ * fine-tuning operation's validator.
+ */
+function fixExclusiveBounds(schema: JsonObject, report: NormalizeReport): void {
+  for (const [exclusive, inclusive] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
+    const flag = schema[exclusive];
+    if (typeof flag !== 'boolean') continue;
+    report.exclusiveBounds++;
+    delete schema[exclusive];
+    if (flag && typeof schema[inclusive] === 'number') {
+      schema[exclusive] = schema[inclusive];
+      delete schema[inclusive];
+    }
+  }
+}
+
 const NAMED_SCHEMAS = new Set(['properties', 'patternProperties', '$defs', 'definitions']);
 
 function walk(node: Json, component: string | undefined, report: NormalizeReport): void {
@@ -61,6 +86,7 @@ function walk(node: Json, component: string | undefined, report: NormalizeReport
   if (!isObject(node)) return;
 
   fixNullable(node, report);
+  fixExclusiveBounds(node, report);
 
   // `$recursiveRef: "#"` (draft 2019-09) points at the component it sits in; draft-07 readers turn
   // it into `{}`, which makes `oneOf: [ComparisonFilter, {}]` reject every filter.
@@ -101,7 +127,7 @@ function walk(node: Json, component: string | undefined, report: NormalizeReport
 }
 
 export function normalizeSpec(document: JsonObject): NormalizeReport {
-  const report: NormalizeReport = { nullable: 0, recursiveRefs: 0, duplicateRequired: 0, oneOfToAnyOf: 0 };
+  const report: NormalizeReport = { nullable: 0, recursiveRefs: 0, duplicateRequired: 0, oneOfToAnyOf: 0, exclusiveBounds: 0 };
   const components = isObject(document.components) ? document.components : {};
   const schemas = isObject(components.schemas) ? components.schemas : {};
   for (const [name, schema] of Object.entries(schemas)) walk(schema, name, report);

@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { isSchema, tagFit, type SchemaTools } from './schema-walk';
 
 /**
  * Turns Ajv's list of failures into the one message OpenAI would give, naming the field the way
@@ -70,52 +71,8 @@ const depth = (path: string) => (path === '' ? 0 : path.split('/').length - 1);
 
 const KEYWORD_RANK: Record<string, number> = { required: 0, type: 1, enum: 2, const: 2 };
 
-/** Compiles one branch of a union (with the operation's bundle), for a closer look at why it failed. */
-export type CompileBranch = (schema: object) => ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-
 /** What a closer look at a union needs: a compiler for its branches and the target of a `$ref`. */
-export interface BranchTools {
-  compile: CompileBranch;
-  resolve(ref: string): unknown;
-}
-
-type SchemaObject = Record<string, unknown>;
-const isSchema = (value: unknown): value is SchemaObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * The constant values a schema allows (its `enum`s and `const`s, through refs and unions): the
- * tags, like `role: 'user'` or `type: 'message'`, that say which branch a value was meant for.
- */
-function tagValues(schema: unknown, tools: BranchTools, seen = 0): unknown[] | undefined {
-  if (!isSchema(schema) || seen > 8) return undefined;
-  if (typeof schema.$ref === 'string') return tagValues(tools.resolve(schema.$ref), tools, seen + 1);
-  if (Array.isArray(schema.enum)) return schema.enum;
-  if ('const' in schema) return [schema.const];
-  const union = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
-  if (Array.isArray(union)) {
-    const all = union.map((b) => tagValues(b, tools, seen + 1));
-    return all.some((v) => v !== undefined) ? all.flatMap((v) => v ?? []) : undefined;
-  }
-  return undefined;
-}
-
-/** How many of the value's own properties carry a tag that this branch allows. */
-function tagMatches(schema: unknown, value: unknown, tools: BranchTools, seen = 0): number {
-  if (!isSchema(schema) || !isSchema(value) || seen > 8) return 0;
-  let count = 0;
-  if (typeof schema.$ref === 'string') count += tagMatches(tools.resolve(schema.$ref), value, tools, seen + 1);
-  for (const part of (schema.allOf as unknown[] | undefined) ?? []) count += tagMatches(part, value, tools, seen + 1);
-  const union = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
-  if (Array.isArray(union) && union.length > 0) count += Math.max(...union.map((b) => tagMatches(b, value, tools, seen + 1)));
-  if (isSchema(schema.properties)) {
-    for (const [name, property] of Object.entries(schema.properties)) {
-      if (!(name in value)) continue;
-      const allowed = tagValues(property, tools);
-      if (allowed && allowed.some((v) => v !== null) && allowed.includes(value[name])) count++;
-    }
-  }
-  return count;
-}
+export type BranchTools = SchemaTools;
 
 const UNION = new Set(['anyOf', 'oneOf']);
 
@@ -181,7 +138,7 @@ function explainUnion(union: ErrorObject, data: unknown, tools: BranchTools, pre
   const rank = (errors: ErrorObject[], i: number) => [
     wholeTypeMismatch(errors) ? 1 : 0,
     errors.some(isTagMismatch) ? 1 : 0,
-    -tagMatches(branches[i], value, tools),
+    -tagFit(branches[i], value, tools).matches,
     missingHere(errors),
     errors.filter((e) => !UNION.has(e.keyword)).length,
   ];
@@ -277,7 +234,8 @@ const COMPARISON: Record<string, string> = { maximum: '<=', minimum: '>=', exclu
 /** OpenAI's wording: "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 5 instead." */
 function rangeProblem(error: ErrorObject, value: unknown, prefix: string | undefined): ValidationProblem {
   const param = paramName(error.instancePath, prefix);
-  const types = isSchema(error.parentSchema) ? [error.parentSchema.type].flat() : [];
+  const parent = error.parentSchema;
+  const types = isSchema(parent) ? [parent.type].flat() : [];
   const kind = types.includes('integer') && !types.includes('number') ? 'integer' : 'decimal';
   const above = error.keyword.includes('aximum');
   const limit = (error.params as { limit: number }).limit;

@@ -77,7 +77,8 @@ const branchCaches = { json: new WeakMap<object, ValidateFunction>(), text: new 
 
 const BUNDLE_REF = '#/__bundled__/';
 
-function branchCompiler(operation: PreparedOperation, kind: 'json' | 'text'): BranchTools {
+/** Compiler and `$ref` resolver for the schemas of one operation (their refs point into its bundle). */
+export function schemaTools(operation: PreparedOperation, kind: 'json' | 'text'): BranchTools {
   return {
     compile(schema) {
       const cache = branchCaches[kind];
@@ -103,7 +104,7 @@ function branchCompiler(operation: PreparedOperation, kind: 'json' | 'text'): Br
 /** Returns the first problem found, in the order the API reports them, or undefined. */
 export function validateRequest(operation: PreparedOperation, parts: RequestParts): ValidationProblem | undefined {
   const checks = compileChecks(operation);
-  const textBranches = branchCompiler(operation, 'text');
+  const textBranches = schemaTools(operation, 'text');
   if (checks.path && !checks.path(parts.pathParams)) return describeErrors(checks.path.errors ?? [], parts.pathParams, undefined, textBranches);
   if (checks.query && !checks.query(parts.query)) return describeErrors(checks.query.errors ?? [], parts.query, undefined, textBranches);
   if (checks.bodies.size === 0) return undefined;
@@ -114,7 +115,7 @@ export function validateRequest(operation: PreparedOperation, parts: RequestPart
   const mediaType = parts.mediaType && checks.bodies.has(parts.mediaType) ? parts.mediaType : checks.bodies.keys().next().value!;
   const validate = checks.bodies.get(mediaType)!;
   if (!validate(parts.body)) {
-    return describeErrors(validate.errors ?? [], parts.body, undefined, branchCompiler(operation, mediaType === 'application/json' ? 'json' : 'text'));
+    return describeErrors(validate.errors ?? [], parts.body, undefined, schemaTools(operation, mediaType === 'application/json' ? 'json' : 'text'));
   }
   return undefined;
 }

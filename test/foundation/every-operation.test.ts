@@ -1,0 +1,98 @@
+/**
+ * Every operation in the spec, over HTTP: a minimal valid request built from the operation's own
+ * schemas gets the spec's first 2xx status, and a JSON answer validates against the operation's
+ * response schema. Failures are listed together (operationId: reason).
+ */
+import type { IHttpOperation } from '@stoplight/types';
+import type { MockServer } from '../../src';
+import { loadSpec } from '../../src/spec/load-spec';
+import { locateSpec } from '../../src/spec/locate';
+import type { PreparedOperation } from '../../src/spec/prepare';
+import { getAjv } from '../../src/validation/ajv';
+import { withBundle } from '../../src/validation/request-validator';
+import { defaultSuccess } from '../../src/engine/negotiate';
+import { describeErrors } from '../../src/validation/describe-errors';
+import { SPEC, startMock } from '../helpers/server';
+import { minimalRequest } from './minimal-request';
+
+let mock: MockServer;
+let operations: PreparedOperation[];
+
+beforeAll(async () => {
+  mock = await startMock();
+  const loaded = await loadSpec(locateSpec({ flag: SPEC, env: process.env.OPENAI_MOCK_SPEC, cwd: process.cwd() }), {
+    dir: process.env.OPENAI_MOCK_CACHE_DIR || require('../../src/spec/cache').defaultCacheDir(),
+  });
+  operations = loaded.spec.operations;
+});
+
+afterAll(async () => {
+  await mock?.close();
+});
+
+const isJson = (mediaType: string) => mediaType === 'application/json' || mediaType.endsWith('+json');
+
+/** Sends the operation's minimal request; returns why it failed, or undefined. */
+async function check(operation: PreparedOperation): Promise<string | undefined> {
+  let request;
+  try {
+    request = minimalRequest(operation);
+  } catch (error) {
+    return `cannot build a request: ${(error as Error).message}`;
+  }
+  const expected = defaultSuccess(operation as IHttpOperation);
+  if (!expected) return 'the spec declares no 2xx response';
+
+  const response = await fetch(mock.url + request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: AbortSignal.timeout(20_000),
+  });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const where = `${request.method} ${request.url}`;
+  if (String(response.status) !== expected.code) {
+    return `${where}: status ${response.status}, expected ${expected.code}: ${bytes.toString('utf8').slice(0, 300)}`;
+  }
+
+  const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const declared = (expected.contents ?? []).filter((c) => c.mediaType !== 'text/event-stream');
+  if (declared.length === 0) return undefined;
+  const content = declared.find((c) => c.mediaType === contentType);
+  if (!content) return `${where}: content type "${contentType}", the spec declares ${declared.map((c) => c.mediaType).join(', ')}`;
+  if (!isJson(contentType)) return bytes.length > 0 || content.schema === undefined ? undefined : `${where}: empty ${contentType} body`;
+
+  let body: unknown;
+  try {
+    body = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return `${where}: the body is not JSON: ${bytes.toString('utf8').slice(0, 100)}`;
+  }
+  if (!content.schema) return undefined;
+  const validate = getAjv('json').compile(withBundle(content.schema, operation));
+  if (validate(body)) return undefined;
+  const problem = describeErrors(validate.errors ?? [], body);
+  return `${where}: the ${response.status} body does not match its schema: ${problem.message} (${validate.errors!.length} Ajv errors, first at "${validate.errors![0]!.instancePath}" ${validate.errors![0]!.message})`;
+}
+
+test('every operation answers a minimal valid request with its 2xx, in the response schema', async () => {
+  expect(operations.length).toBe(mock.operations);
+  expect(operations.length).toBeGreaterThan(250);
+  const keys = new Set(operations.map((o) => `${o.method} ${o.path}`));
+  expect(keys.size).toBe(operations.length);
+
+  const failures: string[] = [];
+  // A few at a time: the server compiles each operation's validators on first use.
+  const queue = [...operations];
+  const worker = async () => {
+    for (let operation = queue.shift(); operation; operation = queue.shift()) {
+      const reason = await check(operation).catch((error: Error) => `request failed: ${error.message}`);
+      if (reason) failures.push(`${operation.iid}: ${reason}`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  failures.sort();
+  expect(`${failures.length} of ${operations.length} operations failed:\n${failures.join('\n')}`).toBe(
+    `0 of ${operations.length} operations failed:\n`,
+  );
+}, 110_000);
