@@ -5,6 +5,8 @@ import { loadSpec } from './spec/load-spec';
 import { defaultCacheDir } from './spec/cache';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
+import { answerClientError, answerConnect } from './http/client-error';
+import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step, StreamControl } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
@@ -36,6 +38,10 @@ export interface MockServerOptions {
   stream?: StreamControl;
   /** Base for relative paths. Default `process.cwd()`. */
   cwd?: string;
+  /** Milliseconds a client has to send the request headers; then 408. Default 20 s. */
+  headersTimeout?: number;
+  /** Milliseconds a client has to send the whole request (headers and body); then 408. Default 60 s. */
+  requestTimeout?: number;
 }
 
 export interface MockServer {
@@ -82,22 +88,28 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
   });
 
-  const server = http.createServer((request, response) => {
-    handle(request, response).catch((error) => {
-      logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-      response.end();
-    });
-  });
-  // Slow or stalled clients must not hold sockets for ever.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
-  server.on('clientError', (error, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify({ error: { message: `Bad request: ${error.message}`, type: 'invalid_request_error', param: null, code: null } });
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-  });
+  const headersTimeout = options.headersTimeout ?? 20_000;
+  const requestTimeout = Math.max(options.requestTimeout ?? 60_000, headersTimeout);
+  const server = http.createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node looks for overdue requests this often (30 s by default, longer than the timeouts themselves).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+    },
+    (request, response) => {
+      handle(request, response).catch((error) => {
+        logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
+        if (response.headersSent) return void response.destroy();
+        const failure = internalError(`The mock server failed to answer: ${(error as Error).message}`);
+        response.writeHead(failure.status, failure.headers).end(JSON.stringify(failure.body));
+      });
+    },
+  );
+  // Slow or stalled clients must not hold sockets for ever; idle keep-alive sockets neither.
+  server.keepAliveTimeout = 5_000;
+  server.on('clientError', answerClientError);
+  server.on('connect', answerConnect);
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,7 @@ import { getHttpConfigFromRequest } from '@stoplight/prism-http-server/dist/getH
 import type { Router } from './router';
 import { stripVersionPrefix } from './router';
 import { parseQuery } from './form-fields';
-import { BodyTooLargeError, readBody } from './read-body';
+import { BodyTooLargeError, ClientGoneError, readBody } from './read-body';
 import { BodyParseError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
 import {
   bodyTooLarge,
@@ -21,7 +21,7 @@ import { requestMediaTypes, validateRequest } from '../validation/request-valida
 import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
 import { EngineError } from '../engine/prism-engine';
 import type { Exchange, Handler, MockRequest, MockResponse, Preferences } from '../pipeline/types';
-import type { Logger } from '../log/logger';
+import { redactUrl, type Logger } from '../log/logger';
 
 export interface HandlerOptions {
   router: Router;
@@ -167,8 +167,11 @@ export function createRequestHandler(options: HandlerOptions) {
     } catch (error) {
       if (error instanceof HttpError) result = error.response;
       else if (error instanceof EngineError) result = openAIError(error.status, error.message);
-      else {
-        logger.error(`${request.method} ${request.url} failed: ${(error as Error).stack ?? error}`);
+      else if (error instanceof ClientGoneError) {
+        logger.debug(`${request.method} ${redactUrl(request.url)}: ${error.message}`);
+        return;
+      } else {
+        logger.error(`${request.method} ${redactUrl(request.url)} failed: ${(error as Error).stack ?? error}`);
         result = internalError(`The mock server failed to answer: ${(error as Error).message}`);
       }
     }
@@ -181,6 +184,6 @@ export function createRequestHandler(options: HandlerOptions) {
     if (!request.complete) request.resume();
 
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.info(`${request.method} ${request.url} ${result.status} ${ms.toFixed(1)}ms`);
+    logger.info(`${request.method} ${redactUrl(request.url)} ${result.status} ${ms.toFixed(1)}ms`);
   };
 }

@@ -6,6 +6,13 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** The client went away before its body arrived: there is no one left to answer. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('the client closed the connection before sending the whole body');
+  }
+}
+
 /**
  * Reads the whole body, refusing at once (from Content-Length) or as soon as the limit is
  * passed, so that an oversized upload is never held in memory.
@@ -13,6 +20,9 @@ export class BodyTooLargeError extends Error {
 export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError(limit));
+  if (request.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // Gone before we started listening: no 'close' would come to settle the promise.
+  if (request.destroyed) return Promise.reject(new ClientGoneError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -23,9 +33,9 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
-      request.off('aborted', onAborted);
+      request.off('close', onClose);
       if (error) reject(error);
-      else resolve(Buffer.concat(chunks, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -37,11 +47,12 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
       chunks.push(chunk);
     };
     const onEnd = () => finish();
-    const onError = (error: Error) => finish(error);
-    const onAborted = () => finish(new Error('client aborted the request'));
+    const onError = () => finish(new ClientGoneError());
+    // 'close' before 'end' means the connection went away mid-body.
+    const onClose = () => finish(request.complete ? undefined : new ClientGoneError());
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
-    request.on('aborted', onAborted);
+    request.on('close', onClose);
   });
 }

@@ -40,3 +40,27 @@ export function redactSecret(value: string): string {
   if (value.length <= 8) return '***';
   return `${value.slice(0, 3)}…${value.slice(-4)}`;
 }
+
+const SECRET_PARAM = /key|token|secret|auth|password|signature/i;
+const SECRET_VALUE = /^(sk|rk|pk|sess)-|^Bearer\s/i;
+
+/** A request URL fit for a log line: query values that look like credentials are redacted. */
+export function redactUrl(url: string | undefined): string {
+  if (!url) return '';
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(url.slice(at + 1));
+  } catch {
+    return url.slice(0, at) + '?…';
+  }
+  let changed = false;
+  for (const [name, value] of [...params]) {
+    if (SECRET_PARAM.test(name) || SECRET_VALUE.test(value)) {
+      params.set(name, redactSecret(value));
+      changed = true;
+    }
+  }
+  return changed ? `${url.slice(0, at)}?${params.toString()}` : url;
+}

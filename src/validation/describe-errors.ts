@@ -164,11 +164,28 @@ function typeProblem(instancePath: string, types: string[], value: unknown, pref
   };
 }
 
+/**
+ * A user's value as quoted in a message: bounded, because it can be megabytes long or nested
+ * deeper than JSON.stringify's stack allows.
+ */
+function shown(value: unknown, limit = 200): string {
+  let text: string;
+  if (typeof value === 'string') text = `'${value.length > limit ? value.slice(0, limit) + '…' : value}'`;
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = typeName(value);
+    }
+  }
+  return text.length > limit + 2 ? text.slice(0, limit) + '…' : text;
+}
+
 function enumProblem(instancePath: string, allowed: unknown[], value: unknown, prefix: string | undefined): ValidationProblem {
   const param = paramName(instancePath, prefix);
   const values = [...new Set(allowed)].filter((v) => v !== null);
   return {
-    message: `Invalid value: ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}. Supported values are: ${quoteList(values)}.`,
+    message: `Invalid value: ${shown(value)}. Supported values are: ${quoteList(values)}.`,
     param,
     code: 'invalid_value',
   };

@@ -1,0 +1,114 @@
+/**
+ * Thousands of generated bad requests, mutated from valid SDK bodies, over raw sockets. Each must
+ * get an answer before a deadline: a 4xx in OpenAI's error shape when it is certainly invalid,
+ * never a 5xx and never silence; the server must answer a valid request after every batch, and
+ * its heap must not keep what the requests brought. RELIABILITY_SEED=<seed> replays a run.
+ */
+import type { MockServer } from '../../src';
+import { sdk, startMock } from '../helpers/server';
+import { generateCase, type BadCase } from './helpers/bad-requests';
+import { createRandom, seedFromEnv } from './helpers/prng';
+import { rawRequest, type RawAnswer } from './helpers/raw-http';
+import { captureLogger, heapAfterGc, trapUnhandled } from './helpers/process-state';
+
+const SEED = seedFromEnv();
+const CASES = Number(process.env.RELIABILITY_CASES ?? 3000);
+const IN_FLIGHT = 24;
+const DEADLINE_MS = 15_000;
+
+let mock: MockServer;
+const log = captureLogger('debug');
+
+beforeAll(async () => {
+  // Short timeouts, so that a request that never finishes arriving is answered within the deadline.
+  mock = await startMock({ logger: log.logger, headersTimeout: 2_000, requestTimeout: 4_000 });
+});
+
+afterAll(async () => {
+  await mock?.close();
+});
+
+/** What is wrong with an answer, or undefined when it is what the case must get. */
+function problemWith(item: BadCase, answer: RawAnswer): string | undefined {
+  if (answer.status >= 500) return `got ${answer.status}: ${answer.body.slice(0, 300)}`;
+  if (answer.status < 400) {
+    if (item.expect === 'error') return `accepted with ${answer.status}: ${answer.body.slice(0, 200)}`;
+    return undefined;
+  }
+  let parsed: any;
+  try {
+    parsed = JSON.parse(answer.body);
+  } catch {
+    return `a ${answer.status} whose body is not JSON: ${JSON.stringify(answer.body.slice(0, 200))}`;
+  }
+  const error = parsed?.error;
+  const shaped =
+    parsed &&
+    Object.keys(parsed).length === 1 &&
+    typeof error?.message === 'string' &&
+    error.message.length > 0 &&
+    typeof error.type === 'string' &&
+    'param' in error &&
+    'code' in error &&
+    (error.param === null || typeof error.param === 'string') &&
+    (error.code === null || typeof error.code === 'string');
+  if (!shaped) return `a ${answer.status} not in OpenAI's error shape: ${answer.body.slice(0, 300)}`;
+  if (!/^application\/json/.test(answer.headers['content-type'] ?? '')) return `a ${answer.status} with content type ${answer.headers['content-type']}`;
+  return undefined;
+}
+
+async function runCases(cases: BadCase[]): Promise<string[]> {
+  const failures: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const item = cases[next++]!;
+      try {
+        const outcome = await rawRequest(mock.port, item.bytes, DEADLINE_MS);
+        if ('closedWithoutAnswer' in outcome) failures.push(`${item.name}: connection closed without an answer (${outcome.error ?? 'no error'})`);
+        else {
+          const problem = problemWith(item, outcome.answer);
+          if (problem) failures.push(`${item.name}: ${problem}`);
+        }
+      } catch (error) {
+        failures.push(`${item.name}: ${(error as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return failures;
+}
+
+async function expectStillAnswering() {
+  const client = sdk(mock);
+  const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'still there?' }] });
+  expect(completion.object).toBe('chat.completion');
+}
+
+test(`${CASES} generated bad requests each get a 4xx in OpenAI's shape, never a 5xx or a hang (seed ${SEED})`, async () => {
+  const random = createRandom(SEED);
+  const cases = Array.from({ length: CASES }, (_, i) => generateCase(random, i));
+  const unhandled = trapUnhandled();
+  try {
+    // The first batch also compiles validators and warms caches: the heap is measured after it.
+    const batches = 6;
+    const size = Math.ceil(cases.length / batches);
+    const failures: string[] = [];
+    let baseline = 0;
+    for (let b = 0; b < batches; b++) {
+      failures.push(...(await runCases(cases.slice(b * size, (b + 1) * size))));
+      await expectStillAnswering();
+      if (b === 0) baseline = await heapAfterGc();
+    }
+    const grown = (await heapAfterGc()) - baseline;
+
+    expect({ seed: SEED, failures: failures.slice(0, 20), count: failures.length }).toEqual({ seed: SEED, failures: [], count: 0 });
+    // Generous: what matters is that thousands of requests (some of megabytes) are not retained.
+    expect(grown).toBeLessThan(64 * 1024 * 1024);
+    expect(unhandled.seen).toEqual([]);
+    expect(log.lines.filter((line) => line.startsWith('error: '))).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  } finally {
+    unhandled.stop();
+  }
+});
