@@ -1,0 +1,248 @@
+/**
+ * The `openai-mock` command as a child process (built by the global setup): what it prints, how
+ * it answers, how it fails, and how it stops.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
+const MAIN = path.join(ROOT, 'dist', 'cli', 'main.js');
+const LISTENING = /^openai-mock listening on (http:\/\/127\.0\.0\.1:(\d+)) \((\d+) operations, spec (\S+), ready in (\d+) ms\)$/m;
+
+let dir: string;
+let smallSpec: string;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'openai-mock-cli-'));
+  smallSpec = path.join(dir, 'small.yaml');
+  await writeFile(
+    smallSpec,
+    [
+      'openapi: 3.1.0',
+      'info: { title: Small, version: 9.9.9 }',
+      'paths:',
+      '  /models:',
+      '    get:',
+      '      operationId: listModels',
+      '      responses:',
+      "        '200':",
+      '          description: OK',
+      '          content:',
+      '            application/json:',
+      '              schema: { type: object, required: [object], properties: { object: { type: string, enum: [list] } } }',
+      '  /models/{model}:',
+      '    delete:',
+      '      operationId: deleteModel',
+      '      parameters: [{ name: model, in: path, required: true, schema: { type: string } }]',
+      '      responses:',
+      "        '200': { description: OK, content: { application/json: { schema: { type: object } } } }",
+      '',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with the first match of `pattern` in stdout+stderr; rejects if the process exits first. */
+  waitFor: (pattern: RegExp) => Promise<RegExpExecArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function start(args: string[], env: Record<string, string | undefined> = {}): Run {
+  const child = spawn(NODE, [MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, OPENAI_MOCK_SPEC: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let text = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      resolve({ code, signal });
+      for (const listener of listeners) listener();
+    });
+  });
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(text);
+        if (match) {
+          listeners.delete(check);
+          resolve(match);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          listeners.delete(check);
+          reject(new Error(`the command exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${text}`));
+        }
+      };
+      listeners.add(check);
+      check();
+    });
+  return { child, output: () => text, waitFor, exited };
+}
+
+/** Runs the command to its end. */
+async function run(args: string[], env: Record<string, string | undefined> = {}) {
+  const r = start(args, env);
+  const { code } = await r.exited;
+  return { code, output: r.output() };
+}
+
+async function stop(r: Run) {
+  r.child.kill('SIGTERM');
+  return r.exited;
+}
+
+test('--port 0: the listening line, an answer, one log line per request, and a clean SIGTERM', async () => {
+  const r = start(['--port', '0']);
+  const [, url, port, operations, version] = await r.waitFor(LISTENING);
+  expect(Number(port)).toBeGreaterThan(0);
+  expect(Number(operations)).toBeGreaterThan(250);
+  expect(version).toMatch(/^\d+\.\d+\.\d+/);
+
+  const models = await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer sk-test' } });
+  expect(models.status).toBe(200);
+  expect((await models.json()).object).toBe('list');
+  const missing = await fetch(`${url}/v1/nope`, { method: 'POST' });
+  expect(missing.status).toBe(404);
+  const unauthenticated = await fetch(`${url}/v1/models`);
+  expect(unauthenticated.status).toBe(401);
+
+  await r.waitFor(/^GET \/v1\/models 200 \d+(\.\d+)?ms$/m);
+  await r.waitFor(/^POST \/v1\/nope 404 \d+(\.\d+)?ms$/m);
+  await r.waitFor(/^GET \/v1\/models 401 \d+(\.\d+)?ms$/m);
+  const requestLines = r.output().split('\n').filter((line) => /^(GET|POST) \//.test(line));
+  expect(requestLines).toHaveLength(3);
+
+  const { code, signal } = await stop(r);
+  expect({ code, signal }).toEqual({ code: 0, signal: null });
+});
+
+test('SIGINT closes it cleanly too, with a request in the log', async () => {
+  const r = start(['--port', '0', '--spec', smallSpec, '--no-cache']);
+  const [, url] = await r.waitFor(LISTENING);
+  expect((await fetch(`${url}/models`, { headers: { authorization: 'Bearer x' } })).status).toBe(200);
+  r.child.kill('SIGINT');
+  expect(await r.exited).toEqual({ code: 0, signal: null });
+});
+
+test('--help and --version', async () => {
+  const help = await run(['--help']);
+  expect(help.code).toBe(0);
+  expect(help.output).toMatch(/^Usage: openai-mock \[options\]/);
+  for (const flag of ['--port', '--host', '--spec', '--config', '--log-level', '--no-auth', '--help', '--version']) expect(help.output).toContain(flag);
+
+  const version = await run(['--version']);
+  expect(version.code).toBe(0);
+  expect(version.output.trim()).toBe(require('../../package.json').version);
+});
+
+test('a missing spec is a one-line error naming the path and what to do, no stack trace', async () => {
+  const missing = path.join(dir, 'no-such-spec.yaml');
+  const { code, output } = await run(['--port', '0', '--spec', missing]);
+  expect(code).not.toBe(0);
+  expect(code).not.toBeNull();
+  const lines = output.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(missing);
+  expect(lines[0]).toMatch(/--spec/);
+  expect(lines[0]).toMatch(/npm run fetch-spec/);
+  expect(output).not.toMatch(/\n\s+at /);
+});
+
+test('a file that is not a spec is a one-line error too', async () => {
+  const notSpec = path.join(dir, 'not-a-spec.yaml');
+  await writeFile(notSpec, 'hello: world\n');
+  const { code, output } = await run(['--port', '0', '--spec', notSpec, '--no-cache']);
+  expect(code).toBe(1);
+  expect(output.trim().split('\n')).toHaveLength(1);
+  expect(output).toMatch(/OpenAPI/);
+});
+
+test.each([
+  [['--bogus']],
+  [['--port', 'abc']],
+  [['--port', '70000']],
+  [['--log-level', 'loud']],
+  [['extra-positional']],
+])('bad flags %j exit 2 with a usage hint', async (args) => {
+  const { code, output } = await run(args);
+  expect(code).toBe(2);
+  expect(output).toMatch(/^openai-mock: /);
+  expect(output).toContain('--help');
+  expect(output).not.toMatch(/\n\s+at /);
+});
+
+test('OPENAI_MOCK_SPEC is used when there is no --spec', async () => {
+  const r = start(['--port', '0', '--no-cache'], { OPENAI_MOCK_SPEC: smallSpec });
+  const [, url, , operations, version] = await r.waitFor(LISTENING);
+  expect({ operations, version }).toEqual({ operations: '2', version: '9.9.9' });
+  const answer = await fetch(`${url}/v1/models/gpt-4o`, { method: 'DELETE', headers: { authorization: 'Bearer x' } });
+  expect(answer.status).toBe(200);
+  expect(await stop(r)).toEqual({ code: 0, signal: null });
+});
+
+test('--spec wins over OPENAI_MOCK_SPEC', async () => {
+  const r = start(['--port', '0', '--no-cache', '--spec', smallSpec], { OPENAI_MOCK_SPEC: path.join(dir, 'env-missing.yaml') });
+  const [, , , operations] = await r.waitFor(LISTENING);
+  expect(operations).toBe('2');
+  expect(await stop(r)).toEqual({ code: 0, signal: null });
+
+  const flagMissing = path.join(dir, 'flag-missing.yaml');
+  const failed = await run(['--port', '0', '--spec', flagMissing], { OPENAI_MOCK_SPEC: smallSpec });
+  expect(failed.code).toBe(1);
+  expect(failed.output).toContain(flagMissing);
+  expect(failed.output).toContain('(--spec)');
+});
+
+test('a missing OPENAI_MOCK_SPEC is named as such', async () => {
+  const envMissing = path.join(dir, 'env-missing.yaml');
+  const { code, output } = await run(['--port', '0'], { OPENAI_MOCK_SPEC: envMissing });
+  expect(code).toBe(1);
+  expect(output).toContain(envMissing);
+  expect(output).toContain('OPENAI_MOCK_SPEC');
+});
+
+test('--no-auth accepts requests without an Authorization header', async () => {
+  const r = start(['--port', '0', '--no-auth', '--spec', smallSpec, '--no-cache']);
+  const [, url] = await r.waitFor(LISTENING);
+  const answer = await fetch(`${url}/v1/models`);
+  expect(answer.status).toBe(200);
+  expect(await stop(r)).toEqual({ code: 0, signal: null });
+});
+
+test('without --port it takes the first free port from 12111', async () => {
+  // Hold 12111 so the test does not depend on it being free; if someone else holds it, so much the better.
+  const blocker = net.createServer();
+  const held = await new Promise<boolean>((resolve) => {
+    blocker.once('error', () => resolve(false));
+    blocker.listen(12111, '127.0.0.1', () => resolve(true));
+  });
+  try {
+    const r = start(['--spec', smallSpec, '--no-cache']);
+    const [, url, port] = await r.waitFor(LISTENING);
+    expect(Number(port)).toBeGreaterThan(12111);
+    expect(Number(port)).toBeLessThan(12211);
+    expect((await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer x' } })).status).toBe(200);
+    expect(await stop(r)).toEqual({ code: 0, signal: null });
+  } finally {
+    if (held) await new Promise((resolve) => blocker.close(resolve));
+  }
+});
