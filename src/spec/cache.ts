@@ -11,7 +11,7 @@ import { NORMALIZE_VERSION } from './normalize';
  */
 
 /** Bump when the shape or content of what `prepareSpec` produces changes. */
-export const PREPARE_FORMAT = 1;
+export const PREPARE_FORMAT = 2;
 
 function versionOf(pkg: string): string {
   try {

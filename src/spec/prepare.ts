@@ -2,6 +2,7 @@ import { load as parseYaml, CORE_SCHEMA } from 'js-yaml';
 import { transformOas3Operations } from '@stoplight/http-spec/oas3/operation';
 import type { IHttpOperation } from '@stoplight/types';
 import { normalizeSpec, type NormalizeReport } from './normalize';
+import { chooseDefaultBodies, type DefaultBody, type DefaultBodiesReport } from '../realism/default-bodies';
 
 /** One operation as Prism consumes it, with the component schemas it references in `__bundled__`. */
 export type PreparedOperation = IHttpOperation & {
@@ -15,6 +16,13 @@ export interface PreparedSpec {
   version: string;
   operations: PreparedOperation[];
   normalized: NormalizeReport;
+  /**
+   * By operation iid: the body its default success answer starts from, when it is not Prism's
+   * (a documented example, possibly repaired, or Prism's body repaired). Chosen here, with Ajv,
+   * so that a start from the cache compiles nothing.
+   */
+  defaultBodies: Record<string, DefaultBody>;
+  defaultBodiesReport: DefaultBodiesReport;
 }
 
 export class SpecError extends Error {}
@@ -45,6 +53,7 @@ export function prepareSpec(text: string, sha256: string): PreparedSpec {
   // Unique bundle keys: the default provider names keys after the component and runs out of
   // suffixes ("anyOf_1_2 ... already taken") on this spec's nested anonymous schemas.
   const operations = bundleOperations(transformed as PreparedOperation[], doc.components?.schemas ?? {});
+  const defaults = chooseDefaultBodies(operations);
 
   return {
     sha256,
@@ -52,6 +61,8 @@ export function prepareSpec(text: string, sha256: string): PreparedSpec {
     version: String(doc.info?.version ?? 'unknown'),
     operations,
     normalized,
+    defaultBodies: defaults.bodies,
+    defaultBodiesReport: defaults.report,
   };
 }
 

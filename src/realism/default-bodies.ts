@@ -1,0 +1,261 @@
+import type { ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import JSON5 from 'json5';
+import { getAjv } from '../validation/ajv';
+import type { IHttpOperation, IHttpOperationResponse } from '@stoplight/types';
+import { generateStatic } from '@stoplight/prism-http/dist/mocker/generator/JSONSchema';
+import type { PreparedOperation } from '../spec/prepare';
+import { repairBody } from './repair';
+
+/**
+ * OpenAI documents each operation with realistic example responses in its `x-oaiMeta` block
+ * (and many component schemas with one example object). The first of those that parses as JSON
+ * and validates against the operation's default success response becomes that operation's
+ * default body. Chosen once, when the spec is prepared, and cached with the operations.
+ */
+
+export interface DefaultBody {
+  /** The status and media type whose schema the body was checked against. */
+  status: number;
+  mediaType: string;
+  body: unknown;
+  /** Which example won: the operation example's title (or index), or `schema:<Component>`. */
+  source: string;
+}
+
+export interface DefaultBodiesReport {
+  /** Operations with a default success JSON response. */
+  candidates: number;
+  /** Documented examples valid as they are. */
+  chosen: number;
+  /** Documented examples made valid by small edits. */
+  repaired: number;
+  /** Operations whose Prism body was invalid and was repaired. */
+  prismRepaired: number;
+  /** Operations whose default body could not be shown valid (schema does not compile, or no repair). */
+  unresolved: string[];
+  /** Milliseconds spent compiling and checking. */
+  ms: number;
+}
+
+interface Candidate {
+  source: string;
+  body: unknown;
+}
+
+// Placeholders the documentation site fills with a model name.
+const PLACEHOLDERS: Record<string, string> = {
+  VAR_chat_model_id: 'gpt-4o',
+  VAR_completion_model_id: 'gpt-3.5-turbo-instruct',
+};
+
+function parseExample(text: unknown): unknown {
+  if (typeof text !== 'string') return undefined;
+  const filled = text.replace(/VAR_[a-z_]+/g, (name) => PLACEHOLDERS[name] ?? name);
+  let value: unknown;
+  try {
+    value = JSON.parse(filled);
+  } catch {
+    // Hand-written examples: trailing commas, unquoted keys, "... (1536 floats total)" lines.
+    try {
+      value = JSON5.parse(filled.replace(/^\s*(\.{3}|…).*$/gm, ''));
+    } catch {
+      // Streamed chunks, text formats: not a JSON body.
+      return undefined;
+    }
+  }
+  // A bare string or number is never a whole OpenAI JSON response.
+  return value !== null && typeof value === 'object' ? value : undefined;
+}
+
+const SUCCESS = /^2\d\d$/;
+
+/** The operation's first 2xx response and its JSON content, if it has one. */
+export function successJson(operation: IHttpOperation): { response: IHttpOperationResponse; mediaType: string; schema: object } | undefined {
+  const response = [...operation.responses].filter((r) => SUCCESS.test(r.code)).sort((a, b) => Number(a.code) - Number(b.code))[0];
+  const content = response?.contents?.find((c) => c.mediaType === 'application/json' || c.mediaType.endsWith('+json'));
+  if (!response || !content?.schema) return undefined;
+  return { response, mediaType: content.mediaType, schema: content.schema };
+}
+
+const BUNDLE_REF = '#/__bundled__/';
+
+function candidatesOf(operation: PreparedOperation, schema: object): Candidate[] {
+  const out: Candidate[] = [];
+  const meta = (operation.extensions as Record<string, any> | undefined)?.['x-oaiMeta'];
+  const examples: unknown[] = Array.isArray(meta?.examples) ? meta.examples : meta?.examples ? [meta.examples] : [];
+  examples.forEach((example, index) => {
+    const record = example as { title?: unknown; response?: unknown } | null;
+    const body = parseExample(record?.response);
+    if (body !== undefined) out.push({ source: typeof record?.title === 'string' ? record.title : `example ${index + 1}`, body });
+  });
+  // The response's own component may carry an example of the object.
+  const ref = (schema as { $ref?: unknown }).$ref;
+  if (typeof ref === 'string' && ref.startsWith(BUNDLE_REF)) {
+    const name = decodeURIComponent(ref.slice(BUNDLE_REF.length));
+    const component = operation.__bundled__?.[name] as Record<string, any> | undefined;
+    const body = parseExample(component?.['x-oaiMeta']?.example);
+    if (body !== undefined) out.push({ source: `schema:${name}`, body });
+  }
+  return out;
+}
+
+const ROOT_ID = 'openai-mock:responses';
+
+/**
+ * An Ajv configured as the project's JSON one, but of its own: what it compiles while the spec
+ * is prepared (tens of MB for all success responses) is dropped with it afterwards.
+ */
+export function scratchAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ ...getAjv('json').opts });
+  addFormats(ajv);
+  return ajv;
+}
+
+/**
+ * Validators for the operations' success responses, compiled under one root that holds every
+ * component once: Ajv then compiles a component shared by many operations (a `Response`, a
+ * `Run`) once, not once per operation as `withBundle` would.
+ */
+export class ResponseSchemas {
+  private readonly validators = new Map<string, ValidateFunction>();
+  private added = false;
+
+  constructor(
+    private readonly ajv: Ajv2020,
+    private readonly operations: readonly PreparedOperation[],
+  ) {}
+
+  private addRoot(): void {
+    if (this.added) return;
+    const bundled: Record<string, unknown> = {};
+    const responses: Record<string, unknown> = {};
+    for (const operation of this.operations) {
+      for (const [name, schema] of Object.entries(operation.__bundled__ ?? {})) bundled[name] ??= schema;
+      operation.responses.forEach((response, r) => {
+        (response.contents ?? []).forEach((content, c) => {
+          if (content.schema) responses[key(operation, r, c)] = stripDialect(content.schema);
+        });
+      });
+    }
+    this.ajv.addSchema({ $id: ROOT_ID, __bundled__: bundled, responses });
+    this.added = true;
+  }
+
+  /** The validator of one response content of an operation (by status code and media type). */
+  validator(operation: PreparedOperation, status: string, mediaType: string): ValidateFunction | undefined {
+    const r = operation.responses.findIndex((response) => response.code === status);
+    const c = r < 0 ? -1 : (operation.responses[r]!.contents ?? []).findIndex((content) => content.mediaType === mediaType);
+    if (c < 0 || !operation.responses[r]!.contents![c]!.schema) return undefined;
+    const id = key(operation, r, c);
+    let validate = this.validators.get(id);
+    if (!validate) {
+      this.addRoot();
+      validate = this.ajv.getSchema(`${ROOT_ID}#/responses/${encodeURIComponent(id)}`);
+      if (!validate) return undefined;
+      this.validators.set(id, validate);
+    }
+    return validate;
+  }
+
+  /** Drops the compiled schemas, so that memory is given back once preparing is done. */
+  dispose(): void {
+    if (this.added) {
+      // Fragments compiled by `getSchema` are kept under their own keys, beside the root's.
+      for (const ref of Object.keys(this.ajv.refs)) if (ref.startsWith(ROOT_ID)) this.ajv.removeSchema(ref);
+      this.ajv.removeSchema(ROOT_ID);
+    }
+    this.validators.clear();
+    this.added = false;
+  }
+}
+
+function key(operation: PreparedOperation, r: number, c: number): string {
+  return `${operation.iid}.${r}.${c}`;
+}
+
+function stripDialect(schema: object): object {
+  const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * For each operation, the body its default success answer starts from: the first documented
+ * example valid as it is, else the first one a few small edits make valid (see `repairBody`),
+ * else Prism's own body when that is invalid and can be repaired. When Prism's body is valid as
+ * it is, nothing is stored and the engine's answer stands.
+ */
+export function chooseDefaultBodies(
+  operations: readonly PreparedOperation[],
+  ajv: Ajv2020 = scratchAjv(),
+): { bodies: Record<string, DefaultBody>; report: DefaultBodiesReport } {
+  const started = performance.now();
+  const schemas = new ResponseSchemas(ajv, operations);
+  const bodies: Record<string, DefaultBody> = {};
+  const report: DefaultBodiesReport = { candidates: 0, chosen: 0, repaired: 0, prismRepaired: 0, unresolved: [], ms: 0 };
+  try {
+    for (const operation of operations) {
+      const success = successJson(operation);
+      if (!success) continue;
+      report.candidates++;
+      let validate: ValidateFunction | undefined;
+      try {
+        validate = schemas.validator(operation, success.response.code, success.mediaType);
+      } catch {
+        // A schema Ajv cannot compile: nothing can be shown valid, so the engine's body stands.
+        report.unresolved.push(operation.iid);
+        continue;
+      }
+      if (!validate) continue;
+      const bundle = operation.__bundled__ ?? {};
+      const found = candidatesOf(operation, success.schema);
+      const store = (body: unknown, source: string) => {
+        bodies[operation.iid] = { status: Number(success.response.code), mediaType: success.mediaType, body, source };
+      };
+      const valid = found.find((candidate) => validate(candidate.body));
+      if (valid) {
+        store(valid.body, valid.source);
+        report.chosen++;
+        continue;
+      }
+      const repaired = firstRepaired(found, validate, bundle);
+      if (repaired) {
+        store(repaired.body, `${repaired.source} (repaired)`);
+        report.repaired++;
+        continue;
+      }
+      const prism = prismBody(operation, success.mediaType);
+      if (prism === undefined || validate(prism)) continue;
+      const fixed = repairBody(prism, validate, bundle);
+      if (fixed !== undefined) {
+        store(fixed, 'prism (repaired)');
+        report.prismRepaired++;
+      } else {
+        report.unresolved.push(operation.iid);
+      }
+    }
+  } finally {
+    schemas.dispose();
+  }
+  report.ms = Math.round(performance.now() - started);
+  return { bodies, report };
+}
+
+function firstRepaired(found: readonly Candidate[], validate: ValidateFunction, bundle: Record<string, unknown>): Candidate | undefined {
+  for (const candidate of found) {
+    const body = repairBody(candidate.body, validate, bundle);
+    if (body !== undefined) return { source: candidate.source, body };
+  }
+  return undefined;
+}
+
+/** What Prism's static mocker answers for the content: its first example, else a sample of the schema. */
+function prismBody(operation: PreparedOperation, mediaType: string): unknown {
+  const content = successJson(operation)?.response.contents?.find((c) => c.mediaType === mediaType);
+  const example = content?.examples?.[0] as { value?: unknown } | undefined;
+  if (example && example.value !== undefined) return example.value;
+  if (!content?.schema) return undefined;
+  const result = generateStatic(operation, content.schema);
+  return result._tag === 'Right' ? result.right : undefined;
+}

@@ -1,0 +1,61 @@
+import { countField, type Builder } from '../context';
+import { prngFrom } from '../ids';
+import { countInputTokens } from '../tokens';
+
+/** Output sizes of OpenAI's embedding models; others get the small model's. */
+const DIMENSIONS: Record<string, number> = {
+  'text-embedding-3-large': 3072,
+  'text-embedding-3-small': 1536,
+  'text-embedding-ada-002': 1536,
+};
+
+/** The inputs one embedding is made for each: a string, a token array, or a list of either. */
+export function embeddingInputs(input: unknown): unknown[] {
+  if (typeof input === 'string') return [input];
+  if (Array.isArray(input)) {
+    if (input.length > 0 && input.every((item) => typeof item === 'number')) return [input];
+    return input;
+  }
+  return [input];
+}
+
+/**
+ * A unit-length vector that follows from the input and the model: the same text always gets the
+ * same embedding, different texts different ones.
+ */
+export function embeddingVector(input: unknown, model: string, dimensions: number): Float32Array {
+  const next = prngFrom(`${model}\u0000${JSON.stringify(input)}`);
+  const vector = new Float32Array(dimensions);
+  let norm = 0;
+  for (let i = 0; i < dimensions; i++) {
+    const value = next() * 2 - 1;
+    vector[i] = value;
+    norm += value * value;
+  }
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 1;
+  for (let i = 0; i < dimensions; i++) vector[i] = vector[i]! * scale;
+  return vector;
+}
+
+function float32LittleEndian(vector: Float32Array): Buffer {
+  const out = Buffer.allocUnsafe(vector.length * 4);
+  for (let i = 0; i < vector.length; i++) out.writeFloatLE(vector[i]!, i * 4);
+  return out;
+}
+
+/** `POST /embeddings`: one item per input, of the model's size (or `dimensions`); base64 of float32 LE when asked. */
+export const embeddings: Builder = (body, context) => {
+  const request = context.request;
+  const model = typeof request.model === 'string' ? request.model : 'text-embedding-3-small';
+  const dimensions = countField(request.dimensions, 16_384) ?? DIMENSIONS[model] ?? 1536;
+  const base64 = request.encoding_format === 'base64';
+  const inputs = embeddingInputs(request.input);
+  body.data = inputs.map((input, index) => {
+    const vector = embeddingVector(input, model, dimensions);
+    const embedding = base64 ? float32LittleEndian(vector).toString('base64') : Array.from(vector, (v) => Number(v.toPrecision(8)));
+    return { object: 'embedding', index, embedding };
+  });
+  body.object = 'list';
+  const tokens = countInputTokens(request.input);
+  body.usage = { prompt_tokens: tokens, total_tokens: tokens };
+};

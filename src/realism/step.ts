@@ -1,0 +1,81 @@
+import type { Exchange, MockResponse, Step } from '../pipeline/types';
+import { isJsonMediaType } from '../engine/negotiate';
+import type { DefaultBody } from './default-bodies';
+import { applyIds, applyTimestamps } from './coherence';
+import { isRecord, type Builder, type RealismContext } from './context';
+import { randomIds, seededIds, type IdSource } from './ids';
+import { reflectRequest } from './reflect';
+import { chatCompletion, textCompletion } from './kinds/chat';
+import { modelResponse } from './kinds/responses';
+import { embeddings } from './kinds/embeddings';
+import { images, list, moderations, uploadedFile } from './kinds/collections';
+
+export interface RealismOptions {
+  /** By operation iid, the bodies chosen when the spec was prepared (`PreparedSpec.defaultBodies`). */
+  defaultBodies: Readonly<Record<string, DefaultBody>>;
+  /**
+   * Makes ids and timestamps deterministic: the same request then gets the same body, byte for
+   * byte. A request's `Prefer: seed=...` header takes precedence.
+   */
+  seed?: string | number;
+}
+
+/** Answers that are built from the request, by operation. */
+const BUILDERS: Record<string, Builder> = {
+  createChatCompletion: chatCompletion,
+  createCompletion: textCompletion,
+  createResponse: modelResponse,
+  beta_createResponse: modelResponse,
+  createEmbedding: embeddings,
+  createModeration: moderations,
+  createImage: images,
+  createImageEdit: images,
+  createImageVariation: images,
+};
+
+/**
+ * Realism, the step right above the engine: the default success body becomes the operation's
+ * documented example (chosen when the spec was prepared) instead of Prism's placeholders, then
+ * is made coherent with the request: reflected fields and path ids, fresh prefixed ids on create,
+ * timestamps of now, and for the model endpoints outputs and usage built from the input.
+ * Other statuses, non-JSON answers, and answers the request chose itself (`Prefer: example=`,
+ * `dynamic=true`) pass through unchanged.
+ */
+export function createRealismStep(options: RealismOptions): Step {
+  const serverSeed = options.seed === undefined ? undefined : String(options.seed);
+  return async (exchange: Exchange, next): Promise<MockResponse> => {
+    const response = await next(exchange);
+    if (response.status < 200 || response.status >= 300) return response;
+    if (exchange.preferences.example !== undefined || exchange.preferences.dynamic) return response;
+    const mediaType = response.headers['content-type'] ?? exchange.responseMediaType;
+    if (!isJsonMediaType(mediaType) || !isRecord(response.body)) return response;
+
+    const chosen = options.defaultBodies[exchange.operationId];
+    const useChosen = chosen !== undefined && chosen.status === response.status && chosen.mediaType === mediaType;
+    // Both are shared (the chosen body with every request, Prism's may be the spec's own example): copy before changing.
+    const body = structuredClone(useChosen ? chosen.body : response.body) as Record<string, unknown>;
+    const seed = exchange.preferences.seed ?? serverSeed;
+    const ids = seed === undefined ? randomIds() : seededIds(seed, fingerprint(exchange));
+    realize(body, exchange, ids, useChosen ? (chosen.body as Record<string, unknown>).id : undefined);
+    return { ...response, body };
+  };
+}
+
+function realize(body: Record<string, unknown>, exchange: Exchange, ids: IdSource, exampleId: unknown): void {
+  const request = isRecord(exchange.request.body) ? exchange.request.body : {};
+  const context: RealismContext = { exchange, request, ids };
+  reflectRequest(body, request, exchange.operation, exchange.request.contentType === 'application/json');
+  uploadedFile(body, context);
+  applyIds(body, exchange.operation, exchange.request.params, request, ids, exampleId);
+  BUILDERS[exchange.operationId]?.(body, context);
+  if (body.object === 'list') list(body, context);
+  applyTimestamps(body, ids.now);
+}
+
+/** Identifies a request for seeded ids: equal requests, equal ids. Uploads count by name and size. */
+function fingerprint(exchange: Exchange): string {
+  const { method, apiPath, query, body } = exchange.request;
+  const replacer = (_key: string, value: unknown) =>
+    isRecord(value) && Buffer.isBuffer(value.data) ? `file:${String(value.filename)}:${String(value.bytes)}` : value;
+  return `${method} ${apiPath} ${JSON.stringify(query)} ${JSON.stringify(body ?? null, replacer)}`;
+}
