@@ -4,3 +4,16 @@ export type { Exchange, MockRequest, MockResponse, Step, Handler, Preferences, S
 export { openAIError } from './http/errors';
 export type { OpenAIErrorBody } from './http/errors';
 export type { LogLevel, Logger } from './log/logger';
+export { defineConfig } from './config/define';
+export type { Config } from './config/define';
+export { loadConfig, SEARCH_PLACES } from './config/load';
+export type { LoadedConfig, LoadOptions } from './config/load';
+export { ConfigError } from './config/errors';
+export { defineOverride } from './overrides/define';
+export { errors, delay } from './overrides/errors';
+export type { ErrorOptions } from './overrides/errors';
+export { chat } from './overrides/chat';
+export { responses } from './overrides/responses';
+export type { Override, AnyOverride, OverrideContext, OverrideRequest, OverrideResponse, OverrideResult, Replacement } from './overrides/types';
+export type { OperationKey, TypedOperations, TypedOperationId, TypedRoute, OperationOf, RequestBodyOf, ResponseBodyOf, JsonValue, ListPage, FormBody, BinaryBody } from './overrides/operations';
+export type { UploadedFile } from './http/parse-body';

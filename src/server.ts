@@ -12,6 +12,12 @@ import type { Handler, Step, StreamControl } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { createLogger, type Logger, type LogLevel } from './log/logger';
+import { compileOverrides, type LoadedOverride } from './overrides/set';
+import { createOverridesStep } from './overrides/step';
+import type { AnyOverride } from './overrides/types';
+import type { LoadedConfig } from './config/load';
+import { watchConfig } from './config/watch';
+import { configFor, labelled, withConfig } from './config/server-options';
 
 export interface MockServerOptions {
   /** Port to listen on; 0 lets the OS choose. Default 0. */
@@ -38,6 +44,15 @@ export interface MockServerOptions {
   stream?: StreamControl;
   /** Base for relative paths. Default `process.cwd()`. */
   cwd?: string;
+  /** Overrides (see `defineOverride`), applied in order after the config's. */
+  overrides?: readonly AnyOverride[];
+  /**
+   * A config file to load (relative to `cwd`), `true` to search for one from `cwd`, or a config
+   * loaded with `loadConfig`. Its settings apply where these options leave a value unset.
+   */
+  config?: string | boolean | LoadedConfig;
+  /** Reload the config and its overrides when their files change (needs `config`). */
+  watch?: boolean;
   /** Milliseconds a client has to send the request headers; then 408. Default 20 s. */
   headersTimeout?: number;
   /** Milliseconds a client has to send the whole request (headers and body); then 408. Default 60 s. */
@@ -56,16 +71,26 @@ export interface MockServer {
   readonly fromCache: boolean;
   /** Replaces the extra steps, atomically: a request in flight finishes with the old ones. */
   setSteps(steps: readonly Step[]): void;
+  /**
+   * Replaces the overrides given in code (the config's stay, before them), atomically: a request
+   * in flight finishes with the old set. Throws a `ConfigError` for an override that names no
+   * operation of the spec, leaving the current set in force.
+   */
+  setOverrides(overrides: readonly AnyOverride[]): void;
+  /** The config file in use, if any. */
+  readonly configFile?: string;
   close(): Promise<void>;
 }
 
 export const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
 
-export async function createMockServer(options: MockServerOptions = {}): Promise<MockServer> {
+export async function createMockServer(given: MockServerOptions = {}): Promise<MockServer> {
   const started = performance.now();
+  const cwd = given.cwd ?? process.cwd();
+  const config = await configFor(given.config, cwd);
+  const options = withConfig(given, config);
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
-  const cwd = options.cwd ?? process.cwd();
-  const location = locateSpec({ flag: options.spec, env: process.env.OPENAI_MOCK_SPEC, cwd });
+  const location = locateSpec({ flag: options.spec, config: config?.settings.spec, env: process.env.OPENAI_MOCK_SPEC, cwd });
   const cacheDir = options.cacheDir === undefined ? process.env.OPENAI_MOCK_CACHE_DIR || defaultCacheDir() : options.cacheDir;
   const loaded = await loadSpec(location, { dir: cacheDir });
   if (loaded.cacheError) logger.warn(`could not write the spec cache in ${cacheDir}: ${loaded.cacheError}`);
@@ -79,6 +104,15 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     Object.assign(parts, change);
     pipeline = assemblePipeline(parts, engine);
   };
+
+  let fromConfig: readonly LoadedOverride[] = config?.overrides ?? [];
+  let fromCode: readonly LoadedOverride[] = labelled(options.overrides);
+  const applyOverrides = (fileOnes: readonly LoadedOverride[], codeOnes: readonly LoadedOverride[]) => {
+    const set = compileOverrides([...fileOnes, ...codeOnes], loaded.spec.operations);
+    update({ overrides: set.size > 0 ? createOverridesStep(set, logger) : undefined });
+    [fromConfig, fromCode] = [fileOnes, codeOnes];
+  };
+  applyOverrides(fromConfig, fromCode);
 
   const handle = createRequestHandler({
     router,
@@ -122,6 +156,11 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const readyMs = Math.round(performance.now() - started);
+  const watcher =
+    options.watch && config
+      ? watchConfig(config, { cwd, logger, apply: (next) => applyOverrides(next.overrides, fromCode) })
+      : undefined;
+  await watcher?.ready;
 
   return {
     url: `http://${urlHost}:${address.port}`,
@@ -134,7 +173,12 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     setSteps(steps) {
       update({ extra: steps });
     },
-    close() {
+    setOverrides(overrides) {
+      applyOverrides(fromConfig, labelled(overrides));
+    },
+    configFile: config?.file,
+    async close() {
+      await watcher?.close();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

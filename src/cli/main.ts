@@ -4,6 +4,8 @@ import { createMockServer, type MockServer } from '../server';
 import { createLogger } from '../log/logger';
 import { SpecError } from '../spec/prepare';
 import { PACKAGE_ROOT } from '../spec/locate';
+import { loadConfig } from '../config/load';
+import { ConfigError } from '../config/errors';
 
 export const DEFAULT_PORT = 12111;
 
@@ -21,19 +23,27 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(require(`${PACKAGE_ROOT}/package.json`).version + '\n');
     return 0;
   }
-  const logger = createLogger(args.logLevel ?? 'info');
+  // --config FILE, or the first config found from here up; its settings fill what flags leave unset.
+  const config = await loadConfig({ file: args.config, cwd: process.cwd() });
+  const logger = createLogger(args.logLevel ?? config?.settings.logLevel ?? 'info');
+  if (config) logger.info(`config ${config.file}: ${config.overrides.length} overrides, loaded in ${Math.round(config.ms)} ms`);
+  const watch = args.watch ?? config?.settings.watch;
+  if (watch && !config) logger.warn('--watch: no config file found, nothing to watch');
   const options = {
     host: args.host,
     spec: args.spec,
     auth: args.auth,
     cacheDir: args.cacheDir,
     bodyLimit: args.bodyLimit,
+    config,
+    watch,
     logger,
   };
 
   let server: MockServer | undefined;
-  if (args.port !== undefined) {
-    server = await createMockServer({ ...options, port: args.port });
+  const port = args.port ?? config?.settings.port;
+  if (port !== undefined) {
+    server = await createMockServer({ ...options, port });
   } else {
     // Without --port: the first free port from 12111, so a second instance just takes the next one.
     for (let port = DEFAULT_PORT; port < DEFAULT_PORT + 100 && !server; port++) {
@@ -70,7 +80,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`openai-mock: ${error.message}\nRun openai-mock --help for the options.\n`);
       process.exitCode = 2;
-    } else if (error instanceof SpecError) {
+    } else if (error instanceof SpecError || error instanceof ConfigError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 1;
     } else if (isAddressInUse(error)) {

@@ -1,0 +1,35 @@
+import type { LogLevel } from '../log/logger';
+import type { AnyOverride } from '../overrides/types';
+
+/**
+ * A config file's contents. Every command-line option has a key here (a flag given on the command
+ * line wins over the file); relative paths are read from the config file's folder.
+ */
+export interface Config {
+  port?: number;
+  host?: string;
+  /** Spec file path (relative to this file) or http(s) URL. */
+  spec?: string;
+  logLevel?: LogLevel;
+  /** `false` accepts requests without an Authorization header. */
+  auth?: boolean;
+  /** Prepared-spec cache folder, or `false` for none. */
+  cacheDir?: string | false;
+  bodyLimit?: number;
+  /** Reload the config and overrides when their files change. */
+  watch?: boolean;
+  /**
+   * A folder of override modules (each a default export: one override or an array), loaded in
+   * file-name order after `overrides`. Default `overrides` next to this file; `false` for none.
+   */
+  overridesDir?: string | false;
+  /** Overrides, applied in order: each that applies sees the response the ones before it left. */
+  overrides?: readonly AnyOverride[];
+}
+
+/** Types a config file's default export: `export default defineConfig({ ... })`. */
+export function defineConfig<const C extends Config>(config: C): C;
+export function defineConfig(config: () => Config | Promise<Config>): () => Config | Promise<Config>;
+export function defineConfig(config: Config | (() => Config | Promise<Config>)) {
+  return config;
+}

@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Logger } from '../log/logger';
+import { ConfigError } from './errors';
+import { loadConfig, MODULE_EXTENSIONS, type LoadedConfig } from './load';
+
+/**
+ * `--watch`: watches the config file, the overrides folder and every file they import. A change
+ * reloads everything and hands the new config to `apply`, which swaps it in at once; a config
+ * that fails to load or apply leaves the last good one in force, with the error in the log, and
+ * the next save tries again.
+ */
+
+export interface ConfigWatcher {
+  /** Resolves once the watcher is ready to see changes. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WatchOptions {
+  cwd?: string;
+  logger: Logger;
+  /** Puts a freshly loaded config in force; throws (a `ConfigError`) to refuse it. */
+  apply(loaded: LoadedConfig): void;
+  /** Quiet time after the last change before reloading: editors write a file in several steps. */
+  debounceMs?: number;
+}
+
+const RESTART_KEYS = ['port', 'host', 'spec', 'logLevel', 'auth', 'cacheDir', 'bodyLimit'] as const;
+
+function changedSettings(before: LoadedConfig, after: LoadedConfig): string[] {
+  return RESTART_KEYS.filter((key) => JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key]));
+}
+
+export function watchConfig(initial: LoadedConfig, options: WatchOptions): ConfigWatcher {
+  const { logger } = options;
+  const debounceMs = options.debounceMs ?? 20;
+  let current = initial;
+  const watched = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let firstChangeAt: number | undefined;
+  let running = false;
+  let again = false;
+  let closed = false;
+
+  const targets = (loaded: LoadedConfig) => [loaded.file, ...loaded.inputs, ...(loaded.overridesDir ? [loaded.overridesDir] : [])];
+  for (const target of targets(initial)) watched.add(target);
+  // depth 0: the overrides folder's own files; what they import is watched file by file.
+  const watcher: FSWatcher = watch([...watched], { ignoreInitial: true, depth: 0 });
+  const add = (paths: Iterable<string>) => {
+    const fresh = [...paths].filter((p) => !watched.has(p));
+    for (const p of fresh) watched.add(p);
+    if (fresh.length > 0) watcher.add(fresh);
+  };
+
+  /** A new or removed override module counts; an editor's swap file beside it does not. */
+  const relevant = (file: string) => {
+    if (watched.has(file)) return true;
+    const dir = current.overridesDir;
+    return dir !== undefined && path.dirname(file) === dir && MODULE_EXTENSIONS.includes(path.extname(file)) && !path.basename(file).startsWith('.');
+  };
+
+  const schedule = () => {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(reload, debounceMs);
+  };
+
+  watcher.on('all', (_event, file) => {
+    if (!relevant(path.resolve(file))) return;
+    firstChangeAt ??= performance.now();
+    schedule();
+  });
+  watcher.on('error', (error) => logger.warn(`watching the config: ${(error as Error).message ?? error}`));
+
+  async function reload() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    const since = firstChangeAt ?? performance.now();
+    firstChangeAt = undefined;
+    try {
+      const loaded = await loadConfig({ file: current.file, cwd: options.cwd });
+      if (!loaded) throw new ConfigError(`config file not found: ${current.file}`, current.file);
+      if (closed) return;
+      options.apply(loaded);
+      const restart = changedSettings(current, loaded);
+      current = loaded;
+      add(targets(loaded));
+      logger.info(`overrides reloaded: ${loaded.overrides.length} overrides in ${Math.round(performance.now() - since)} ms`);
+      if (restart.length > 0) logger.warn(`config: ${restart.join(', ')} changed; restart the server to apply (overrides are already in force)`);
+    } catch (error) {
+      if (error instanceof ConfigError) add(error.files);
+      const message = error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error));
+      logger.error(`overrides not reloaded; the last good set stays in force:\n${message}`);
+    } finally {
+      running = false;
+      if (again && !closed) {
+        again = false;
+        firstChangeAt ??= since;
+        schedule();
+      }
+    }
+  }
+
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return {
+    ready,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await watcher.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { Exchange, MockResponse, Step } from '../pipeline/types';
+import type { Logger } from '../log/logger';
+import { internalError } from '../http/errors';
+import type { OverrideSet, CompiledOverride } from './set';
+import type { OverrideContext, OverrideRequest, Replacement } from './types';
+import { responseProblem } from './check-response';
+
+/**
+ * The overrides step: the chain below answers first (engine, realism), then each override that
+ * names the operation and matches the request rewrites that answer in turn. An override that
+ * throws answers its request with a 500 and a log line; the server goes on.
+ */
+
+class OverrideFailure extends Error {}
+
+const lowerKeys = (headers: Record<string, string>) =>
+  Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k.toLowerCase(), String(v)]));
+
+const isPlainJson = (body: unknown) => typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && !(Symbol.asyncIterator in body);
+
+function apply(response: MockResponse, replacement: Replacement): MockResponse {
+  if (typeof replacement !== 'object' || Array.isArray(replacement)) {
+    throw new OverrideFailure(`returned ${Array.isArray(replacement) ? 'an array' : typeof replacement}; an override returns { status, headers, body } or nothing`);
+  }
+  const { status, headers, stream } = replacement;
+  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+    throw new OverrideFailure(`returned status ${JSON.stringify(status)}; a status is a whole number from 100 to 599`);
+  }
+  const next: MockResponse = {
+    status: status ?? response.status,
+    headers: { ...response.headers, ...(headers ? lowerKeys(headers) : {}) },
+    body: 'body' in replacement ? replacement.body : response.body,
+    stream: stream ?? response.stream,
+  };
+  if ('body' in replacement && isPlainJson(replacement.body) && !headers?.['content-type'] && !headers?.['Content-Type']) {
+    next.headers['content-type'] = 'application/json';
+  }
+  return next;
+}
+
+function overrideRequest(exchange: Exchange): OverrideRequest {
+  const { method, path, params, query, headers, body, files } = exchange.request;
+  return { method, path, params, query, headers, body: body as OverrideRequest['body'], files };
+}
+
+async function run(entry: CompiledOverride, request: OverrideRequest, response: MockResponse, exchange: Exchange): Promise<Replacement | undefined> {
+  if (entry.match && !entry.match(request)) return undefined;
+  if (typeof entry.response !== 'function') return entry.response;
+  const context: OverrideContext = {
+    request,
+    response: { ...response, headers: { ...response.headers } } as OverrideContext['response'],
+    operation: { id: exchange.operationId, method: exchange.request.method, path: exchange.template },
+    signal: exchange.signal,
+  };
+  return (await entry.response(context)) ?? undefined;
+}
+
+export function createOverridesStep(set: OverrideSet, logger: Logger): Step {
+  // One warning per override and problem, not one per request.
+  const warned = new Set<string>();
+  return async (exchange, next) => {
+    const list = set.forOperation(exchange.operationId);
+    if (list.length === 0) return next(exchange);
+    let response = await next(exchange);
+    const request = overrideRequest(exchange);
+    let bodyFrom: string | undefined;
+    for (const entry of list) {
+      let replacement: Replacement | undefined;
+      try {
+        replacement = await run(entry, request, response, exchange);
+        if (replacement === undefined || replacement === null) continue;
+        response = apply(response, replacement);
+      } catch (error) {
+        const where = `${exchange.request.method} ${exchange.request.path}`;
+        if (error instanceof OverrideFailure) {
+          logger.error(`override ${entry.label} ${error.message} (${where})`);
+          return internalError(`The override ${entry.label} ${error.message}.`);
+        }
+        const message = (error as Error)?.message ?? String(error);
+        logger.error(`override ${entry.label} threw on ${where}: ${(error as Error)?.stack ?? error}`);
+        return internalError(`The override ${entry.label} threw: ${message}`);
+      }
+      if ('body' in replacement) bodyFrom = entry.label;
+    }
+    if (bodyFrom) {
+      const label = bodyFrom;
+      const sent = response;
+      // Checked after the answer is on its way: the first check of an operation compiles its schema.
+      setImmediate(() => {
+        try {
+          const problem = responseProblem(exchange, sent);
+          if (!problem) return;
+          const key = `${label}\n${exchange.operationId}\n${problem}`;
+          if (warned.has(key)) return;
+          warned.add(key);
+          logger.warn(`override ${label}: the body it gave ${exchange.operationId} does not match the spec's response schema ${problem} (sent as it is)`);
+        } catch (error) {
+          logger.debug(`could not check the body of override ${label}: ${(error as Error).message}`);
+        }
+      });
+    }
+    return response;
+  };
+}

@@ -1,0 +1,83 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { StreamControl } from '../pipeline/types';
+import type { UploadedFile } from '../http/parse-body';
+import type { OpenAIErrorBody } from '../http/errors';
+import type { OperationKey, RequestBodyOf, ResponseBodyOf } from './operations';
+
+/** The request as an override sees it. */
+export interface OverrideRequest<Key extends string = string> {
+  /** Upper case: `POST`. */
+  method: string;
+  /** As received, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** Path parameters by the spec's names, e.g. `{ completion_id: 'chatcmpl-1' }`. */
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+  /** The parsed body: JSON, or the fields of a form (files as `UploadedFile`). */
+  body: RequestBodyOf<Key>;
+  /** The uploaded files of a multipart request, by field name. */
+  files: Record<string, UploadedFile>;
+}
+
+/** The response produced so far: by the engine, realism, and the overrides before this one. */
+export interface OverrideResponse<Key extends string = string> {
+  status: number;
+  headers: Record<string, string>;
+  body: ResponseBodyOf<Key>;
+  stream?: StreamControl;
+}
+
+export interface OverrideContext<Key extends string = string> {
+  request: OverrideRequest<Key>;
+  response: OverrideResponse<Key>;
+  operation: {
+    /** The spec's operationId, e.g. `createChatCompletion`. */
+    id: string;
+    method: string;
+    /** The spec's path, e.g. `/chat/completions/{completion_id}`. */
+    path: string;
+  };
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+/**
+ * What an override returns: any of status, headers (merged over the current ones) and body, and
+ * how to stream it. Returning nothing keeps the response as it is.
+ */
+export interface Replacement<Key extends string = string> {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: ResponseBodyOf<Key> | OpenAIErrorBody;
+  stream?: StreamControl;
+}
+
+type Awaitable<T> = T | Promise<T>;
+
+export type OverrideResult<Key extends string = string> = Awaitable<Replacement<Key> | void | undefined>;
+
+export interface Override<Key extends OperationKey = OperationKey> {
+  /**
+   * The operation: its operationId (`createChatCompletion`), or `"POST /chat/completions"` (with or
+   * without `/v1`), or `"*"` for every operation.
+   */
+  operation: Key;
+  /** A name for log lines; by default the file (and the position in it) the override came from. */
+  name?: string;
+  /** Applies the override only to the requests for which this returns true. */
+  match?(request: OverrideRequest<Key>): boolean;
+  /** The replacement, or a function of the request and the current response that returns one. */
+  response: Replacement<Key> | ((context: OverrideContext<Key>) => OverrideResult<Key>);
+}
+
+/**
+ * An override of any operation, as lists of overrides hold them. Its functions take `any` so that
+ * overrides typed for different operations fit in one list; `defineOverride` gives each its types.
+ */
+export interface AnyOverride {
+  operation: OperationKey;
+  name?: string;
+  match?(request: any): boolean;
+  response: Replacement<any> | ((context: any) => OverrideResult<any>);
+}
