@@ -20,6 +20,9 @@ export const DEFAULT_STREAM_ERROR: StreamError = {
   param: null,
 };
 
+/** How long the events before a cut have to reach the client before its connection fails. */
+const CUT_GRACE_MS = 20;
+
 const validCount = (n: number | undefined): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
 
 /** Where, among `count` events, the error goes: `errorAfter`, or midway when only `error` is set. */
@@ -54,10 +57,16 @@ export async function* deliver(plan: StreamPlan, control: StreamControl, signal:
   const ordered = plan.end ? [...plan.events, plan.end] : plan.events;
 
   for (let position = 0; position <= ordered.length; position++) {
-    if (position === cutAt) throw new ConnectionCut(position);
+    const wait = position === 0 ? control.firstEventDelayMs : control.intervalMs;
+    if (position === cutAt) {
+      // A client drops whatever it has not read yet when its connection fails: the events sent
+      // before the cut get a moment to be read, so that the client sees them, then the failure.
+      await pause(Math.max(wait ?? 0, CUT_GRACE_MS), signal);
+      throw new ConnectionCut(position);
+    }
     const event = position === errorAt ? plan.error(errorOf(control), position) : ordered[position];
     if (!event) return;
-    await pause(position === 0 ? control.firstEventDelayMs : control.intervalMs, signal);
+    await pause(wait, signal);
     yield frame(event);
     if (position === errorAt) return;
   }
