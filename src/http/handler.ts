@@ -125,7 +125,8 @@ export function createRequestHandler(options: HandlerOptions) {
     const problem = validateRequest(route.operation, {
       pathParams: route.params,
       query,
-      body: parsed.kind === 'form' ? formForValidation(body) : parsed.kind === 'raw' ? undefined : body,
+      // A raw body (an SDP offer, an audio upload) is checked as the string the spec describes.
+      body: parsed.kind === 'form' ? formForValidation(body) : parsed.kind === 'raw' ? parsed.value.toString('utf8') : body,
       mediaType: contentType,
     });
     if (problem) throw new HttpError(openAIError(400, problem.message, { param: problem.param, code: problem.code }));

@@ -51,21 +51,45 @@ export function parseMultipartBody(raw: Buffer, headers: Record<string, string |
     }
     const pairs: [string, unknown][] = [];
     const files: Record<string, UploadedFile> = {};
-    parser.on('field', (name, value) => pairs.push([name, value]));
+    let failed: BodyParseError | undefined;
+    parser.on('field', (name, value, info) => {
+      const field = typedField(name, Buffer.from(value, 'utf8'), info.mimeType);
+      if (field instanceof BodyParseError) failed ??= field;
+      else pairs.push([name, field]);
+    });
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const data = Buffer.concat(chunks);
-        const file: UploadedFile = { filename: info.filename ?? name, mimeType: info.mimeType, bytes: data.length, data };
+        // A part with an empty file name is a field sent with its own type (the SDK sends the
+        // realtime `session` as a JSON part and the `sdp` offer as an application/sdp part).
+        if (!info.filename) {
+          const field = typedField(name, data, info.mimeType);
+          if (field instanceof BodyParseError) failed ??= field;
+          else pairs.push([name, field]);
+          return;
+        }
+        const file: UploadedFile = { filename: info.filename, mimeType: info.mimeType, bytes: data.length, data };
         files[name.replace(/\[\]$/, '')] = file;
         pairs.push([name, file]);
       });
     });
     parser.on('error', (error: Error) => reject(new BodyParseError(`the multipart body cannot be read: ${error.message}`, 'multipart')));
-    parser.on('close', () => resolve({ kind: 'form', value: assembleFields(pairs), files }));
+    parser.on('close', () => (failed ? reject(failed) : resolve({ kind: 'form', value: assembleFields(pairs), files })));
     Readable.from([raw]).pipe(parser);
   });
+}
+
+/** A field's value: text, or the parsed value of a part declared as JSON. */
+function typedField(name: string, data: Buffer, mimeType: string): unknown {
+  const text = data.toString('utf8');
+  if (mimeType !== 'application/json' && !mimeType.endsWith('+json')) return text;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return new BodyParseError(`the multipart part '${name}' is declared as JSON but is not valid JSON: ${(error as Error).message}`, 'multipart');
+  }
 }
 
 /** What the validator sees of a form: uploaded files become the binary strings the spec describes. */

@@ -251,6 +251,34 @@ describe('multipart bodies', () => {
     expectErrorShape(answer, 400, 'purpose', 'invalid_value');
   });
 
+  test('a JSON-encoded multipart part is read as JSON and checked', async () => {
+    const data = new FormData();
+    data.append('sdp', new Blob(['v=0\r\n'], { type: 'application/sdp' }), '');
+    data.append('session', new Blob([JSON.stringify({ type: 'realtime', model: 'gpt-realtime', output_modalities: ['smell'] })], { type: 'application/json' }), '');
+    const answer = await send('POST', '/v1/realtime/calls', { body: data });
+    expectErrorShape(answer, 400, 'session.output_modalities[0]', 'invalid_value');
+  });
+
+  test('a multipart part declared as JSON that is not JSON gets 400 naming the part', async () => {
+    const data = new FormData();
+    data.append('sdp', 'v=0');
+    data.append('session', new Blob(['{"type": '], { type: 'application/json' }), '');
+    const answer = await send('POST', '/v1/realtime/calls', { body: data });
+    expectErrorShape(answer, 400, null);
+    expect(answer.body.error.message).toContain("'session'");
+  });
+
+  test('an array field in a multipart upload is checked item by item', async () => {
+    const data = new FormData();
+    data.append('file', new Blob(['RIFF'], { type: 'audio/wav' }), 'a.wav');
+    data.append('model', 'whisper-1');
+    data.append('response_format', 'verbose_json');
+    data.append('timestamp_granularities[]', 'word');
+    data.append('timestamp_granularities[]', 'syllable');
+    const answer = await send('POST', '/v1/audio/transcriptions', { body: data });
+    expectErrorShape(answer, 400, 'timestamp_granularities[1]', 'invalid_value');
+  });
+
   test('a multipart body with a broken boundary', async () => {
     const answer = await send('POST', '/v1/files', {
       body: '--nope\r\ncontent-disposition: form-data; name="purpose"\r\n\r\nbatch',

@@ -150,12 +150,14 @@ describe.each([
     expect(bytes[1]! & 0xe0).toBe(0xe0);
   });
 
-  test('audio.transcriptions.create (multipart with a file)', async () => {
+  test('audio.transcriptions.create (multipart with a file and an array field)', async () => {
     const transcription = await client.audio.transcriptions.create({
       file: await toFile(Buffer.from('RIFF0000WAVEfmt '), 'speech.wav', { type: 'audio/wav' }),
       model: 'gpt-4o-transcribe',
       language: 'en',
       temperature: 0,
+      response_format: 'verbose_json',
+      timestamp_granularities: ['word', 'segment'],
     });
     expect(typeof transcription.text).toBe('string');
   });
@@ -174,6 +176,22 @@ describe.each([
       n: 1,
     });
     expect(typeof images.created).toBe('number');
+  });
+
+  test('realtime.calls.create with an SDP offer alone (application/sdp both ways)', async () => {
+    const answer = await client.realtime.calls.create({ sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' });
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get('content-type')).toBe('application/sdp');
+    expect((await answer.text()).length).toBeGreaterThan(0);
+    expect(loggedStatus(`POST ${prefix}/realtime/calls`)).toBe(201);
+  });
+
+  test('realtime.calls.create with a session: multipart with a JSON-encoded part', async () => {
+    const answer = await client.realtime.calls.create({
+      sdp: 'v=0\r\n',
+      session: { type: 'realtime', model: 'gpt-realtime', instructions: 'Be brief.' },
+    });
+    expect(answer.status).toBe(201);
   });
 
   test('moderations.create', async () => {
