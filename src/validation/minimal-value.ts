@@ -9,6 +9,8 @@ import { allOf, copyFlat, flatten, isSchema, type FlatSchema, type Schema, type 
 export interface MinimalOptions {
   /** The value for `format: binary` strings (an upload in a form). Default: `"file"`. */
   binary?: unknown;
+  /** At least one item in every array: a form cannot send an empty array (it sends nothing). */
+  nonEmptyArrays?: boolean;
 }
 
 const MAX_DEPTH = 40;
@@ -74,7 +76,7 @@ function fromFlat(flat: FlatSchema, tools: SchemaTools, options: MinimalOptions,
       return out;
     }
     case 'array': {
-      const count = Math.max(Number(k.minItems ?? 0), 0);
+      const count = Math.max(Number(k.minItems ?? 0), options.nonEmptyArrays && k.maxItems !== 0 ? 1 : 0);
       return Array.from({ length: count }, () => generate(allOf(flat.items) as Schema | undefined, tools, options, depth + 1));
     }
     case 'string':

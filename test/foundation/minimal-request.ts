@@ -37,7 +37,14 @@ function appendForm(form: FormData, key: string, value: unknown, encoding: Recor
   }
 }
 
-export function minimalRequest(operation: PreparedOperation): MinimalRequest {
+/** The request media types an operation accepts (none: a request without a body). */
+export function requestMediaTypes(operation: PreparedOperation): (string | undefined)[] {
+  const contents = (operation as IHttpOperation).request?.body?.contents ?? [];
+  return contents.length === 0 ? [undefined] : contents.map((c) => c.mediaType);
+}
+
+/** A minimal request; with a body of `mediaType` (default: JSON first, as the SDK does, then multipart). */
+export function minimalRequest(operation: PreparedOperation, mediaType?: string): MinimalRequest {
   const op = operation as IHttpOperation;
   const tools = schemaTools(operation, 'json');
   const generate = (schema: unknown) => minimalValue(schema, tools, { binary: FILE });
@@ -60,14 +67,17 @@ export function minimalRequest(operation: PreparedOperation): MinimalRequest {
 
   const contents = op.request?.body?.contents ?? [];
   if (contents.length === 0) return request;
-  // JSON first, as the SDK does; then a multipart form; then whatever the spec lists.
   const content =
-    contents.find((c) => c.mediaType === 'application/json') ?? contents.find((c) => c.mediaType === 'multipart/form-data') ?? contents[0]!;
-  const value = content.schema ? generate(content.schema) : {};
+    contents.find((c) => c.mediaType === mediaType) ??
+    contents.find((c) => c.mediaType === 'application/json') ??
+    contents.find((c) => c.mediaType === 'multipart/form-data') ??
+    contents[0]!;
+  const form = content.mediaType === 'multipart/form-data';
+  const value = content.schema ? minimalValue(content.schema, tools, { binary: FILE, nonEmptyArrays: form }) : {};
   if (content.mediaType === 'application/json') {
     headers['content-type'] = 'application/json';
     request.body = JSON.stringify(value);
-  } else if (content.mediaType === 'multipart/form-data') {
+  } else if (form) {
     const form = new FormData();
     const encoding = Object.fromEntries((content.encodings ?? []).map((e) => [e.property, { contentType: e.mediaType }]));
     for (const [key, field] of Object.entries((value ?? {}) as Record<string, unknown>)) appendForm(form, key, field, encoding);
