@@ -10,6 +10,7 @@ import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step, StreamControl } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
+import { createRealismStep } from './realism/step';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { createLogger, type Logger, type LogLevel } from './log/logger';
 import { compileOverrides, type LoadedOverride } from './overrides/set';
@@ -44,6 +45,11 @@ export interface MockServerOptions {
   stream?: StreamControl;
   /** Base for relative paths. Default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Makes generated ids and timestamps deterministic (for snapshot tests): the same request then
+   * gets the same body. A request's `Prefer: seed=...` header takes precedence.
+   */
+  seed?: string | number;
   /** Overrides (see `defineOverride`), applied in order after the config's. */
   overrides?: readonly AnyOverride[];
   /**
@@ -97,7 +103,11 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
 
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
-  const parts: PipelineParts = { extra: options.steps ?? [], streaming: createStreamingStep({ defaults: () => options.stream }) };
+  const parts: PipelineParts = {
+    extra: options.steps ?? [],
+    streaming: createStreamingStep({ defaults: () => options.stream }),
+    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: options.seed }),
+  };
   let pipeline: Handler = assemblePipeline(parts, engine);
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
   const update = (change: Partial<PipelineParts>) => {

@@ -11,6 +11,7 @@ export interface CliArgs {
   watch?: boolean;
   cacheDir?: string | false;
   bodyLimit?: number;
+  seed?: string;
   help: boolean;
   version: boolean;
 }
@@ -35,6 +36,7 @@ Options:
   --cache-dir DIR     where the prepared spec is cached (default: node_modules/.cache/openai-mock)
   --no-cache          do not read or write the prepared-spec cache
   --body-limit BYTES  largest request body accepted (default: 52428800)
+  --seed S            deterministic ids and timestamps: the same request gets the same body
   -h, --help          show this help
   -v, --version       print the version
 
@@ -66,6 +68,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'cache-dir': { type: 'string' },
         'no-cache': { type: 'boolean' },
         'body-limit': { type: 'string' },
+        seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -86,6 +89,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     auth: v['no-auth'] ? false : v.auth,
     cacheDir: v['no-cache'] ? false : v['cache-dir'],
     bodyLimit: integer('body-limit', v['body-limit'], 1, 2 ** 40),
+    seed: v.seed,
     help: Boolean(v.help),
     version: Boolean(v.version),
   };

@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     auth: args.auth,
     cacheDir: args.cacheDir,
     bodyLimit: args.bodyLimit,
+    seed: args.seed,
     config,
     watch,
     logger,

@@ -4,7 +4,6 @@ import addFormats from 'ajv-formats';
 import JSON5 from 'json5';
 import { getAjv } from '../validation/ajv';
 import type { IHttpOperation, IHttpOperationResponse } from '@stoplight/types';
-import { generateStatic } from '@stoplight/prism-http/dist/mocker/generator/JSONSchema';
 import type { PreparedOperation } from '../spec/prepare';
 import { repairBody } from './repair';
 
@@ -31,9 +30,7 @@ export interface DefaultBodiesReport {
   chosen: number;
   /** Documented examples made valid by small edits. */
   repaired: number;
-  /** Operations whose Prism body was invalid and was repaired. */
-  prismRepaired: number;
-  /** Operations whose default body could not be shown valid (schema does not compile, or no repair). */
+  /** Operations whose response schema Ajv cannot compile: no example can be shown valid. */
   unresolved: string[];
   /** Milliseconds spent compiling and checking. */
   ms: number;
@@ -100,6 +97,9 @@ function candidatesOf(operation: PreparedOperation, schema: object): Candidate[]
   }
   return out;
 }
+
+/** Bump when the choice or repair of default bodies changes: the cache key holds it. */
+export const DEFAULT_BODIES_VERSION = 1;
 
 const ROOT_ID = 'openai-mock:responses';
 
@@ -182,9 +182,8 @@ function stripDialect(schema: object): object {
 
 /**
  * For each operation, the body its default success answer starts from: the first documented
- * example valid as it is, else the first one a few small edits make valid (see `repairBody`),
- * else Prism's own body when that is invalid and can be repaired. When Prism's body is valid as
- * it is, nothing is stored and the engine's answer stands.
+ * example valid as it is, else the first one a few small edits make valid (see `repairBody`).
+ * Operations with neither keep the engine's answer.
  */
 export function chooseDefaultBodies(
   operations: readonly PreparedOperation[],
@@ -193,12 +192,15 @@ export function chooseDefaultBodies(
   const started = performance.now();
   const schemas = new ResponseSchemas(ajv, operations);
   const bodies: Record<string, DefaultBody> = {};
-  const report: DefaultBodiesReport = { candidates: 0, chosen: 0, repaired: 0, prismRepaired: 0, unresolved: [], ms: 0 };
+  const report: DefaultBodiesReport = { candidates: 0, chosen: 0, repaired: 0, unresolved: [], ms: 0 };
   try {
     for (const operation of operations) {
       const success = successJson(operation);
       if (!success) continue;
       report.candidates++;
+      const found = candidatesOf(operation, success.schema);
+      // Compiling is the cost here: only for operations that have something to check.
+      if (found.length === 0) continue;
       let validate: ValidateFunction | undefined;
       try {
         validate = schemas.validator(operation, success.response.code, success.mediaType);
@@ -209,7 +211,6 @@ export function chooseDefaultBodies(
       }
       if (!validate) continue;
       const bundle = operation.__bundled__ ?? {};
-      const found = candidatesOf(operation, success.schema);
       const store = (body: unknown, source: string) => {
         bodies[operation.iid] = { status: Number(success.response.code), mediaType: success.mediaType, body, source };
       };
@@ -225,15 +226,7 @@ export function chooseDefaultBodies(
         report.repaired++;
         continue;
       }
-      const prism = prismBody(operation, success.mediaType);
-      if (prism === undefined || validate(prism)) continue;
-      const fixed = repairBody(prism, validate, bundle);
-      if (fixed !== undefined) {
-        store(fixed, 'prism (repaired)');
-        report.prismRepaired++;
-      } else {
-        report.unresolved.push(operation.iid);
-      }
+      // Otherwise the engine's body stands (the engine brings it into its schema).
     }
   } finally {
     schemas.dispose();
@@ -248,14 +241,4 @@ function firstRepaired(found: readonly Candidate[], validate: ValidateFunction, 
     if (body !== undefined) return { source: candidate.source, body };
   }
   return undefined;
-}
-
-/** What Prism's static mocker answers for the content: its first example, else a sample of the schema. */
-function prismBody(operation: PreparedOperation, mediaType: string): unknown {
-  const content = successJson(operation)?.response.contents?.find((c) => c.mediaType === mediaType);
-  const example = content?.examples?.[0] as { value?: unknown } | undefined;
-  if (example && example.value !== undefined) return example.value;
-  if (!content?.schema) return undefined;
-  const result = generateStatic(operation, content.schema);
-  return result._tag === 'Right' ? result.right : undefined;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from './locate';
 import type { PreparedSpec } from './prepare';
 import { NORMALIZE_VERSION } from './normalize';
+import { DEFAULT_BODIES_VERSION } from '../realism/default-bodies';
 
 /**
  * Prepared operations on disk, so that a warm start skips parsing and preparing the spec.
@@ -25,6 +26,7 @@ export function cacheKey(sha256: string): string {
   const versions = [
     `format${PREPARE_FORMAT}`,
     `normalize${NORMALIZE_VERSION}`,
+    `bodies${DEFAULT_BODIES_VERSION}`,
     `mock${versionOf(PACKAGE_ROOT)}`,
     `prism${versionOf('@stoplight/prism-http')}`,
     `httpspec${versionOf('@stoplight/http-spec')}`,
