@@ -216,6 +216,13 @@ describe('query and path parameters', () => {
     expectErrorShape(bad, 400, 'include[1]', 'invalid_value');
   });
 
+  test('a missing required query parameter', async () => {
+    const answer = await send('GET', '/v1/organization/costs?bucket_width=1d');
+    expectErrorShape(answer, 400, 'start_time', 'missing_required_parameter');
+    const ok = await send('GET', '/v1/organization/costs?start_time=1730419200&project_ids[]=p1&project_ids[]=p2');
+    expect(ok.status).toBe(200);
+  });
+
   test('a single include= value is taken as an array of one', async () => {
     const answer = await send('GET', '/v1/responses/resp_1?include=reasoning.encrypted_content');
     expect(answer.status).toBe(200);
@@ -348,6 +355,13 @@ describe('content type and size', () => {
     expect(answer.status).toBe(415);
     expect(answer.body.error.type).toBe('invalid_request_error');
     expect(answer.body.error.message).toMatch(/text\/plain.*application\/json/);
+  });
+
+  test('a content type with parameters or in capitals is still JSON', async () => {
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON']) {
+      const answer = await send('POST', '/v1/chat/completions', { body: JSON.stringify(chat({})), headers: { 'content-type': type } });
+      expect({ type, status: answer.status }).toEqual({ type, status: 200 });
+    }
   });
 
   test('JSON sent to a multipart-only operation gets 415', async () => {

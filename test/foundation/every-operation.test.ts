@@ -8,8 +8,7 @@ import type { MockServer } from '../../src';
 import { loadSpec } from '../../src/spec/load-spec';
 import { locateSpec } from '../../src/spec/locate';
 import type { PreparedOperation } from '../../src/spec/prepare';
-import { getAjv } from '../../src/validation/ajv';
-import { withBundle } from '../../src/validation/request-validator';
+import { schemaTools } from '../../src/validation/request-validator';
 import { defaultSuccess } from '../../src/engine/negotiate';
 import { describeErrors } from '../../src/validation/describe-errors';
 import { SPEC, startMock } from '../helpers/server';
@@ -69,9 +68,10 @@ async function check(operation: PreparedOperation, mediaType: string | undefined
     return `${where}: the body is not JSON: ${bytes.toString('utf8').slice(0, 100)}`;
   }
   if (!content.schema) return undefined;
-  const validate = getAjv('json').compile(withBundle(content.schema, operation));
+  const tools = schemaTools(operation, 'json');
+  const validate = tools.compile(content.schema);
   if (validate(body)) return undefined;
-  const problem = describeErrors(validate.errors ?? [], body);
+  const problem = describeErrors(validate.errors ?? [], body, undefined, tools);
   return `${where}: the ${response.status} body does not match its schema: ${problem.message} (${validate.errors!.length} Ajv errors, first at "${validate.errors![0]!.instancePath}" ${validate.errors![0]!.message})`;
 }
 
