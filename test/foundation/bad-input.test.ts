@@ -122,6 +122,20 @@ describe('JSON bodies', () => {
     );
   });
 
+  test('a union branch chosen by its tag reports its own missing field: a tool message without tool_call_id', async () => {
+    const answer = await postJson('/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'tool', content: 'result' }] });
+    expectErrorShape(answer, 400, 'messages[0].tool_call_id', 'missing_required_parameter');
+  });
+
+  test('an unknown content part type inside a message', async () => {
+    const answer = await postJson('/v1/chat/completions', {
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: [{ type: 'video_url', video_url: { url: 'https://x' } }] }],
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.param).toMatch(/^messages\[0\]\.content/);
+  });
+
   test('an unknown enum value: reasoning_effort', async () => {
     const answer = await postJson('/v1/chat/completions', chat({ reasoning_effort: 'extreme' }));
     expectErrorShape(answer, 400, 'reasoning_effort', 'invalid_value');

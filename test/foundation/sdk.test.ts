@@ -230,6 +230,54 @@ describe.each([
     expect(Array.isArray(page.data)).toBe(true);
   });
 
+  test('beta.assistants.create with its optional parameters', async () => {
+    const assistant = await client.beta.assistants.create({
+      model: 'gpt-4o',
+      name: 'Helper',
+      instructions: 'Help.',
+      tools: [{ type: 'code_interpreter' }, { type: 'file_search', file_search: { max_num_results: 5 } }],
+      tool_resources: { code_interpreter: { file_ids: ['file-1'] }, file_search: { vector_store_ids: ['vs_1'] } },
+      response_format: { type: 'json_schema', json_schema: { name: 'out', schema: { type: 'object' }, strict: true } },
+      metadata: { a: 'b' },
+      temperature: 1,
+      top_p: 1,
+    });
+    expect(assistant.object).toBe('assistant');
+  });
+
+  test('vectorStores.fileBatches.create', async () => {
+    const batch = await client.vectorStores.fileBatches.create('vs_1', {
+      file_ids: ['file-1', 'file-2'],
+      attributes: { team: 'a', rank: 2, live: true },
+      chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } },
+    });
+    expect(batch.object).toBe('vector_store.files_batch');
+  });
+
+  test('fineTuning.jobs.create with hyperparameters (exclusive bounds in the spec)', async () => {
+    const job = await client.fineTuning.jobs.create({
+      model: 'gpt-4o-mini',
+      training_file: 'file-abc',
+      method: { type: 'supervised', supervised: { hyperparameters: { learning_rate_multiplier: 0.5, n_epochs: 'auto', batch_size: 8 } } },
+    });
+    expect(job.object).toBe('fine_tuning.job');
+  });
+
+  test('videos.create (multipart) and videos.downloadContent (binary)', async () => {
+    const video = await client.videos.create({ prompt: 'a cat', model: 'sora-2', seconds: '4', size: '720x1280' });
+    expect(video.object).toBe('video');
+    const content = await client.videos.downloadContent('video_1');
+    expect(content.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await content.arrayBuffer()).subarray(4, 8).toString()).toBe('ftyp');
+  });
+
+  test('conversations.create with items, and items.list with include[]', async () => {
+    const conversation = await client.conversations.create({ items: [{ type: 'message', role: 'user', content: 'Hi' }], metadata: { a: 'b' } });
+    expect(conversation.object).toBe('conversation');
+    const items = await client.conversations.items.list('conv_1', { include: ['message.output_text.logprobs'], limit: 5 });
+    expect(Array.isArray(items.data)).toBe(true);
+  });
+
   test('a list with the SDK pagination query (after, limit, order)', async () => {
     const page = await client.files.list({ limit: 2, order: 'asc', after: 'file-1', purpose: 'batch' });
     expect(Array.isArray(page.data)).toBe(true);
