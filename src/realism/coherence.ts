@@ -102,6 +102,9 @@ export function applyTimestamps(body: Record<string, unknown>, now: number): voi
   const anchor = typeof body.created === 'number' ? body.created : typeof body.created_at === 'number' ? body.created_at : undefined;
   const delta = anchor !== undefined && anchor >= EPOCH_2001 ? now - anchor : 0;
   shift(body, delta, now, 0);
+  // Some documented examples expire before they are created.
+  const created = typeof body.created === 'number' ? body.created : body.created_at;
+  if (typeof body.expires_at === 'number' && typeof created === 'number' && body.expires_at < created) body.expires_at = created + 3600;
 }
 
 function shift(node: unknown, delta: number, now: number, depth: number): void {

@@ -6,6 +6,7 @@ import { getAjv } from '../validation/ajv';
 import type { IHttpOperation, IHttpOperationResponse } from '@stoplight/types';
 import type { PreparedOperation } from '../spec/prepare';
 import { repairBody } from './repair';
+import { resolve } from './schema-walk';
 
 /**
  * OpenAI documents each operation with realistic example responses in its `x-oaiMeta` block
@@ -87,21 +88,37 @@ function candidatesOf(operation: PreparedOperation, schema: object): Candidate[]
     const body = parseExample(record?.response);
     if (body !== undefined) out.push({ source: typeof record?.title === 'string' ? record.title : `example ${index + 1}`, body });
   });
-  // The response's own component may carry an example of the object.
-  const ref = (schema as { $ref?: unknown }).$ref;
-  if (typeof ref === 'string' && ref.startsWith(BUNDLE_REF)) {
-    const name = decodeURIComponent(ref.slice(BUNDLE_REF.length));
-    const component = operation.__bundled__?.[name] as Record<string, any> | undefined;
-    const body = parseExample(component?.['x-oaiMeta']?.example);
-    if (body !== undefined) out.push({ source: `schema:${name}`, body });
+  // The response's schema (http-spec inlines a top-level `$ref`) may carry an example of the
+  // object; a list's item schema, one of its items, from which a one-item page is made.
+  const bundle = operation.__bundled__ ?? {};
+  const resolved = resolve(schema, bundle);
+  const own = parseExample(resolved?.['x-oaiMeta']?.example);
+  if (own !== undefined) out.push({ source: `schema:${schemaName(schema, resolved)}`, body: own });
+  const data = resolve(resolved?.properties?.data, bundle);
+  const itemSchema = data?.type === 'array' ? data.items : undefined;
+  const item = parseExample(resolve(itemSchema, bundle)?.['x-oaiMeta']?.example);
+  if (item !== undefined && !Array.isArray(item)) {
+    const declared = (name: string) => Boolean(resolved?.properties?.[name]);
+    const id = (item as { id?: unknown }).id;
+    const page: Record<string, unknown> = { object: 'list', data: [item] };
+    if (declared('first_id')) page.first_id = id ?? null;
+    if (declared('last_id')) page.last_id = id ?? null;
+    if (declared('has_more')) page.has_more = false;
+    out.push({ source: `list of schema:${schemaName(itemSchema, undefined)}`, body: page });
   }
   return out;
 }
 
 /** Bump when the choice or repair of default bodies changes: the cache key holds it. */
-export const DEFAULT_BODIES_VERSION = 1;
+export const DEFAULT_BODIES_VERSION = 2;
 
 const ROOT_ID = 'openai-mock:responses';
+
+function schemaName(schema: unknown, resolved: Record<string, any> | undefined): string {
+  const ref = (schema as { $ref?: unknown } | undefined)?.$ref;
+  if (typeof ref === 'string' && ref.startsWith(BUNDLE_REF)) return decodeURIComponent(ref.slice(BUNDLE_REF.length));
+  return typeof resolved?.title === 'string' ? resolved.title : 'inline';
+}
 
 /**
  * An Ajv configured as the project's JSON one, but of its own: what it compiles while the spec

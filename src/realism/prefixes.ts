@@ -10,6 +10,7 @@ const BY_OBJECT: Record<string, string> = {
   batch: 'batch_',
   vector_store: 'vs_',
   'vector_store.file_batch': 'vsfb_',
+  'vector_store.files_batch': 'vsfb_',
   assistant: 'asst_',
   thread: 'thread_',
   'thread.run': 'run_',

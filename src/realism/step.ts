@@ -72,10 +72,16 @@ function realize(body: Record<string, unknown>, exchange: Exchange, ids: IdSourc
   applyTimestamps(body, ids.now);
 }
 
-/** Identifies a request for seeded ids: equal requests, equal ids. Uploads count by name and size. */
+/**
+ * Identifies a request for seeded ids: equal requests, equal ids. Uploads count by name and size;
+ * `stream` and `stream_options` do not count, so a streamed answer and the plain one share ids.
+ */
 function fingerprint(exchange: Exchange): string {
   const { method, apiPath, query, body } = exchange.request;
-  const replacer = (_key: string, value: unknown) =>
-    isRecord(value) && Buffer.isBuffer(value.data) ? `file:${String(value.filename)}:${String(value.bytes)}` : value;
-  return `${method} ${apiPath} ${JSON.stringify(query)} ${JSON.stringify(body ?? null, replacer)}`;
+  const replacer = (_key: string, value: unknown) => {
+    if (isRecord(value) && Buffer.isBuffer(value.data)) return `file:${String(value.filename)}:${String(value.bytes)}`;
+    return value;
+  };
+  const counted = isRecord(body) && ('stream' in body || 'stream_options' in body) ? { ...body, stream: undefined, stream_options: undefined } : body;
+  return `${method} ${apiPath} ${JSON.stringify(query)} ${JSON.stringify(counted ?? null, replacer)}`;
 }

@@ -126,6 +126,22 @@ describe('chat completions', () => {
     expect(none.choices[0]!.message.tool_calls).toBeUndefined();
   });
 
+  test('audio output when asked for: audio with its transcript, no text content', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o-audio-preview',
+      modalities: ['text', 'audio'],
+      audio: { voice: 'alloy', format: 'wav' },
+      messages: [{ role: 'user', content: 'Say hi' }],
+    });
+    const message = completion.choices[0]!.message;
+    expect(message.content).toBeNull();
+    expect(message.tool_calls).toBeUndefined();
+    expect(message.audio!.id).toMatch(/^audio_/);
+    expect(message.audio!.transcript.length).toBeGreaterThan(0);
+    expect(Buffer.from(message.audio!.data, 'base64').subarray(0, 4).toString('latin1')).toBe('RIFF');
+    expectValid('createChatCompletion', completion);
+  });
+
   test('a structured output answers JSON valid for the schema asked for', async () => {
     const completion = await client.chat.completions.create({
       model: 'gpt-4o',
@@ -353,6 +369,11 @@ describe('determinism', () => {
       expect(JSON.parse(textA).id).toMatch(/^chatcmpl-/);
       const other = await seededClient.chat.completions.create({ ...request, messages: [{ role: 'user', content: 'Another' }] });
       expect(other.id).not.toBe(JSON.parse(textA).id);
+
+      // Streamed or not, a seeded request answers the same ids and content.
+      const streamed = await seededClient.chat.completions.stream(request).finalChatCompletion();
+      expect(streamed.id).toBe(JSON.parse(textA).id);
+      expect(streamed.choices[0]!.message.content).toBe(JSON.parse(textA).choices[0].message.content);
 
       const fileA = await seededClient.files.create({ file: await toFile(Buffer.from('abc'), 'a.txt'), purpose: 'assistants' });
       const fileB = await seededClient.files.create({ file: await toFile(Buffer.from('abc'), 'a.txt'), purpose: 'assistants' });
