@@ -14,6 +14,6 @@ export { errors, delay } from './overrides/errors';
 export type { ErrorOptions } from './overrides/errors';
 export { chat } from './overrides/chat';
 export { responses } from './overrides/responses';
-export type { Override, AnyOverride, OverrideContext, OverrideRequest, OverrideResponse, OverrideResult, Replacement } from './overrides/types';
+export type { Override, AnyOverride, OverrideContext, OverrideRequest, OverrideResponse, OverrideResult, Replacement, QueryValue } from './overrides/types';
 export type { OperationKey, TypedOperations, TypedOperationId, TypedRoute, OperationOf, RequestBodyOf, ResponseBodyOf, JsonValue, ListPage, FormBody, BinaryBody } from './overrides/operations';
 export type { UploadedFile } from './http/parse-body';

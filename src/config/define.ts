@@ -28,7 +28,7 @@ export interface Config {
 }
 
 /** Types a config file's default export: `export default defineConfig({ ... })`. */
-export function defineConfig<const C extends Config>(config: C): C;
+export function defineConfig(config: Config): Config;
 export function defineConfig(config: () => Config | Promise<Config>): () => Config | Promise<Config>;
 export function defineConfig(config: Config | (() => Config | Promise<Config>)) {
   return config;

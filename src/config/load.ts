@@ -48,9 +48,13 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-function label(file: string, cwd: string): string {
-  const relative = path.relative(cwd, file);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+/** A file as log lines name it: relative to the working directory, or to the config's folder. */
+function label(file: string, ...bases: string[]): string {
+  for (const base of bases) {
+    const relative = path.relative(base, file);
+    if (relative && !relative.startsWith('..') && !path.isAbsolute(relative)) return relative;
+  }
+  return file;
 }
 
 function withName(base: string, override: unknown): string {
@@ -126,7 +130,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     }
   }
   const config = checkConfig(value, configFile);
-  const own = label(configFile, cwd);
+  const own = label(configFile, cwd, dir);
   const overrides: LoadedOverride[] = (config.overrides ?? []).map((override, i) => ({
     override,
     label: withName(`${own}: overrides[${i}]`, override),
@@ -140,7 +144,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       const modules = await Promise.all(files.map(loadModule));
       modules.forEach((loaded, i) => {
         for (const input of loaded.inputs) inputs.add(input);
-        overrides.push(...asOverrides(loaded.value, label(files[i]!, cwd)));
+        overrides.push(...asOverrides(loaded.value, label(files[i]!, cwd, dir)));
       });
     } else if (config.overridesDir !== undefined) {
       throw new ConfigError(`${configFile}: "overridesDir" is ${overridesDir}, which is not a folder`, configFile);

@@ -6,6 +6,6 @@ import type { Override } from './types';
  * `"POST /chat/completions"`), `request.body` is the SDK's `ChatCompletionCreateParams` and the
  * response body its `ChatCompletion`, so a misspelt field is a compile error.
  */
-export function defineOverride<const Key extends OperationKey>(override: Override<Key>): Override<Key> {
+export function defineOverride<const Key extends OperationKey>(override: Override<Key>): Override<NoInfer<Key>> {
   return override;
 }

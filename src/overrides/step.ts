@@ -40,7 +40,7 @@ function apply(response: MockResponse, replacement: Replacement): MockResponse {
 
 function overrideRequest(exchange: Exchange): OverrideRequest {
   const { method, path, params, query, headers, body, files } = exchange.request;
-  return { method, path, params, query, headers, body: body as OverrideRequest['body'], files };
+  return { method, path, params, query: query as OverrideRequest['query'], headers, body: body as OverrideRequest['body'], files };
 }
 
 async function run(entry: CompiledOverride, request: OverrideRequest, response: MockResponse, exchange: Exchange): Promise<Replacement | undefined> {

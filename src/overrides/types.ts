@@ -4,6 +4,9 @@ import type { UploadedFile } from '../http/parse-body';
 import type { OpenAIErrorBody } from '../http/errors';
 import type { OperationKey, RequestBodyOf, ResponseBodyOf } from './operations';
 
+/** A query parameter's value: text, or the arrays and objects that `key[]=` and `key[sub]=` make. */
+export type QueryValue = string | QueryValue[] | { [key: string]: QueryValue };
+
 /** The request as an override sees it. */
 export interface OverrideRequest<Key extends string = string> {
   /** Upper case: `POST`. */
@@ -12,7 +15,8 @@ export interface OverrideRequest<Key extends string = string> {
   path: string;
   /** Path parameters by the spec's names, e.g. `{ completion_id: 'chatcmpl-1' }`. */
   params: Record<string, string>;
-  query: Record<string, unknown>;
+  /** The query string: `?a=1&tags[]=x` gives `{ a: '1', tags: ['x'] }`. */
+  query: Record<string, QueryValue>;
   headers: IncomingHttpHeaders;
   /** The parsed body: JSON, or the fields of a form (files as `UploadedFile`). */
   body: RequestBodyOf<Key>;
