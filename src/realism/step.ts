@@ -56,7 +56,12 @@ export function createRealismStep(options: RealismOptions): Step {
     const body = structuredClone(useChosen ? chosen.body : response.body) as Record<string, unknown>;
     const seed = exchange.preferences.seed ?? serverSeed;
     const ids = seed === undefined ? randomIds() : seededIds(seed, fingerprint(exchange));
-    realize(body, exchange, ids, useChosen ? (chosen.body as Record<string, unknown>).id : undefined);
+    try {
+      realize(body, exchange, ids, useChosen ? (chosen.body as Record<string, unknown>).id : undefined);
+    } catch {
+      // A request shape no builder foresaw must not cost the client its answer: the engine's stands.
+      return response;
+    }
     return { ...response, body };
   };
 }

@@ -157,6 +157,98 @@ describe('chat completions', () => {
   });
 });
 
+describe('request variants stay valid against the response schema', () => {
+  const weather = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+  const chatVariants: [string, Record<string, unknown>][] = [
+    ['logprobs with top_logprobs', { logprobs: true, top_logprobs: 2 }],
+    ['max_tokens: 3 cuts the text', { max_tokens: 3 }],
+    ['json_object', { response_format: { type: 'json_object' } }],
+    ['legacy functions', { functions: [{ name: 'get_weather', parameters: weather }] }],
+    ['a required named tool with n: 2', { n: 2, tools: [{ type: 'function', function: { name: 'a', parameters: weather } }, { type: 'function', function: { name: 'b' } }], tool_choice: { type: 'function', function: { name: 'b' } } }],
+    ['a custom tool', { tools: [{ type: 'custom', custom: { name: 'sql' } }], tool_choice: 'required' }],
+    ['metadata and store', { store: true, metadata: { run: '1' } }],
+  ];
+  test.each(chatVariants)('chat: %s', async (_name, extra) => {
+    const response = await fetch(`${mock.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'What is the weather like in Paris today?' }], ...extra }),
+    });
+    const body = await response.json();
+    expect(response.status).toBe(200);
+    expectValid('createChatCompletion', body);
+    expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
+    for (const choice of body.choices) {
+      const kinds = ['tool_calls', 'function_call', 'audio'].filter((k) => choice.message[k] !== undefined);
+      expect(kinds.length + (choice.message.content === null ? 0 : 1)).toBe(1);
+    }
+  });
+
+  test('chat: the variants answer what they ask for', async () => {
+    const ask = (extra: Record<string, unknown>) =>
+      client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'What is the weather like in Paris today?' }], ...extra } as never);
+    const cut = await ask({ max_tokens: 3 });
+    expect(cut.choices[0]!.finish_reason).toBe('length');
+    const logprobs = await ask({ logprobs: true, top_logprobs: 2 });
+    const tokens = logprobs.choices[0]!.logprobs!.content!;
+    expect(tokens.map((t) => t.token).join('')).toBe(logprobs.choices[0]!.message.content);
+    expect(tokens[0]!.top_logprobs).toHaveLength(2);
+    const legacy = await ask({ functions: [{ name: 'get_weather', parameters: weather }] });
+    expect(legacy.choices[0]!.message.function_call!.name).toBe('get_weather');
+    expect(legacy.choices[0]!.finish_reason).toBe('function_call');
+    const named = await ask({ n: 2, tools: [{ type: 'function', function: { name: 'a' } }, { type: 'function', function: { name: 'b' } }], tool_choice: { type: 'function', function: { name: 'b' } } });
+    expect(named.choices.map((c) => (c.message.tool_calls![0] as { function: { name: string } }).function.name)).toEqual(['b', 'b']);
+    expect(new Set(named.choices.map((c) => c.message.tool_calls![0]!.id)).size).toBe(2);
+    const json = await ask({ response_format: { type: 'json_object' } });
+    expect(typeof JSON.parse(json.choices[0]!.message.content!)).toBe('object');
+  });
+
+  const responseVariants: [string, Record<string, unknown>][] = [
+    ['message items as input', { input: [{ role: 'user', content: [{ type: 'input_text', text: 'hi' }] }] }],
+    ['back from a function call', {
+      input: [
+        { type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: 'call_1', output: '18 C' },
+      ],
+      tools: [{ type: 'function', name: 'get_weather', strict: true, parameters: weather }],
+    }],
+    ['max_output_tokens: 16', { max_output_tokens: 16 }],
+    ['a json_schema text format', { text: { format: { type: 'json_schema', name: 'w', schema: weather, strict: true } } }],
+    ['logprobs included', { include: ['message.output_text.logprobs'], top_logprobs: 1 }],
+    ['reasoning and truncation', { reasoning: { effort: 'low' }, truncation: 'auto', parallel_tool_calls: false, store: false }],
+  ];
+  test.each(responseVariants)('responses: %s', async (_name, extra) => {
+    const response = await fetch(`${mock.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4.1', input: 'What is the weather like in Paris today?', ...extra }),
+    });
+    const body = await response.json();
+    expect(response.status).toBe(200);
+    expectValid('createResponse', body);
+    expect(body.usage.total_tokens).toBe(body.usage.input_tokens + body.usage.output_tokens);
+    expect(body.output).toHaveLength(1);
+  });
+
+  test('responses: back from a function call answers text; a json_schema format answers JSON for it', async () => {
+    const back = await client.responses.create({
+      model: 'gpt-4.1',
+      input: [
+        { type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: 'call_1', output: '18 C' },
+      ],
+      tools: [{ type: 'function', name: 'get_weather', strict: true, parameters: weather }],
+    });
+    expect(back.output[0]!.type).toBe('message');
+    const structured = await client.responses.create({
+      model: 'gpt-4.1',
+      input: 'Weather?',
+      text: { format: { type: 'json_schema', name: 'w', schema: weather, strict: true } },
+    });
+    expect(typeof JSON.parse(structured.output_text).city).toBe('string');
+  });
+});
+
 describe('reflection', () => {
   test('path ids: GET /models/gpt-4o answers id "gpt-4o"; GET /files/file-abc answers id "file-abc"', async () => {
     const model = await client.models.retrieve('gpt-4o');
