@@ -30,7 +30,8 @@ Options:
   --config FILE       config file (default: searched from the working directory:
                       openai-mock.config.{ts,mts,cts,js,mjs,cjs,json,yaml,yml}, .openai-mockrc,
                       "openai-mock" in package.json)
-  --watch             reload the config and overrides when their files change
+  --watch, --no-watch reload the config and overrides when their files change (or not,
+                      whatever the config says)
   --log-level L       ${LOG_LEVELS.join(', ')} (default: info)
   --no-auth           accept requests without an Authorization header
   --cache-dir DIR     where the prepared spec is cached (default: node_modules/.cache/openai-mock)
@@ -62,6 +63,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         spec: { type: 'string' },
         config: { type: 'string', short: 'c' },
         watch: { type: 'boolean', short: 'w' },
+        'no-watch': { type: 'boolean' },
         'log-level': { type: 'string' },
         auth: { type: 'boolean' },
         'no-auth': { type: 'boolean' },
@@ -84,7 +86,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     host: v.host,
     spec: v.spec,
     config: v.config,
-    watch: v.watch,
+    watch: v['no-watch'] ? false : v.watch,
     logLevel: logLevel as LogLevel | undefined,
     auth: v['no-auth'] ? false : v.auth,
     cacheDir: v['no-cache'] ? false : v['cache-dir'],

@@ -20,9 +20,6 @@ export interface LoadedModule {
   inputs: string[];
 }
 
-// Stack traces of user code (load errors, overrides that throw) point at the TypeScript source.
-process.setSourceMapsEnabled(true);
-
 /** `openai-mock` inside a config is this running package, wherever the config lives. */
 const PACKAGE_NAME = 'openai-mock';
 const publicApi = () => require('../index') as unknown;
@@ -45,6 +42,9 @@ function userFrame(stack: string, inputs: readonly string[]): string | undefined
 }
 
 export async function loadModule(file: string): Promise<LoadedModule> {
+  // Stack traces of user code (load errors, overrides that throw) point at the TypeScript source.
+  // Turned on only once there is user code: it has a cost for every module loaded after it.
+  process.setSourceMapsEnabled(true);
   const dir = path.dirname(file);
   let result;
   try {

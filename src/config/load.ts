@@ -77,7 +77,10 @@ async function isDirectory(dir: string): Promise<boolean> {
   return (await fs.stat(dir).catch(() => undefined))?.isDirectory() ?? false;
 }
 
-function asOverrides(value: unknown, base: string): LoadedOverride[] {
+function asOverrides(value: unknown, base: string, file: string): LoadedOverride[] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) {
+    throw new ConfigError(`${base}: the module exports no override (export default defineOverride({ ... }), or an array of them)`, file);
+  }
   if (Array.isArray(value)) return value.map((override, i) => ({ override, label: withName(`${base}[${i}]`, override) }));
   return [{ override: value as AnyOverride, label: withName(base, value) }];
 }
@@ -144,7 +147,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       const modules = await Promise.all(files.map(loadModule));
       modules.forEach((loaded, i) => {
         for (const input of loaded.inputs) inputs.add(input);
-        overrides.push(...asOverrides(loaded.value, label(files[i]!, cwd, dir)));
+        overrides.push(...asOverrides(loaded.value, label(files[i]!, cwd, dir), files[i]!));
       });
     } else if (config.overridesDir !== undefined) {
       throw new ConfigError(`${configFile}: "overridesDir" is ${overridesDir}, which is not a folder`, configFile);

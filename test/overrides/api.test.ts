@@ -113,3 +113,19 @@ test('an override that throws or returns nonsense answers that request with a 50
   expect(bad.error.message).toContain('returned status 42');
   expect((await ask()).choices[0]!.message.content).toBe('Hello World!!');
 });
+
+test('an override\'s `stream` control reaches the streamed answer: an error event after two events', async () => {
+  mock.setOverrides([
+    defineOverride({
+      operation: 'createChatCompletion',
+      response: (ctx) => ({ ...chat.reply(ctx, 'one two three four five'), stream: { errorAfter: 2, error: { message: 'stream broke', type: 'server_error' } } }),
+    }),
+  ]);
+  const stream = await client.chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+  const received: string[] = [];
+  const failure = await (async () => {
+    for await (const chunk of stream) received.push(chunk.choices[0]?.delta?.content ?? '');
+  })().catch((e) => e);
+  expect(failure?.message).toContain('stream broke');
+  expect(received).toHaveLength(2);
+});
