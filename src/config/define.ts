@@ -1,4 +1,5 @@
 import type { LogLevel } from '../log/logger';
+import type { StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
 
 /**
@@ -18,6 +19,10 @@ export interface Config {
   bodyLimit?: number;
   /** Reload the config and overrides when their files change. */
   watch?: boolean;
+  /** Deterministic ids and timestamps: the same request gets the same body. */
+  seed?: string | number;
+  /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
+  stream?: StreamControl;
   /**
    * A folder of override modules (each a default export: one override or an array), loaded in
    * file-name order after `overrides`. Default `overrides` next to this file; `false` for none.

@@ -23,6 +23,8 @@ export function withConfig(options: MockServerOptions, config: LoadedConfig | un
     cacheDir: options.cacheDir ?? s.cacheDir,
     bodyLimit: options.bodyLimit ?? s.bodyLimit,
     watch: options.watch ?? s.watch,
+    seed: options.seed ?? s.seed,
+    stream: options.stream ?? s.stream,
   };
 }
 

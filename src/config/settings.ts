@@ -20,6 +20,8 @@ const KEYS: Record<keyof Config, [Check, string]> = {
   cacheDir: [(v) => isString(v) || v === false, 'a folder, or false'],
   bodyLimit: [(v) => Number.isInteger(v) && (v as number) >= 1, 'a whole number of bytes'],
   watch: [isBoolean, 'true or false'],
+  seed: [(v) => isString(v) || Number.isFinite(v), 'a string or a number'],
+  stream: [(v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }'],
   overridesDir: [(v) => isString(v) || v === false, 'a folder, or false'],
   overrides: [Array.isArray, 'an array of overrides'],
 };
@@ -48,10 +50,12 @@ export interface ConfigSettings {
   cacheDir?: string | false;
   bodyLimit?: number;
   watch?: boolean;
+  seed?: string | number;
+  stream?: Config['stream'];
 }
 
 export function settingsOf(config: Config, dir: string): ConfigSettings {
-  const { port, host, spec, logLevel, auth, cacheDir, bodyLimit, watch } = config;
+  const { port, host, spec, logLevel, auth, cacheDir, bodyLimit, watch, seed, stream } = config;
   return {
     port,
     host,
@@ -61,5 +65,7 @@ export function settingsOf(config: Config, dir: string): ConfigSettings {
     cacheDir: typeof cacheDir === 'string' ? path.resolve(dir, cacheDir) : cacheDir,
     bodyLimit,
     watch,
+    seed,
+    stream,
   };
 }

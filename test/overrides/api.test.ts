@@ -20,7 +20,7 @@ beforeAll(async () => {
   project = await tempProject('openai-mock-api-');
   await project.write(
     'package.json',
-    JSON.stringify({ name: 'app', 'openai-mock': { overridesDir: 'mocks' } }),
+    JSON.stringify({ name: 'app', 'openai-mock': { overridesDir: 'mocks', seed: 'fixed' } }),
   );
   await project.write(
     'mocks/models.ts',
@@ -42,6 +42,8 @@ test('a config found from `cwd` (package.json) and overrides given in code apply
   expect((await client.models.retrieve('my-model')).owned_by).toBe('config');
   expect((await client.models.retrieve('my-model')).id).toBe('my-model');
   expect((await ask()).choices[0]!.message.content).toBe('Hello World!!');
+  // The config's seed: the same request gets the same id.
+  expect((await ask()).id).toBe((await ask()).id);
 });
 
 test('several overrides apply in order: each sees the response the ones before it left', async () => {

@@ -69,14 +69,26 @@ test('an override that throws: that request gets a 500 in OpenAI\'s shape, the s
 });
 
 test('the config rewritten while running: the new content is served (reload time measured)', async () => {
-  const written = performance.now();
-  const from = cli.log().length;
-  await project.write('mock.config.ts', config("`config ${greeting}`"));
-  const seen = await until(() => ask(cli.client), (content) => content === 'config v1');
-  const ms = performance.now() - written;
-  expect(seen).toBe('config v1');
-  const line = (await cli.waitFor(/overrides reloaded: 2 overrides in (\d+) ms/, from))[0];
-  console.log(`save -> new content seen by the SDK: ${ms.toFixed(0)} ms; server log: "${line}"`);
+  // Five saves; each time: from the save to the SDK's first answer with the new content, and the
+  // server's own figure (file event to swap). Printed, not asserted: timing depends on the machine.
+  const seenMs: number[] = [];
+  const serverMs: number[] = [];
+  for (const round of [1, 2, 3, 4, 5]) {
+    const from = cli.log().length;
+    const written = performance.now();
+    await project.write('mock.config.ts', config(`\`config ${round} \${greeting}\``));
+    const seen = await until(() => ask(cli.client), (content) => content === `config ${round} v1`);
+    seenMs.push(performance.now() - written);
+    expect(seen).toBe(`config ${round} v1`);
+    serverMs.push(Number((await cli.waitFor(/overrides reloaded: 2 overrides in (\d+) ms/, from))[1]));
+  }
+  await change('mock.config.ts', config("`config ${greeting}`"));
+  expect(await ask(cli.client)).toBe('config v1');
+  const stats = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `min ${sorted[0]!.toFixed(0)}, median ${sorted[2]!.toFixed(0)}, max ${sorted[4]!.toFixed(0)} ms`;
+  };
+  console.log(`reload: save -> new content seen by the SDK: ${stats(seenMs)}; server's "overrides reloaded ... in T ms": ${stats(serverMs)}`);
 });
 
 test('a file the config imports is watched too', async () => {
