@@ -1,8 +1,8 @@
 import { chat, defineOverride } from 'openai-mock';
 
 /**
- * A request that offers a `get_weather` tool gets a call of it; once the tool's result is sent
- * back, the answer uses it.
+ * A request that offers a `get_weather` tool gets a call of it; once the tool's result comes
+ * back, the answer quotes it.
  */
 export default [
   defineOverride({
@@ -15,6 +15,9 @@ export default [
   defineOverride({
     operation: 'createChatCompletion',
     match: (request) => request.body.messages.at(-1)?.role === 'tool',
-    response: (ctx) => chat.reply(ctx, `The weather: ${ctx.request.body.messages.at(-1)?.content}`),
+    response: (ctx) => {
+      const result = ctx.request.body.messages.at(-1)?.content;
+      return chat.reply(ctx, `The weather: ${typeof result === 'string' ? result : result?.map((part) => (part.type === 'text' ? part.text : '')).join('')}`);
+    },
   }),
 ];

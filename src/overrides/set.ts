@@ -12,7 +12,7 @@ export interface LoadedOverride {
 
 export interface CompiledOverride {
   label: string;
-  match?: (request: unknown) => boolean;
+  match?: (request: unknown) => boolean | Promise<boolean>;
   response: AnyOverride['response'];
 }
 

@@ -26,13 +26,14 @@ function apply(response: MockResponse, replacement: Replacement): MockResponse {
   if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
     throw new OverrideFailure(`returned status ${JSON.stringify(status)}; a status is a whole number from 100 to 599`);
   }
+  const given = headers ? lowerKeys(headers) : {};
   const next: MockResponse = {
     status: status ?? response.status,
-    headers: { ...response.headers, ...(headers ? lowerKeys(headers) : {}) },
+    headers: { ...response.headers, ...given },
     body: 'body' in replacement ? replacement.body : response.body,
     stream: stream ?? response.stream,
   };
-  if ('body' in replacement && isPlainJson(replacement.body) && !headers?.['content-type'] && !headers?.['Content-Type']) {
+  if ('body' in replacement && isPlainJson(replacement.body) && !given['content-type']) {
     next.headers['content-type'] = 'application/json';
   }
   return next;
@@ -44,7 +45,7 @@ function overrideRequest(exchange: Exchange): OverrideRequest {
 }
 
 async function run(entry: CompiledOverride, request: OverrideRequest, response: MockResponse, exchange: Exchange): Promise<Replacement | undefined> {
-  if (entry.match && !entry.match(request)) return undefined;
+  if (entry.match && !(await entry.match(request))) return undefined;
   if (typeof entry.response !== 'function') return entry.response;
   const context: OverrideContext = {
     request,

@@ -69,8 +69,8 @@ export interface Override<Key extends OperationKey = OperationKey> {
   operation: Key;
   /** A name for log lines; by default the file (and the position in it) the override came from. */
   name?: string;
-  /** Applies the override only to the requests for which this returns true. */
-  match?(request: OverrideRequest<Key>): boolean;
+  /** Applies the override only to the requests for which this returns (or resolves to) true. */
+  match?(request: OverrideRequest<Key>): boolean | Promise<boolean>;
   /** The replacement, or a function of the request and the current response that returns one. */
   response: Replacement<Key> | ((context: OverrideContext<Key>) => OverrideResult<Key>);
 }
@@ -82,6 +82,6 @@ export interface Override<Key extends OperationKey = OperationKey> {
 export interface AnyOverride {
   operation: OperationKey;
   name?: string;
-  match?(request: any): boolean;
+  match?(request: any): boolean | Promise<boolean>;
   response: Replacement<any> | ((context: any) => OverrideResult<any>);
 }
