@@ -3,7 +3,8 @@
 /**
  * npm run bench: openai-mock against steady and Prism on the same spec, one server at a time.
  *
- *   node bench/run.js [--quick] [--runs N] [--seconds S] [--peers steady,prism|none] [--profile] [--readme]
+ *   node bench/run.js [--quick] [--runs N] [--seconds S] [--peers steady,prism|none] [--scenarios chat,models,...]
+ *                     [--profile] [--readme]
  *
  * Prints a table (median with min-max over the runs, and how many times better or worse than each
  * peer) and writes bench/results.json; --readme also replaces the table in README.md.
@@ -29,6 +30,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean' },
     readme: { type: 'boolean' },
     spec: { type: 'string' },
+    scenarios: { type: 'string' },
   },
 });
 
@@ -81,7 +83,8 @@ async function measureStarts(server, settings, runs, cacheDirOf) {
 
 async function measureLoad(server, settings, instance) {
   const scenarios = {};
-  for (const scenario of SCENARIOS) {
+  const only = flags.scenarios?.split(',');
+  for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.key))) {
     const request = requestOf(server, instance.port, scenario);
     const probe = await once(request).catch((error) => ({ error }));
     const entry = { label: scenario.label };

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { MockResponse } from '../pipeline/types';
 import { ConnectionCut } from '../streaming/deliver';
 
@@ -32,7 +32,7 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string> = { ...result.headers };
   // The SDK exposes this as `_request_id`; the real API always sends one.
-  headers['x-request-id'] ??= `req_${randomBytes(16).toString('hex')}`;
+  headers['x-request-id'] ??= `req_${randomUUID().replaceAll('-', '')}`;
 
   if (isAsyncIterable(result.body)) {
     headers['content-type'] ??= 'text/event-stream';
