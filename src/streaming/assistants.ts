@@ -1,6 +1,6 @@
 import { DONE, type SseEvent, type StreamError, type StreamPlan } from './events';
 import { splitText } from './split';
-import { isObject, newId, type Json } from './json';
+import { derivedId, isObject, type Json } from './json';
 
 /**
  * A run's final object says how it ends but not what the assistant wrote: the message streamed
@@ -33,7 +33,7 @@ function queued(run: Json): Json {
 
 function step(run: Json, details: Json): Json {
   return {
-    id: newId('step_'),
+    id: derivedId('step_', `${run.id}/${details.type}`),
     object: 'thread.run.step',
     created_at: run.created_at,
     assistant_id: run.assistant_id,
@@ -54,7 +54,7 @@ function step(run: Json, details: Json): Json {
 
 /** A message step: the message created empty, its text in deltas, completed; the step completed. */
 function messageEvents(run: Json, text: string): SseEvent[] {
-  const messageId = newId('msg_');
+  const messageId = derivedId('msg_', String(run.id));
   const created = step(run, { type: 'message_creation', message_creation: { message_id: messageId } });
   const message: Json = {
     id: messageId,

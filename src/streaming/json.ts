@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Final bodies come from the engine, realism or a user's override as plain JSON: they are read
  * loosely, and what a stream needs is checked where it is used.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
 export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -15,9 +16,11 @@ export function interleave<T>(lists: T[][]): T[] {
   return out;
 }
 
-/** An OpenAI-style id: prefix and 24 hex characters from a counter-free source. */
-export function newId(prefix: string): string {
-  const bytes = new Uint8Array(12);
-  crypto.getRandomValues(bytes);
-  return prefix + Buffer.from(bytes).toString('hex');
+/**
+ * An OpenAI-style id for objects a stream shows but the final body does not hold (run steps,
+ * messages), derived from the object they belong to: the same run streams the same ids, so
+ * seeded answers stay reproducible.
+ */
+export function derivedId(prefix: string, owner: string): string {
+  return prefix + createHash('sha256').update(`${prefix}${owner}`).digest('hex').slice(0, 24);
 }

@@ -9,6 +9,7 @@ import { load, CORE_SCHEMA } from 'js-yaml';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { normalizeSpec } from '../../src/spec/normalize';
+import { STREAMING_OPERATION_IDS } from '../../src/streaming/decide';
 import type { MockServer } from '../../src';
 import { startMock } from '../helpers/server';
 import {
@@ -102,6 +103,31 @@ function checkAll(events: RawEvent[], schema: string, adapt: (value: any) => unk
 }
 
 const chat = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], stream: true };
+
+test('every operation the spec streams (an event-stream response, or a `stream` request field) has a stream', () => {
+  const schemas = document.components.schemas;
+  /** The properties a request schema can have, through refs and unions. */
+  const properties = (schema: any, seen = new Set<unknown>()): Set<string> => {
+    while (schema?.$ref) schema = schemas[schema.$ref.split('/').pop()];
+    const names = new Set<string>();
+    if (!schema || seen.has(schema)) return names;
+    seen.add(schema);
+    for (const name of Object.keys(schema.properties ?? {})) names.add(name);
+    for (const key of ['allOf', 'anyOf', 'oneOf']) for (const part of schema[key] ?? []) for (const n of properties(part, seen)) names.add(n);
+    return names;
+  };
+  const streaming: string[] = [];
+  for (const item of Object.values<any>(document.paths)) {
+    for (const operation of Object.values<any>(item)) {
+      if (!operation?.operationId) continue;
+      const eventStream = Object.values<any>(operation.responses ?? {}).some((r) => r?.content?.['text/event-stream']);
+      const fields = Object.values<any>(operation.requestBody?.content ?? {}).flatMap((c) => [...properties(c.schema)]);
+      if (eventStream || fields.includes('stream') || fields.includes('stream_format')) streaming.push(operation.operationId);
+    }
+  }
+  expect(streaming.length).toBeGreaterThanOrEqual(11);
+  expect([...STREAMING_OPERATION_IDS].sort()).toEqual([...new Set(streaming)].sort());
+});
 
 describe('chat.completion.chunk events are valid CreateChatCompletionStreamResponse', () => {
   test("the engine's default answer, with usage", async () => {
