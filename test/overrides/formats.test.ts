@@ -123,7 +123,9 @@ test('the command finds a YAML config from its working directory; the config set
     'mock/mocks/models.ts',
     "import { defineOverride } from 'openai-mock';\nexport default defineOverride({ operation: 'GET /v1/models', response: { body: { object: 'list', data: [{ id: 'from-yaml', object: 'model', created: 0, owned_by: 'me' }] } } });\n",
   );
-  const cli = await startCli([], path.join(project.dir, 'mock'));
+  // Started in a sub-folder: the search goes up to the config, and `spec` is read from the config's folder.
+  await project.write('mock/sub/.keep', '');
+  const cli = await startCli([], path.join(project.dir, 'mock', 'sub'));
   try {
     expect(cli.log()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(1 operations, spec 1\.2\.3/);
     // No Authorization header: the config turned auth off.
@@ -132,6 +134,23 @@ test('the command finds a YAML config from its working directory; the config set
     expect(await response.json()).toEqual({ object: 'list', data: [{ id: 'from-yaml', object: 'model', created: 0, owned_by: 'me' }] });
   } finally {
     await cli.stop();
+    await project.remove();
+  }
+});
+
+test('a config that does not load stops the command at start with the file and line', async () => {
+  const project = await tempProject('openai-mock-format-');
+  try {
+    const file = await project.write('openai-mock.config.ts', "import { defineConfig } from 'openai-mock';\nexport default defineConfig({ port: 0 as number, });\nconst broken = ;\n");
+    const failure = await startCli([], project.dir).then(
+      async (cli) => {
+        await cli.stop();
+        return 'it started';
+      },
+      (error: Error) => error.message,
+    );
+    expect(failure).toContain(`openai-mock: ${file}:3:16: Unexpected ";"`);
+  } finally {
     await project.remove();
   }
 });
