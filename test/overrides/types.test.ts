@@ -24,7 +24,7 @@ const where = (d: ts.Diagnostic) => {
   return `${path.relative(FIXTURES, d.file!.fileName)}:${line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
 };
 
-test('the example config, the example overrides and a fixture of every main operation type-check', () => {
+test('the example config and overrides, the README\'s examples and a fixture of every main operation type-check', () => {
   const others = diagnostics.filter((d) => !d.file?.fileName.endsWith('typos.ts')).map(where);
   expect(others).toEqual([]);
 });
