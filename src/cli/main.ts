@@ -59,10 +59,7 @@ async function main(argv: string[]): Promise<number> {
     if (!server) throw new UsageError(`no free port from ${DEFAULT_PORT} to ${DEFAULT_PORT + 99}; pass --port`);
   }
 
-  logger.info(
-    `openai-mock listening on ${server.url} (${server.operations} operations, spec ${server.specVersion}, ready in ${Math.round(performance.now())} ms)`,
-  );
-
+  // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -72,6 +69,10 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  logger.info(
+    `openai-mock listening on ${server.url} (${server.operations} operations, spec ${server.specVersion}, ready in ${Math.round(performance.now())} ms)`,
+  );
   return -1;
 }
 
