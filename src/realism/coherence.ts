@@ -1,4 +1,3 @@
-import type { IHttpOperation } from '@stoplight/types';
 import type { PreparedOperation } from '../spec/prepare';
 import { idPrefix } from './prefixes';
 import { reflectionPlan, setIfFits, fitsPrimitive } from './reflect';
@@ -127,4 +126,3 @@ function shift(node: unknown, delta: number, now: number, depth: number): void {
   }
 }
 
-export type { IHttpOperation };

@@ -10,8 +10,6 @@ export interface IdSource {
   next(prefix: string): string;
   /** Seconds since the epoch, as `created` fields carry it. */
   readonly now: number;
-  /** Random-looking numbers in [0, 1): deterministic when seeded. */
-  random(): number;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -29,7 +27,6 @@ export function randomIds(nowMs = Date.now()): IdSource {
   return {
     next: (prefix) => prefix + encode(randomBytes(ID_LENGTH)),
     now: Math.floor(nowMs / 1000),
-    random: Math.random,
   };
 }
 
@@ -40,7 +37,6 @@ export function seededIds(seed: string, fingerprint: string): IdSource {
   return {
     next: (prefix) => prefix + encode(digest()),
     now: SEEDED_NOW,
-    random: () => digest().readUInt32BE(0) / 2 ** 32,
   };
 }
 

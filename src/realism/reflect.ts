@@ -1,7 +1,7 @@
 import type { IHttpOperation } from '@stoplight/types';
 import type { PreparedOperation } from '../spec/prepare';
 import { successJson } from './default-bodies';
-import { branches, objectProperties, resolve, type Bundle, type Schema } from './schema-walk';
+import { branches, objectProperties, resolve, type Bundle } from './schema-walk';
 
 /**
  * Reflection, as stripe-mock does it: a request field whose name is also a field of the response
@@ -162,4 +162,3 @@ export function isUpload(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Buffer.isBuffer((value as { data?: unknown }).data);
 }
 
-export type { Schema };
