@@ -5,7 +5,7 @@ import { loadSpec } from './spec/load-spec';
 import { defaultCacheDir } from './spec/cache';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
-import { answerClientError, answerConnect } from './http/client-error';
+import { answerClientError, answerConnect, answerExpectation } from './http/client-error';
 import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step, StreamControl } from './pipeline/types';
@@ -154,6 +154,7 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
   server.keepAliveTimeout = 5_000;
   server.on('clientError', answerClientError);
   server.on('connect', answerConnect);
+  server.on('checkExpectation', answerExpectation);
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -189,12 +190,14 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
     configFile: config?.file,
     async close() {
       await watcher?.close();
-      return new Promise<void>((resolve) => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         // Requests in flight get a moment to finish; then their sockets are cut.
         setTimeout(() => server.closeAllConnections(), 1000).unref();
       });
+      // libuv releases the closed handles on the next turn: after it, nothing of the server is left.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     },
   };
 }

@@ -37,3 +37,11 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   const status = statusOf(error);
   writeError(socket, status, status === 408 ? 'The request took too long to arrive: the connection was closed.' : `Bad request: ${error.message}`);
 }
+
+/** An `Expect` other than 100-continue: Node answers 417 with no body; say why, in OpenAI's shape. */
+export function answerExpectation(request: http.IncomingMessage, response: http.ServerResponse): void {
+  const body = JSON.stringify({
+    error: { message: `Unsupported Expect header (${request.headers.expect}): only 100-continue is understood.`, type: 'invalid_request_error', param: 'Expect', code: null },
+  });
+  response.writeHead(417, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+}

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { startMock, sdk } from '../helpers/server';
-import { activeResources, captureLogger, leakedSince, trapUnhandled, waitForNoLeaks } from './helpers/process-state';
+import { activeResources, captureLogger, leakedSince, settledResources, trapUnhandled, waitForNoLeaks } from './helpers/process-state';
 import { createRandom, seedFromEnv } from './helpers/prng';
 
 const SEED = seedFromEnv();
@@ -40,7 +40,7 @@ function request(port: number, kind: string, method: string, path: string, body:
 }
 
 test(`hundreds of parallel requests and vanishing clients leave no failure and nothing open behind (seed ${SEED})`, async () => {
-  const before = activeResources();
+  const before = await settledResources();
   const unhandled = trapUnhandled();
   const log = captureLogger('debug');
   // Paced streams, so that a client can leave while one is under way.
@@ -92,6 +92,7 @@ test(`hundreds of parallel requests and vanishing clients leave no failure and n
     expect(models.data.length).toBeGreaterThan(0);
     // The check below sees the server's own handles while it runs.
     expect(leakedSince(before).TCPServerWrap).toBe(1);
+    expect(activeResources().TCPSocketWrap ?? 0).toBeGreaterThan(before.TCPSocketWrap ?? 0);
   } finally {
     await mock.close();
     unhandled.stop();

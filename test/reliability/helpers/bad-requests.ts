@@ -305,6 +305,7 @@ export function generateCase(random: Random, index: number): BadCase {
         ['Content-Length and chunked', [['Authorization', AUTH], ['Content-Type', 'application/json'], ['Content-Length', '5'], ['Transfer-Encoding', 'chunked']]],
         ['a NUL in a header', [['Authorization', AUTH], ['X-Bad', 'a\u0000b']]],
         ['a header without a colon', [['Authorization', AUTH], ['JustAName', '']]],
+        ['Expect: teapot', [['Authorization', AUTH], ['Content-Type', 'application/json'], ['Expect', 'teapot']]],
       ]);
       let bytes = buildRequest('POST', seed.path, headers[1], JSON.stringify(seed.body));
       if (headers[0] === 'a header without a colon') bytes = Buffer.from(bytes.toString('latin1').replace('JustAName: ', 'JustAName'), 'latin1');

@@ -23,6 +23,21 @@ export function activeResources(): Record<string, number> {
   return counts;
 }
 
+/**
+ * The resources once handles closed by earlier code (a test file before this one in the same
+ * worker) are gone: libuv releases a closed handle on a later turn of the loop.
+ */
+export async function settledResources(withinMs = 2000): Promise<Record<string, number>> {
+  const until = Date.now() + withinMs;
+  let last = JSON.stringify(activeResources());
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = JSON.stringify(activeResources());
+    if (now === last || Date.now() > until) return JSON.parse(now);
+    last = now;
+  }
+}
+
 /** Resource types that are more numerous now than in `before`, with how many more. */
 export function leakedSince(before: Record<string, number>): Record<string, number> {
   const now = activeResources();
