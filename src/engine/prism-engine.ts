@@ -4,7 +4,7 @@ import type { HttpMethod } from '@stoplight/types';
 import type { Exchange, Handler, MockResponse } from '../pipeline/types';
 import type { PreparedOperation } from '../spec/prepare';
 import { findResponse, isJsonMediaType, isTextMediaType } from './negotiate';
-import { conformToSchema } from './conform-body';
+import { conformToSchema } from '../spec/schema/repair';
 import { schemaTools } from '../validation/request-validator';
 import { placeholderBytes } from './binary-bodies';
 

@@ -3,7 +3,7 @@ import type { Exchange, MockResponse } from '../pipeline/types';
 import type { PreparedOperation } from '../spec/prepare';
 import { findResponse } from '../engine/negotiate';
 import { getAjv } from '../validation/ajv';
-import { withBundle } from '../validation/request-validator';
+import { withBundle } from '../spec/schema/walk';
 import { describeErrors } from '../validation/describe-errors';
 
 /**

@@ -1,7 +1,7 @@
 import type { PreparedOperation } from '../spec/prepare';
 import { idPrefix } from './prefixes';
 import { reflectionPlan, setIfFits, fitsPrimitive } from './reflect';
-import { objectProperties, resolve } from './schema-walk';
+import { deref, objectProperties, refsOf } from '../spec/schema/walk';
 import type { IdSource } from './ids';
 
 /**
@@ -49,9 +49,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /** The fields of a list answer's items, for reflecting path parameters into them. */
 function itemFields(operation: PreparedOperation): Map<string, unknown> | undefined {
   const data = reflectionPlan(operation).responseFields?.get('data');
-  const bundle = operation.__bundled__ ?? {};
-  const items = resolve(data, bundle)?.items;
-  return items ? objectProperties(items, bundle) : undefined;
+  const refs = refsOf(operation);
+  const items = deref(data, refs)?.items;
+  return items ? objectProperties(items, refs) : undefined;
 }
 
 export function applyIds(
@@ -81,10 +81,10 @@ export function applyIds(
   if (Array.isArray(body.data)) {
     const fields = itemFields(operation);
     if (!fields) return;
-    const bundle = operation.__bundled__ ?? {};
+    const refs = refsOf(operation);
     for (const name of names) {
       const schema = fields.get(name);
-      if (schema === undefined || !fitsPrimitive(params[name], schema, bundle)) continue;
+      if (schema === undefined || !fitsPrimitive(params[name], schema, refs)) continue;
       for (const item of body.data) if (isRecord(item) && typeof item[name] === 'string') item[name] = params[name];
     }
   }

@@ -5,8 +5,8 @@ import JSON5 from 'json5';
 import { getAjv } from '../validation/ajv';
 import type { IHttpOperation, IHttpOperationResponse } from '@stoplight/types';
 import type { PreparedOperation } from '../spec/prepare';
-import { repairBody } from './repair';
-import { resolve } from './schema-walk';
+import { repairBody } from '../spec/schema/repair';
+import { BUNDLE_REF, deref, refsOf, withBundle, withoutDialect, type SchemaTools } from '../spec/schema/walk';
 
 /**
  * OpenAI documents each operation with realistic example responses in its `x-oaiMeta` block
@@ -77,8 +77,6 @@ export function successJson(operation: IHttpOperation): { response: IHttpOperati
   return { response, mediaType: content.mediaType, schema: content.schema };
 }
 
-const BUNDLE_REF = '#/__bundled__/';
-
 function candidatesOf(operation: PreparedOperation, schema: object): Candidate[] {
   const out: Candidate[] = [];
   const meta = (operation.extensions as Record<string, any> | undefined)?.['x-oaiMeta'];
@@ -90,13 +88,13 @@ function candidatesOf(operation: PreparedOperation, schema: object): Candidate[]
   });
   // The response's schema (http-spec inlines a top-level `$ref`) may carry an example of the
   // object; a list's item schema, one of its items, from which a one-item page is made.
-  const bundle = operation.__bundled__ ?? {};
-  const resolved = resolve(schema, bundle);
+  const refs = refsOf(operation);
+  const resolved = deref(schema, refs);
   const own = parseExample(resolved?.['x-oaiMeta']?.example);
   if (own !== undefined) out.push({ source: `schema:${schemaName(schema, resolved)}`, body: own });
-  const data = resolve(resolved?.properties?.data, bundle);
+  const data = deref(resolved?.properties?.data, refs);
   const itemSchema = data?.type === 'array' ? data.items : undefined;
-  const item = parseExample(resolve(itemSchema, bundle)?.['x-oaiMeta']?.example);
+  const item = parseExample(deref(itemSchema, refs)?.['x-oaiMeta']?.example);
   if (item !== undefined && !Array.isArray(item)) {
     const declared = (name: string) => Boolean(resolved?.properties?.[name]);
     const id = (item as { id?: unknown }).id;
@@ -110,7 +108,7 @@ function candidatesOf(operation: PreparedOperation, schema: object): Candidate[]
 }
 
 /** Bump when the choice or repair of default bodies changes: the cache key holds it. */
-export const DEFAULT_BODIES_VERSION = 2;
+export const DEFAULT_BODIES_VERSION = 3;
 
 const ROOT_ID = 'openai-mock:responses';
 
@@ -137,6 +135,7 @@ export function scratchAjv(): Ajv2020 {
  */
 export class ResponseSchemas {
   private readonly validators = new Map<string, ValidateFunction>();
+  private readonly parts = new Map<PreparedOperation, WeakMap<object, ValidateFunction>>();
   private added = false;
 
   constructor(
@@ -152,7 +151,7 @@ export class ResponseSchemas {
       for (const [name, schema] of Object.entries(operation.__bundled__ ?? {})) bundled[name] ??= schema;
       operation.responses.forEach((response, r) => {
         (response.contents ?? []).forEach((content, c) => {
-          if (content.schema) responses[key(operation, r, c)] = stripDialect(content.schema);
+          if (content.schema) responses[key(operation, r, c)] = withoutDialect(content.schema);
         });
       });
     }
@@ -176,6 +175,21 @@ export class ResponseSchemas {
     return validate;
   }
 
+  /** Compiler (on this Ajv, so dropped with it) and resolver for the parts of an operation's schemas. */
+  tools(operation: PreparedOperation): SchemaTools {
+    let compiled = this.parts.get(operation);
+    if (!compiled) this.parts.set(operation, (compiled = new WeakMap()));
+    const cache = compiled;
+    return {
+      resolve: refsOf(operation).resolve,
+      compile: (schema) => {
+        let validate = cache.get(schema);
+        if (!validate) cache.set(schema, (validate = this.ajv.compile(withBundle(schema, operation))));
+        return validate;
+      },
+    };
+  }
+
   /** Drops the compiled schemas, so that memory is given back once preparing is done. */
   dispose(): void {
     if (this.added) {
@@ -184,17 +198,13 @@ export class ResponseSchemas {
       this.ajv.removeSchema(ROOT_ID);
     }
     this.validators.clear();
+    this.parts.clear();
     this.added = false;
   }
 }
 
 function key(operation: PreparedOperation, r: number, c: number): string {
   return `${operation.iid}.${r}.${c}`;
-}
-
-function stripDialect(schema: object): object {
-  const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
-  return rest;
 }
 
 /**
@@ -227,7 +237,6 @@ export function chooseDefaultBodies(
         continue;
       }
       if (!validate) continue;
-      const bundle = operation.__bundled__ ?? {};
       const store = (body: unknown, source: string) => {
         bodies[operation.iid] = { status: Number(success.response.code), mediaType: success.mediaType, body, source };
       };
@@ -237,7 +246,7 @@ export function chooseDefaultBodies(
         report.chosen++;
         continue;
       }
-      const repaired = firstRepaired(found, validate, bundle);
+      const repaired = firstRepaired(found, validate, schemas.tools(operation));
       if (repaired) {
         store(repaired.body, `${repaired.source} (repaired)`);
         report.repaired++;
@@ -252,9 +261,9 @@ export function chooseDefaultBodies(
   return { bodies, report };
 }
 
-function firstRepaired(found: readonly Candidate[], validate: ValidateFunction, bundle: Record<string, unknown>): Candidate | undefined {
+function firstRepaired(found: readonly Candidate[], validate: ValidateFunction, tools: SchemaTools): Candidate | undefined {
   for (const candidate of found) {
-    const body = repairBody(candidate.body, validate, bundle);
+    const body = repairBody(candidate.body, validate, tools);
     if (body !== undefined) return { source: candidate.source, body };
   }
   return undefined;

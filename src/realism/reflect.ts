@@ -1,7 +1,7 @@
 import type { IHttpOperation } from '@stoplight/types';
 import type { PreparedOperation } from '../spec/prepare';
 import { successJson } from './default-bodies';
-import { branches, objectProperties, resolve, type Bundle } from './schema-walk';
+import { branches, deref, objectProperties, refsOf, type RefResolver } from '../spec/schema/walk';
 
 /**
  * Reflection, as stripe-mock does it: a request field whose name is also a field of the response
@@ -24,10 +24,10 @@ export interface ReflectionPlan {
 
 const plans = new WeakMap<PreparedOperation, ReflectionPlan>();
 
-function requestFields(operation: IHttpOperation, bundle: Bundle): Map<string, unknown> {
+function requestFields(operation: IHttpOperation, refs: RefResolver): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const content of operation.request?.body?.contents ?? []) {
-    const props = content.schema ? objectProperties(content.schema, bundle) : undefined;
+    const props = content.schema ? objectProperties(content.schema, refs) : undefined;
     if (props) for (const [name, schema] of props) if (!out.has(name)) out.set(name, schema);
   }
   return out;
@@ -36,12 +36,12 @@ function requestFields(operation: IHttpOperation, bundle: Bundle): Map<string, u
 export function reflectionPlan(operation: PreparedOperation): ReflectionPlan {
   let plan = plans.get(operation);
   if (plan) return plan;
-  const bundle = operation.__bundled__ ?? {};
+  const refs = refsOf(operation);
   const success = successJson(operation);
-  const responseFields = success ? objectProperties(success.schema, bundle) : undefined;
+  const responseFields = success ? objectProperties(success.schema, refs) : undefined;
   const fields = new Map<string, { schema: unknown; sameSchema: boolean }>();
   if (responseFields) {
-    for (const [name, requestSchema] of requestFields(operation, bundle)) {
+    for (const [name, requestSchema] of requestFields(operation, refs)) {
       if (NOT_REFLECTED.has(name) || !responseFields.has(name)) continue;
       const responseSchema = responseFields.get(name);
       const sameSchema = requestSchema === responseSchema || JSON.stringify(requestSchema) === JSON.stringify(responseSchema);
@@ -73,18 +73,18 @@ const KNOWN_KEYWORDS = new Set([
 ]);
 
 /** Whether a primitive value is valid for the schema; false whenever unsure. */
-export function fitsPrimitive(value: unknown, schema: unknown, bundle: Bundle, depth = 0): boolean {
-  const s = resolve(schema, bundle);
+export function fitsPrimitive(value: unknown, schema: unknown, refs: RefResolver, depth = 0): boolean {
+  const s = deref(schema, refs);
   if (!s || depth > 8) return false;
   for (const key of Object.keys(s)) if (!KNOWN_KEYWORDS.has(key) && !key.startsWith('x-')) return false;
   if ('const' in s && s.const !== value) return false;
   if (Array.isArray(s.enum) && !s.enum.includes(value)) return false;
   if (s.nullable === true && value === null) return true;
-  if (Array.isArray(s.allOf) && !s.allOf.every((part: unknown) => fitsPrimitive(value, part, bundle, depth + 1))) return false;
-  if (Array.isArray(s.anyOf) && !s.anyOf.some((part: unknown) => fitsPrimitive(value, part, bundle, depth + 1))) return false;
+  if (Array.isArray(s.allOf) && !s.allOf.every((part: unknown) => fitsPrimitive(value, part, refs, depth + 1))) return false;
+  if (Array.isArray(s.anyOf) && !s.anyOf.some((part: unknown) => fitsPrimitive(value, part, refs, depth + 1))) return false;
   if (Array.isArray(s.oneOf)) {
     // Exactly one branch may match; one that cannot be judged makes the answer "unsure".
-    const matches = s.oneOf.filter((part: unknown) => fitsPrimitive(value, part, bundle, depth + 1)).length;
+    const matches = s.oneOf.filter((part: unknown) => fitsPrimitive(value, part, refs, depth + 1)).length;
     if (matches !== 1) return false;
   }
   if (s.type !== undefined && !typeMatches(value, s.type)) return false;
@@ -140,20 +140,20 @@ const isPlainValue = (value: unknown) => value === null || ['string', 'number', 
  */
 export function reflectRequest(response: Record<string, unknown>, body: Record<string, unknown>, operation: PreparedOperation, json: boolean): void {
   const plan = reflectionPlan(operation);
-  const bundle = operation.__bundled__ ?? {};
+  const refs = refsOf(operation);
   for (const [name, field] of plan.fields) {
     if (!Object.hasOwn(body, name)) continue;
     const value = body[name];
     if (value === undefined || isUpload(value)) continue;
     if (field.sameSchema && json) response[name] = safeCopy(value);
-    else if (isPlainValue(value) && fitsPrimitive(value, field.schema, bundle)) response[name] = value;
+    else if (isPlainValue(value) && fitsPrimitive(value, field.schema, refs)) response[name] = value;
   }
 }
 
 /** Sets a response field to a value when the field exists and the value plainly fits it. */
 export function setIfFits(response: Record<string, unknown>, name: string, value: unknown, operation: PreparedOperation): boolean {
   const schema = reflectionPlan(operation).responseFields?.get(name);
-  if (schema === undefined || !fitsPrimitive(value, schema, operation.__bundled__ ?? {})) return false;
+  if (schema === undefined || !fitsPrimitive(value, schema, refsOf(operation))) return false;
   response[name] = value;
   return true;
 }

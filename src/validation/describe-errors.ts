@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { isSchema, tagFit, type SchemaTools } from './schema-walk';
+import { isSchema, pointerParts, tagFit, valueAt as valueAtParts, type SchemaTools } from '../spec/schema/walk';
 
 /**
  * Turns Ajv's list of failures into the one message OpenAI would give, naming the field the way
@@ -14,7 +14,7 @@ export interface ValidationProblem {
 }
 
 export function paramName(instancePath: string, prefix?: string): string | null {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointerParts(instancePath);
   let out = prefix ?? '';
   for (const part of parts) {
     if (/^\d+$/.test(part) && out !== '') out += `[${part}]`;
@@ -50,15 +50,7 @@ function expectedName(type: string): string {
   }
 }
 
-function valueAt(root: unknown, instancePath: string): unknown {
-  let value: unknown = root;
-  for (const part of instancePath.split('/').slice(1)) {
-    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
+const valueAt = (root: unknown, instancePath: string): unknown => valueAtParts(root, pointerParts(instancePath));
 
 const quoteList = (values: unknown[]) => {
   const quoted = values.map((v) => `'${typeof v === 'string' ? v : JSON.stringify(v)}'`);
@@ -70,9 +62,6 @@ const quoteList = (values: unknown[]) => {
 const depth = (path: string) => (path === '' ? 0 : path.split('/').length - 1);
 
 const KEYWORD_RANK: Record<string, number> = { required: 0, type: 1, enum: 2, const: 2 };
-
-/** What a closer look at a union needs: a compiler for its branches and the target of a `$ref`. */
-export type BranchTools = SchemaTools;
 
 const UNION = new Set(['anyOf', 'oneOf']);
 
@@ -94,7 +83,7 @@ function typesOf(e: ErrorObject): string[] {
  * fix, find the branch the value was meant for (the one whose tag, such as `role` or `type`,
  * it matches, and then the one with the fewest complaints) and describe that branch's failure.
  */
-function explainUnion(union: ErrorObject, data: unknown, tools: BranchTools, prefix: string | undefined): ValidationProblem | undefined {
+function explainUnion(union: ErrorObject, data: unknown, tools: SchemaTools, prefix: string | undefined): ValidationProblem | undefined {
   const branches = union.schema;
   if (!Array.isArray(branches) || branches.length === 0) return undefined;
   const value = valueAt(data, union.instancePath);
@@ -191,7 +180,7 @@ function enumProblem(instancePath: string, allowed: unknown[], value: unknown, p
   };
 }
 
-export function describeErrors(errors: readonly ErrorObject[], data: unknown, prefix?: string, tools?: BranchTools): ValidationProblem {
+export function describeErrors(errors: readonly ErrorObject[], data: unknown, prefix?: string, tools?: SchemaTools): ValidationProblem {
   if (errors.length === 0) return { message: 'The request is not valid.', param: null, code: 'invalid_request' };
   // The outermost mistake is the one the user made: a wrong type for `messages` explains every
   // complaint below it. Unions at the same place come first, as their branches' complaints are

@@ -2,7 +2,8 @@ import type { ValidateFunction } from 'ajv';
 import type { IHttpOperation, IHttpParam } from '@stoplight/types';
 import type { PreparedOperation } from '../spec/prepare';
 import { getAjv } from './ajv';
-import { describeErrors, type BranchTools, type ValidationProblem } from './describe-errors';
+import { describeErrors, type ValidationProblem } from './describe-errors';
+import { refsOf, withBundle, type SchemaTools } from '../spec/schema/walk';
 
 /**
  * Request checks for one operation: path parameters, query and body, each against the spec's
@@ -39,12 +40,6 @@ function paramsSchema(params: readonly IHttpParam[] | undefined) {
   return { type: 'object', properties, required };
 }
 
-/** http-spec stamps schemas as draft-07; the document is 3.1, so they are read as 2020-12. */
-export function withBundle(schema: object, operation: PreparedOperation) {
-  const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
-  return { ...rest, __bundled__: operation.__bundled__ ?? {} };
-}
-
 /** Compiles every check of an operation; throws what Ajv throws, which the spec test reports. */
 export function compileChecks(operation: PreparedOperation): CompiledChecks {
   const cached = cache.get(operation);
@@ -75,10 +70,8 @@ export function requestMediaTypes(operation: PreparedOperation): string[] {
 // Per Ajv instance: the same branch schema compiles differently for JSON and for text.
 const branchCaches = { json: new WeakMap<object, ValidateFunction>(), text: new WeakMap<object, ValidateFunction>() };
 
-const BUNDLE_REF = '#/__bundled__/';
-
 /** Compiler and `$ref` resolver for the schemas of one operation (their refs point into its bundle). */
-export function schemaTools(operation: PreparedOperation, kind: 'json' | 'text'): BranchTools {
+export function schemaTools(operation: PreparedOperation, kind: 'json' | 'text'): SchemaTools {
   return {
     compile(schema) {
       const cache = branchCaches[kind];
@@ -89,15 +82,7 @@ export function schemaTools(operation: PreparedOperation, kind: 'json' | 'text')
       }
       return validate;
     },
-    resolve(ref) {
-      if (!ref.startsWith(BUNDLE_REF)) return undefined;
-      let node: unknown = operation.__bundled__ ?? {};
-      for (const part of ref.slice(BUNDLE_REF.length).split('/')) {
-        if (typeof node !== 'object' || node === null) return undefined;
-        node = (node as Record<string, unknown>)[decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~')];
-      }
-      return node;
-    },
+    resolve: refsOf(operation).resolve,
   };
 }
 

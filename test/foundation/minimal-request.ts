@@ -6,7 +6,7 @@
  */
 import type { IHttpOperation } from '@stoplight/types';
 import type { PreparedOperation } from '../../src/spec/prepare';
-import { minimalValue } from '../../src/validation/minimal-value';
+import { minimalValue } from '../../src/spec/schema/minimal-value';
 import { schemaTools } from '../../src/validation/request-validator';
 
 /** Stands for an uploaded file until the form is built. */

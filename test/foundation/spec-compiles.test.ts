@@ -9,7 +9,8 @@ import { locateSpec } from '../../src/spec/locate';
 import { defaultCacheDir } from '../../src/spec/cache';
 import type { PreparedOperation } from '../../src/spec/prepare';
 import { getAjv } from '../../src/validation/ajv';
-import { compileChecks, withBundle } from '../../src/validation/request-validator';
+import { compileChecks } from '../../src/validation/request-validator';
+import { withBundle } from '../../src/spec/schema/walk';
 import { SPEC } from '../helpers/server';
 
 let operations: PreparedOperation[];

@@ -9,7 +9,7 @@ import { locateSpec } from '../../src/spec/locate';
 import { defaultCacheDir } from '../../src/spec/cache';
 import type { PreparedOperation, PreparedSpec } from '../../src/spec/prepare';
 import { ResponseSchemas, scratchAjv, successJson } from '../../src/realism/default-bodies';
-import { minimalValue } from '../../src/validation/minimal-value';
+import { minimalValue } from '../../src/spec/schema/minimal-value';
 import { schemaTools } from '../../src/validation/request-validator';
 import { SPEC } from '../helpers/server';
 

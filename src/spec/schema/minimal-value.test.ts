@@ -1,6 +1,6 @@
-import { getAjv } from './ajv';
+import { getAjv } from '../../validation/ajv';
 import { minimalValue } from './minimal-value';
-import type { SchemaTools } from './schema-walk';
+import type { SchemaTools } from './walk';
 
 const DEFS: Record<string, object> = {
   Comparison: { type: 'object', properties: { type: { enum: ['eq', 'ne'] }, key: { type: 'string' }, value: {} }, required: ['type', 'key', 'value'] },
@@ -64,5 +64,36 @@ describe('minimalValue', () => {
     const schema = { type: 'object', properties: { files: { type: 'array', items: { type: 'string', format: 'binary' } } }, required: ['files'] };
     expect(minimalValue(schema, tools, { binary: 'FILE', nonEmptyArrays: true })).toEqual({ files: ['FILE'] });
     expect(minimalValue(schema, tools)).toEqual({ files: [] });
+  });
+});
+
+describe('minimalValue for a body that should read as real (preferNull, plausible)', () => {
+  test('null wherever allowed, for the value and its fields, but not for array items', () => {
+    const schema = {
+      type: 'object',
+      properties: { a: { anyOf: [{ type: 'string' }, { type: 'null' }] }, b: { type: 'string' }, c: { type: 'array', minItems: 1, items: { type: ['string', 'null'] } } },
+      required: ['a', 'b', 'c'],
+    };
+    expect(minimalValue(schema, tools, { preferNull: true })).toEqual({ a: null, b: 'x', c: ['x'] });
+    expect(minimalValue({ type: ['integer', 'null'] }, tools, { preferNull: true })).toBeNull();
+  });
+
+  test.each([
+    [{ type: 'string', enum: ['queued', 'in_progress', 'completed'] }, undefined, 'completed'],
+    [{ type: 'string', enum: ['queued', 'in_progress'] }, undefined, 'queued'],
+    [{ type: 'string', default: 'auto' }, undefined, 'auto'],
+    [{ type: 'integer', examples: [42] }, undefined, 42],
+    [{ type: 'integer' }, 'usage_bytes', 0],
+    [{ type: 'string' }, 'user', 'user'],
+    [{ type: 'string', minLength: 5 }, 'id', 'idxxx'],
+    [{ type: 'string', maxLength: 2 }, 'name', 'x'],
+    [{}, 'anything', null],
+  ])('plausible: %j (field %s) -> %j', (schema, name, expected) => {
+    expect(minimalValue(schema, tools, { plausible: true }, name)).toEqual(expected);
+  });
+
+  test('plausible timestamps are now', () => {
+    const before = Math.floor(Date.now() / 1000);
+    expect(minimalValue({ type: 'integer' }, tools, { plausible: true }, 'created_at')).toBeGreaterThanOrEqual(before);
   });
 });
