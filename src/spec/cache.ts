@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './locate';
@@ -14,9 +15,29 @@ import { DEFAULT_BODIES_VERSION } from '../realism/default-bodies';
 /** Bump when the shape or content of what `prepareSpec` produces changes. */
 export const PREPARE_FORMAT = 2;
 
-function versionOf(pkg: string): string {
+function readPackage(dir: string): { name?: unknown; version?: unknown } | undefined {
   try {
-    return (require(`${pkg}/package.json`) as { version: string }).version;
+    return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An installed package's version. Its package.json is found by walking up from its main entry:
+ * `require('<pkg>/package.json')` fails where the package's `exports` do not list it
+ * (@stoplight/http-spec), and the key would then say `unknown` whatever the version.
+ */
+export function packageVersion(name: string): string {
+  try {
+    let dir = path.dirname(require.resolve(name));
+    for (;;) {
+      const pkg = readPackage(dir);
+      if (pkg?.name === name && typeof pkg.version === 'string') return pkg.version;
+      const parent = path.dirname(dir);
+      if (parent === dir || path.basename(dir) === 'node_modules') return 'unknown';
+      dir = parent;
+    }
   } catch {
     return 'unknown';
   }
@@ -27,9 +48,9 @@ export function cacheKey(sha256: string): string {
     `format${PREPARE_FORMAT}`,
     `normalize${NORMALIZE_VERSION}`,
     `bodies${DEFAULT_BODIES_VERSION}`,
-    `mock${versionOf(PACKAGE_ROOT)}`,
-    `prism${versionOf('@stoplight/prism-http')}`,
-    `httpspec${versionOf('@stoplight/http-spec')}`,
+    `mock${readPackage(PACKAGE_ROOT)?.version ?? 'unknown'}`,
+    `prism${packageVersion('@stoplight/prism-http')}`,
+    `httpspec${packageVersion('@stoplight/http-spec')}`,
   ].join('-');
   return `${sha256.slice(0, 32)}-${versions}`;
 }
@@ -51,11 +72,58 @@ export async function readCache(dir: string, key: string): Promise<PreparedSpec 
   }
 }
 
-/** Written to a temporary name and renamed, so a concurrent reader never sees half a file. */
+/**
+ * Written to a temporary name and renamed, so a concurrent reader never sees half a file. Then
+ * older prepared specs are removed (see `pruneCache`).
+ */
 export async function writeCache(dir: string, key: string, spec: PreparedSpec): Promise<void> {
   await mkdir(dir, { recursive: true });
   const target = path.join(dir, `${key}.json`);
   const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temporary, JSON.stringify(spec));
   await rename(temporary, target);
+  await pruneCache(dir);
+}
+
+/** How many prepared specs the cache keeps: a few specs or versions used in turn stay warm. */
+export const CACHE_KEEP = 3;
+
+// Only names `cacheKey` makes (and their temporary files) are ever removed: the folder may be shared
+// (the V8 compile cache lives in it) or chosen by the user.
+const CACHE_FILE = /^[0-9a-f]{32}-format\d+-[\w.+-]+\.json$/;
+const TEMPORARY_FILE = /^[0-9a-f]{32}-format\d+-[\w.+-]+\.json\.\d+\.\d+\.tmp$/;
+// A temporary file this old was left by a process that died while writing it.
+const STALE_TEMPORARY_MS = 60 * 60 * 1000;
+
+/**
+ * Removes all but the `keep` most recent prepared specs (by modification time), and temporary
+ * files left by writers that died. Every step may fail (a file another process removed first, a
+ * read-only folder): the cache is only worth start-up time, so failures are ignored.
+ */
+export async function pruneCache(dir: string, keep = CACHE_KEEP): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  const found: { file: string; mtimeMs: number }[] = [];
+  await Promise.all(
+    names.map(async (name) => {
+      const cacheFile = CACHE_FILE.test(name);
+      if (!cacheFile && !TEMPORARY_FILE.test(name)) return;
+      const file = path.join(dir, name);
+      try {
+        const info = await stat(file);
+        if (!info.isFile()) return;
+        if (cacheFile) found.push({ file, mtimeMs: info.mtimeMs });
+        else if (now - info.mtimeMs > STALE_TEMPORARY_MS) await unlink(file);
+      } catch {
+        // Gone already, or not ours to remove.
+      }
+    }),
+  );
+  found.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  await Promise.all(found.slice(keep).map(({ file }) => unlink(file).catch(() => undefined)));
 }
