@@ -16,10 +16,11 @@ const SCENARIOS = [
   },
   {
     key: 'embeddings',
-    label: 'POST /embeddings',
+    label: 'POST /embeddings (SDK body)',
     method: 'POST',
     path: '/embeddings',
-    body: { model: 'text-embedding-3-small', input: 'The food was delicious and the waiter was friendly.' },
+    // As the SDK sends it: base64 unless the caller asks for floats.
+    body: { model: 'text-embedding-3-small', input: 'The food was delicious and the waiter was friendly.', encoding_format: 'base64' },
   },
   {
     key: 'invalid',

@@ -52,7 +52,9 @@ export const embeddings: Builder = (body, context) => {
   const inputs = embeddingInputs(request.input);
   body.data = inputs.map((input, index) => {
     const vector = embeddingVector(input, model, dimensions);
-    const embedding = base64 ? float32LittleEndian(vector).toString('base64') : Array.from(vector, (v) => Number(v.toPrecision(8)));
+    // Short numbers (nine decimals: about eight significant digits at these magnitudes), rounded by
+    // arithmetic: toPrecision took 40% of the time of a request.
+    const embedding = base64 ? float32LittleEndian(vector).toString('base64') : Array.from(vector, (v) => Math.round(v * 1e9) / 1e9);
     return { object: 'embedding', index, embedding };
   });
   body.object = 'list';
