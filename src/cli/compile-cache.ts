@@ -1,9 +1,7 @@
-import fs from 'node:fs';
 import module from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { parseCliArgs } from './args';
-import { PACKAGE_ROOT } from '../spec/locate';
+import { defaultCacheDir } from '../spec/locate';
 
 /**
  * Imported first by the command: keeps V8's compiled code of the server and its dependencies
@@ -18,14 +16,7 @@ function compileCacheDir(): string | undefined {
     return undefined; // the command reports the usage error itself
   }
   if (cacheDir === false) return undefined;
-  return path.join(path.resolve(cacheDir || process.env.OPENAI_MOCK_CACHE_DIR || defaultDir()), 'v8-compile');
-}
-
-/** Where the spec cache goes by default (as `defaultCacheDir` in spec/cache.ts, which is too heavy to import this early). */
-function defaultDir(): string {
-  const nodeModules = path.join(PACKAGE_ROOT, 'node_modules');
-  if (fs.existsSync(nodeModules)) return path.join(nodeModules, '.cache', 'openai-mock');
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'openai-mock');
+  return path.join(path.resolve(cacheDir || process.env.OPENAI_MOCK_CACHE_DIR || defaultCacheDir()), 'v8-compile');
 }
 
 const dir = compileCacheDir();

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './locate';
 import type { PreparedSpec } from './prepare';
@@ -55,13 +54,7 @@ export function cacheKey(sha256: string): string {
   return `${sha256.slice(0, 32)}-${versions}`;
 }
 
-export function defaultCacheDir(): string {
-  const nodeModules = path.join(PACKAGE_ROOT, 'node_modules');
-  // Like find-cache-dir: inside the project's node_modules when there is one, else the user cache.
-  if (require('node:fs').existsSync(nodeModules)) return path.join(nodeModules, '.cache', 'openai-mock');
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'openai-mock');
-}
+export { defaultCacheDir } from './locate';
 
 export async function readCache(dir: string, key: string): Promise<PreparedSpec | undefined> {
   try {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** Where the spec comes from, in the order a user expects: flag, config, environment, default. */
@@ -11,6 +13,17 @@ export interface SpecLocation {
 
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 export const DEFAULT_SPEC_PATH = path.join(PACKAGE_ROOT, 'spec', 'openapi.yaml');
+
+/**
+ * Where prepared specs (and V8's compiled code) are cached by default. Like find-cache-dir:
+ * inside the project's node_modules when there is one, else the user cache. Here, not in
+ * cache.ts, because the command reads it before loading anything heavy (cli/compile-cache.ts).
+ */
+export function defaultCacheDir(): string {
+  const nodeModules = path.join(PACKAGE_ROOT, 'node_modules');
+  if (existsSync(nodeModules)) return path.join(nodeModules, '.cache', 'openai-mock');
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'openai-mock');
+}
 
 const isUrl = (value: string) => /^https?:\/\//i.test(value);
 

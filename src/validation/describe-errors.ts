@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { isSchema, pointerParts, tagFit, valueAt as valueAtParts, type SchemaTools } from '../spec/schema/walk';
+import { bestRanked, isSchema, pointerParts, tagFit, valueAt as valueAtParts, type SchemaTools } from '../spec/schema/walk';
 
 /**
  * Turns Ajv's list of failures into the one message OpenAI would give, naming the field the way
@@ -131,15 +131,7 @@ function explainUnion(union: ErrorObject, data: unknown, tools: SchemaTools, pre
     missingHere(errors),
     errors.filter((e) => !UNION.has(e.keyword)).length,
   ];
-  const ranks = results.map(rank);
-  let best = 0;
-  for (let i = 1; i < results.length; i++) if (lexicallyBefore(ranks[i]!, ranks[best]!)) best = i;
-  return describeErrors(results[best]!, data, prefix, tools);
-}
-
-function lexicallyBefore(a: number[], b: number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return false;
+  return describeErrors(results[bestRanked(results.map(rank))]!, data, prefix, tools);
 }
 
 function typeProblem(instancePath: string, types: string[], value: unknown, prefix: string | undefined): ValidationProblem {

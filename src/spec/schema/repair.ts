@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { minimalValue, type MinimalOptions } from './minimal-value';
 import {
   allOf,
+  bestRanked,
   branchExcluded,
   copyFlat,
   flatten,
@@ -147,20 +148,13 @@ function rebuild(value: unknown, schema: unknown, tools: SchemaTools, depth: num
   return rebuildFlat(value, flatten(schema, tools), tools, depth);
 }
 
+/** The branch whose tags the value fits (no tag wrong, then the type right, then the most tags). */
 function chooseBranch(union: unknown[], value: unknown, tools: SchemaTools): unknown {
-  let best: { branch: unknown; rank: number[] } | undefined;
-  union.forEach((branch, index) => {
+  const ranks = union.map((branch) => {
     const fit = tagFit(branch, value, tools);
-    const typeOk = typeAllowed(flatten(branch, tools), value);
-    const rank = [fit.mismatches > 0 ? 1 : 0, typeOk ? 0 : 1, -fit.matches, index];
-    if (!best || lexicallyBefore(rank, best.rank)) best = { branch, rank };
+    return [fit.mismatches > 0 ? 1 : 0, typeAllowed(flatten(branch, tools), value) ? 0 : 1, -fit.matches];
   });
-  return best?.branch;
-}
-
-function lexicallyBefore(a: number[], b: number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return false;
+  return union[bestRanked(ranks)];
 }
 
 function rebuildFlat(value: unknown, flat: FlatSchema, tools: SchemaTools, depth: number): Rebuilt {

@@ -188,6 +188,18 @@ export function tagFit(schema: unknown, value: unknown, refs: RefResolver, depth
   return fit;
 }
 
+/** The index of the smallest rank, compared element by element (the first of equals). */
+export function bestRanked(ranks: readonly (readonly number[])[]): number {
+  let best = 0;
+  for (let i = 1; i < ranks.length; i++) if (before(ranks[i]!, ranks[best]!)) best = i;
+  return best;
+}
+
+function before(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}
+
 /** Whether a union branch plainly is not the value's: its `type` tag cannot be the value's `type`. */
 export function branchExcluded(branch: unknown, value: unknown, refs: RefResolver): boolean {
   if (!isSchema(branch) || !isSchema(value) || typeof value.type !== 'string') return false;
