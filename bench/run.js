@@ -304,6 +304,7 @@ async function main() {
     }
   }
   for (const [format, r] of Object.entries(ours.reload ?? {})) if (r.skipped) notes.push(`openai-mock, reload (${format} config): skipped (${r.skipped})`);
+  if (results.some((r) => r.key === 'steady' && r.scenarios?.stream?.runs)) notes.push('steady paces its stream events (about 80 ms apart): its streamed figures measure that pacing');
   notes.push('steady and prism have no config or overrides to reload (steady --auto-reload reloads the spec), so reload has no peer figure');
   notes.push(...skipped);
 
