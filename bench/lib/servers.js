@@ -43,7 +43,13 @@ function ensurePeer(key, log) {
   });
   version = installedVersion(peer.package);
   if (result.status !== 0 || !satisfies(version, peer.range)) {
-    throw new Error(`npm install ${peer.package}@${peer.range} failed: ${(result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' ')}`);
+    const reason = (result.stderr || result.error?.message || 'no output')
+      .split('\n')
+      .map((line) => line.replace(/^npm (error|ERR!)\s*/, '').trim())
+      .filter(Boolean)
+      .slice(0, 2)
+      .join(' ');
+    throw new Error(`npm install ${peer.package}@${peer.range} failed: ${reason}`);
   }
   return version;
 }
