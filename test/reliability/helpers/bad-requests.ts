@@ -150,8 +150,10 @@ function mutateAnywhere(random: Random, body: Record<string, Json>): { name: str
       return { name: `delete ${String(key)}`, text: JSON.stringify(copy) };
     case 2: {
       const name = random.pick(['extra', 'user', 'metadata', 'x-unknown', '', ' ', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']);
-      const target = Array.isArray(container) || typeof container[key as string] !== 'object' || container[key as string] === null ? copy : (container[key as string] as Record<string, Json>);
-      if (!Array.isArray(target)) target[name] = randomValue(random);
+      // Inside the object at the chosen place, or at the top when that place holds no object.
+      const here = (container as Record<string | number, Json>)[key];
+      const target = here && typeof here === 'object' && !Array.isArray(here) ? here : copy;
+      target[name] = randomValue(random);
       return { name: `extra field ${JSON.stringify(name)}`, text: JSON.stringify(copy) };
     }
     case 3: {
