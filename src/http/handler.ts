@@ -86,7 +86,13 @@ export function createRequestHandler(options: HandlerOptions) {
 
   async function prepare(request: IncomingMessage, signal: AbortSignal): Promise<Exchange> {
     const method = (request.method ?? 'GET').toUpperCase();
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      // An absolute-form target Node's parser lets through, such as `http://[bad/v1/models`.
+      throw new HttpError(openAIError(400, `Invalid URL (${method} ${request.url})`));
+    }
     const apiPath = stripVersionPrefix(url.pathname);
     const route = router.match(method, apiPath, url.searchParams);
     if (!route) throw new HttpError(invalidUrl(method, url.pathname));

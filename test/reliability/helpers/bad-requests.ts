@@ -221,7 +221,7 @@ export function generateCase(random: Random, index: number): BadCase {
     bytes: buildRequest('POST', seed.path, headers, body),
     expect,
   });
-  const kind = random.int(0, 19);
+  const kind = random.int(0, 20);
   switch (kind) {
     case 0:
     case 1:
@@ -329,6 +329,10 @@ export function generateCase(random: Random, index: number): BadCase {
       const broken = random.pick(['zz\r\n', '5\r\nab', '-1\r\n', '']);
       const headers: [string, string][] = [['Authorization', AUTH], ['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']];
       return { name: `#${index} ${seed.path}: broken chunked framing ${JSON.stringify(broken)}`, bytes: buildRequest('POST', seed.path, headers, chunks + broken + (broken ? '' : 'x\r\n')), expect: 'error' };
+    }
+    case 18: {
+      const target = random.pick(['http://[bad/v1/models', 'http://a:b@/v1/models', 'http://x:99999/v1/models', 'http://h/%', '*', '/v1/models/%E0%A4%A', `/v1/models?${'a[]=1&'.repeat(2000)}`, `/v1/models?${'a['.repeat(500)}=1`]);
+      return { name: `#${index} request target ${target.slice(0, 40)}`, bytes: buildRequest('GET', target, { Authorization: AUTH }), expect: 'no5xx' };
     }
     case 17: {
       const body = JSON.stringify(random.pick<Json>(['a string', 42, null, [], [1, 2], true, nested(50, 'array')]));
