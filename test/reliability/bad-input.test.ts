@@ -6,9 +6,9 @@
  */
 import type { MockServer } from '../../src';
 import { sdk, startMock } from '../helpers/server';
-import { generateCase, type BadCase } from './helpers/bad-requests';
+import { AUTH, generateCase, type BadCase } from './helpers/bad-requests';
 import { createRandom, seedFromEnv } from './helpers/prng';
-import { rawRequest, type RawAnswer } from './helpers/raw-http';
+import { buildRequest, rawRequest, type RawAnswer } from './helpers/raw-http';
 import { captureLogger, heapAfterGc, trapUnhandled } from './helpers/process-state';
 
 const SEED = seedFromEnv();
@@ -111,4 +111,21 @@ test(`${CASES} generated bad requests each get a 4xx in OpenAI's shape, never a 
   } finally {
     unhandled.stop();
   }
+});
+
+test('Prefer: dynamic=true on the operations where json-schema-faker stumbles never gets a 5xx', async () => {
+  const targets: [string, unknown][] = [
+    ['/v1/responses', { model: 'gpt-4o-mini', input: 'hi' }],
+    ['/v1/responses/resp_123/cancel', undefined],
+    ['/v1/conversations/conv_123/items', { items: [{ type: 'message', role: 'user', content: 'hi' }] }],
+  ];
+  const statuses: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    for (const [path, body] of targets) {
+      const bytes = buildRequest('POST', path, { Authorization: AUTH, 'Content-Type': 'application/json', Prefer: 'dynamic=true' }, body === undefined ? undefined : JSON.stringify(body));
+      const outcome = await rawRequest(mock.port, bytes, DEADLINE_MS);
+      statuses.push('answer' in outcome ? outcome.answer.status : 0);
+    }
+  }
+  expect(statuses.filter((status) => status !== 200)).toEqual([]);
 });

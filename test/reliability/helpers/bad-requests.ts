@@ -221,7 +221,7 @@ export function generateCase(random: Random, index: number): BadCase {
     bytes: buildRequest('POST', seed.path, headers, body),
     expect,
   });
-  const kind = random.int(0, 20);
+  const kind = random.int(0, 21);
   switch (kind) {
     case 0:
     case 1:
@@ -333,6 +333,16 @@ export function generateCase(random: Random, index: number): BadCase {
     case 18: {
       const target = random.pick(['http://[bad/v1/models', 'http://a:b@/v1/models', 'http://x:99999/v1/models', 'http://h/%', '*', '/v1/models/%E0%A4%A', `/v1/models?${'a[]=1&'.repeat(2000)}`, `/v1/models?${'a['.repeat(500)}=1`]);
       return { name: `#${index} request target ${target.slice(0, 40)}`, bytes: buildRequest('GET', target, { Authorization: AUTH }), expect: 'no5xx' };
+    }
+    case 19: {
+      // Prefer and Accept as a client might garble them; `dynamic=true` runs json-schema-faker.
+      const header = random.pick<[string, string]>([
+        ['Prefer', random.pick(['code=abc', 'code=99999', 'code=418', 'code=404', 'dynamic=maybe', 'dynamic=true', `dynamic=true, seed=${random.int(1, 1e6)}`, 'example=nope', ',,,=,', 'code=200, code=201'])],
+        ['Accept', random.pick(['text/html', ';;;,*/*;q=abc', 'application/xml', '*/*;q=0', 'application/json;q=2', '\u00ff'])],
+      ]);
+      const target = random.pick(['/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/v1/moderations']);
+      const body = SEEDS.find((s) => s.path === target)!.body;
+      return { name: `#${index} ${target}: ${header[0]}: ${header[1]}`, bytes: buildRequest('POST', target, jsonHeaders({ [header[0]]: header[1] }), JSON.stringify(body)), expect: 'no5xx' };
     }
     case 17: {
       const body = JSON.stringify(random.pick<Json>(['a string', 42, null, [], [1, 2], true, nested(50, 'array')]));
