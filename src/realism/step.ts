@@ -9,6 +9,7 @@ import { chatCompletion, textCompletion } from './kinds/chat';
 import { modelResponse } from './kinds/responses';
 import { embeddings } from './kinds/embeddings';
 import { images, list, moderations, uploadedFile } from './kinds/collections';
+import { fileContent, speechAudio } from './kinds/media';
 
 export interface RealismOptions {
   /** By operation iid, the bodies chosen when the spec was prepared (`PreparedSpec.defaultBodies`). */
@@ -33,6 +34,12 @@ const BUILDERS: Record<string, Builder> = {
   createImageVariation: images,
 };
 
+/** Answers that are not JSON (or should not be), by operation. */
+const RAW_BUILDERS: Record<string, (response: MockResponse, exchange: Exchange) => MockResponse> = {
+  createSpeech: speechAudio,
+  downloadFile: fileContent,
+};
+
 /**
  * Realism, the step right above the engine: the default success body becomes the operation's
  * documented example (chosen when the spec was prepared) instead of Prism's placeholders, then
@@ -47,6 +54,8 @@ export function createRealismStep(options: RealismOptions): Step {
     const response = await next(exchange);
     if (response.status < 200 || response.status >= 300) return response;
     if (exchange.preferences.example !== undefined || exchange.preferences.dynamic) return response;
+    const raw = RAW_BUILDERS[exchange.operationId];
+    if (raw) return raw(response, exchange);
     const mediaType = response.headers['content-type'] ?? exchange.responseMediaType;
     if (!isJsonMediaType(mediaType) || !isRecord(response.body)) return response;
 

@@ -29,6 +29,16 @@ afterAll(async () => {
   await mock?.close();
 });
 
+/**
+ * Where the server follows the real API over the spec's media type: speech is labelled by its
+ * `response_format` (audio/mpeg for the default mp3), and file content is the file's bytes, not
+ * the JSON string the spec declares.
+ */
+const API_MEDIA_TYPES: Record<string, string> = {
+  createSpeech: 'audio/mpeg',
+  downloadFile: 'application/octet-stream',
+};
+
 const isJson = (mediaType: string) => mediaType === 'application/json' || mediaType.endsWith('+json');
 
 /** Sends the operation's minimal request with a body of `mediaType`; returns why it failed, or undefined. */
@@ -57,6 +67,9 @@ async function check(operation: PreparedOperation, mediaType: string | undefined
   const contentType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
   const declared = (expected.contents ?? []).filter((c) => c.mediaType !== 'text/event-stream');
   if (declared.length === 0) return undefined;
+  if (API_MEDIA_TYPES[operation.iid]) {
+    return contentType === API_MEDIA_TYPES[operation.iid] ? undefined : `${where}: content type "${contentType}", expected ${API_MEDIA_TYPES[operation.iid]}`;
+  }
   const content = declared.find((c) => c.mediaType === contentType);
   if (!content) return `${where}: content type "${contentType}", the spec declares ${declared.map((c) => c.mediaType).join(', ')}`;
   if (!isJson(contentType)) return bytes.length > 0 || content.schema === undefined ? undefined : `${where}: empty ${contentType} body`;

@@ -128,8 +128,17 @@ describe.each([
 
     const content = await client.files.content('file-abc123');
     expect(content.status).toBe(200);
-    const bytes = Buffer.from(await content.arrayBuffer());
-    expect(bytes.length).toBeGreaterThan(0);
+    // The file's bytes, as the API sends them (not the spec's JSON string, quotes and all).
+    expect(content.headers.get('content-type')).toBe('application/octet-stream');
+    expect(await content.text()).toContain('file-abc123');
+  });
+
+  test('audio.speech.create labels each response_format as the API does', async () => {
+    const wavSpeech = await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: 'Hi', response_format: 'wav' });
+    expect(wavSpeech.headers.get('content-type')).toBe('audio/wav');
+    expect(Buffer.from(await wavSpeech.arrayBuffer()).subarray(0, 4).toString()).toBe('RIFF');
+    const opus = await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: 'Hi', response_format: 'opus' });
+    expect(opus.headers.get('content-type')).toBe('audio/opus');
   });
 
   test('files.create with a real file on disk', async () => {
@@ -141,8 +150,8 @@ describe.each([
 
   test('audio.speech.create answers bytes', async () => {
     const speech = await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: 'Hello' });
-    // The spec declares application/octet-stream for speech; the bytes are an MP3 frame.
-    expect(speech.headers.get('content-type')).toBe('application/octet-stream');
+    // Labelled as the API labels mp3 (the default format); the bytes are an MP3 frame.
+    expect(speech.headers.get('content-type')).toBe('audio/mpeg');
     expect(speech.headers.get('transfer-encoding')).toBeNull();
     const bytes = Buffer.from(await speech.arrayBuffer());
     // An MPEG audio frame starts with eleven set bits.

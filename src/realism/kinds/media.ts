@@ -1,37 +1,43 @@
-/** Small, well-formed media for JSON answers that carry base64 data (audio, images). */
+import type { Exchange, MockResponse } from '../../pipeline/types';
+import { mp3, pcm16, wav } from '../../engine/binary-bodies';
 
-/** A WAV file: 16-bit mono PCM at 24 kHz, 0.1 s of silence. */
-function wav(): Buffer {
-  const samples = 2400;
-  const data = samples * 2;
-  const out = Buffer.alloc(44 + data);
-  out.write('RIFF', 0);
-  out.writeUInt32LE(36 + data, 4);
-  out.write('WAVEfmt ', 8);
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
-  out.writeUInt32LE(24000, 24);
-  out.writeUInt32LE(48000, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36);
-  out.writeUInt32LE(data, 40);
-  return out;
-}
+export { PNG_BASE64 } from '../../engine/binary-bodies';
 
-/** Silent MPEG-1 Layer III frames. */
-function mp3(): Buffer {
-  const frame = Buffer.alloc(417);
-  frame.set([0xff, 0xfb, 0x90, 0x64], 0);
-  return Buffer.concat([frame, frame, frame]);
-}
-
+/** Audio inside JSON answers (chat audio output), base64-encoded by the caller. */
 export function placeholderAudio(format: string): Buffer {
   if (format === 'mp3') return mp3();
-  if (format === 'pcm16') return Buffer.alloc(4800);
+  if (format === 'pcm16') return pcm16();
   return wav();
 }
 
-/** A 1x1 transparent PNG, base64. */
-export const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+// What the API labels each `response_format` of `audio/speech` with; the spec says only octet-stream.
+const SPEECH_TYPES: Record<string, string> = {
+  mp3: 'audio/mpeg',
+  opus: 'audio/opus',
+  aac: 'audio/aac',
+  flac: 'audio/flac',
+  wav: 'audio/wav',
+  pcm: 'audio/pcm',
+};
+
+/** `audio/speech`: audio of the requested format (mp3 by default), labelled as the API labels it. */
+export function speechAudio(response: MockResponse, exchange: Exchange): MockResponse {
+  const body = exchange.request.body as { response_format?: unknown } | undefined;
+  const format = typeof body?.response_format === 'string' && body.response_format in SPEECH_TYPES ? body.response_format : 'mp3';
+  const audio = format === 'wav' ? wav() : format === 'pcm' ? pcm16() : mp3();
+  return { ...response, headers: { ...response.headers, 'content-type': SPEECH_TYPES[format]! }, body: audio };
+}
+
+/**
+ * `files/{file_id}/content`: the API sends the file's bytes; the spec's JSON string would reach
+ * `files.content().text()` as `"string"`, quotes included. Nothing is stored, so the bytes say
+ * which file was asked for.
+ */
+export function fileContent(response: MockResponse, exchange: Exchange): MockResponse {
+  const id = exchange.request.params.file_id ?? 'file';
+  return {
+    ...response,
+    headers: { ...response.headers, 'content-type': 'application/octet-stream' },
+    body: Buffer.from(`openai-mock: the content of ${id}\n`),
+  };
+}
