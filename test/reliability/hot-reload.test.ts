@@ -12,7 +12,7 @@ import { captureLogger, trapUnhandled } from './helpers/process-state';
 import { createRandom, seedFromEnv } from './helpers/prng';
 
 const SEED = seedFromEnv();
-const RELOADS = 240;
+const RELOADS = 200;
 
 const good = (version: number) =>
   JSON.stringify({
