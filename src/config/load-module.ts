@@ -1,6 +1,6 @@
-import Module from 'node:module';
+import Module, { SourceMap } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Message } from 'esbuild';
 import { ConfigError } from './errors';
 
@@ -8,8 +8,8 @@ import { ConfigError } from './errors';
  * Loads a TypeScript or JavaScript module (config or override) without a build step, fresh on
  * every call: esbuild bundles it with the local files it imports (packages stay `require`s), and
  * the bundle is compiled as a module that lives only in memory, named after the source file, so
- * that packages resolve from the file's own folder, and with an inline source map, so that stack
- * traces point at the user's lines. Nothing is cached by Node: a reload sees every edit, also in
+ * that packages resolve from the file's own folder, and with an inline source map that
+ * `mapStack` reads, so that stack traces point at the user's lines. Nothing is cached by Node: a reload sees every edit, also in
  * imported files, and the bundle's inputs are the files to watch.
  */
 
@@ -32,6 +32,36 @@ function formatMessage(message: Message, cwd: string): string {
   return `${file}:${where.line}:${where.column + 1}: ${message.text}\n    ${where.lineText}\n    ${caret}`;
 }
 
+/**
+ * Source maps of the modules loaded, by the path they run under. Node's own mapping
+ * (`setSourceMapsEnabled`) turned out unreliable for modules compiled in memory (whether it applied
+ * depended on which other modules had been loaded), and costs every module loaded after it.
+ */
+const sourceMaps = new Map<string, { map: SourceMap; dir: string }>();
+
+function rememberSourceMap(file: string, code: string): void {
+  const inline = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+  if (!inline) return;
+  try {
+    sourceMaps.set(file, { map: new SourceMap(JSON.parse(Buffer.from(inline[1]!, 'base64').toString('utf8'))), dir: path.dirname(file) });
+  } catch {
+    sourceMaps.delete(file);
+  }
+}
+
+/** Rewrites a stack's frames in loaded config and override modules to their TypeScript sources. */
+export function mapStack(stack: string): string {
+  if (sourceMaps.size === 0) return stack;
+  return stack.replace(/((?:\/|[A-Za-z]:\\)[^():\s]*):(\d+):(\d+)/g, (whole, file: string, line: string, column: string) => {
+    const known = sourceMaps.get(file);
+    if (!known) return whole;
+    const entry = known.map.findEntry(Number(line) - 1, Number(column) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (entry.originalSource === undefined || entry.originalLine === undefined) return whole;
+    const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : path.resolve(known.dir, entry.originalSource);
+    return `${source}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
+  });
+}
+
 /** The first frame of a stack that is in one of the module's own files: where a load error happened. */
 function userFrame(stack: string, inputs: readonly string[]): string | undefined {
   for (const line of stack.split('\n')) {
@@ -42,9 +72,6 @@ function userFrame(stack: string, inputs: readonly string[]): string | undefined
 }
 
 export async function loadModule(file: string): Promise<LoadedModule> {
-  // Stack traces of user code (load errors, overrides that throw) point at the TypeScript source.
-  // Turned on only once there is user code: it has a cost for every module loaded after it.
-  process.setSourceMapsEnabled(true);
   const dir = path.dirname(file);
   let result;
   try {
@@ -79,6 +106,7 @@ export async function loadModule(file: string): Promise<LoadedModule> {
   }
   const inputs = Object.keys(result.metafile.inputs).map((input) => path.resolve(dir, input));
   const code = result.outputFiles[0]!.text;
+  rememberSourceMap(file, code);
 
   const mod = new Module(file, undefined);
   mod.filename = file;
@@ -88,7 +116,7 @@ export async function loadModule(file: string): Promise<LoadedModule> {
   try {
     (mod as unknown as { _compile(code: string, filename: string): void })._compile(code, file);
   } catch (error) {
-    const stack = (error as Error)?.stack ?? String(error);
+    const stack = mapStack((error as Error)?.stack ?? String(error));
     const where = userFrame(stack, inputs) ?? file;
     throw new ConfigError(`${where}: ${(error as Error)?.message ?? error} (thrown while loading ${file})\n${stack}`, file, inputs);
   }

@@ -1,5 +1,4 @@
-import { createInstance, type IHttpRequest } from '@stoplight/prism-http';
-import { createLogger as createPrismLogger } from '@stoplight/prism-core';
+import type { IHttpRequest, PrismHttpInstance } from '@stoplight/prism-http';
 import type { HttpMethod } from '@stoplight/types';
 import type { Exchange, Handler, MockResponse } from '../pipeline/types';
 import type { PreparedOperation } from '../spec/prepare';
@@ -14,9 +13,6 @@ import { placeholderBytes } from './binary-bodies';
  * operation and a media type, with its own validation and security checks off.
  */
 export function createPrismEngine(): Handler {
-  // Prism's mocker calls `logger.success`, which only prism-core's pino logger has. It logs every
-  // request at length; our front logs one line per request instead.
-  const logger = createPrismLogger('prism', { level: 'silent' });
   const baseConfig = () => ({
     validateRequest: false,
     validateResponse: false,
@@ -26,7 +22,19 @@ export function createPrismEngine(): Handler {
     isProxy: false as const,
     mock: { dynamic: false },
   });
-  const prism = createInstance(baseConfig(), { logger });
+  // Loading Prism costs about 300 ms and 100 MB (faker, proxy agents, postman-collection), and
+  // most answers never need it: realism answers from the documented examples prepared with the
+  // spec. So Prism loads on the first request that does need it, not at start-up.
+  let prism: PrismHttpInstance | undefined;
+  const loadPrism = (): PrismHttpInstance => {
+    if (prism) return prism;
+    const { createInstance } = require('@stoplight/prism-http') as typeof import('@stoplight/prism-http');
+    const { createLogger } = require('@stoplight/prism-core') as typeof import('@stoplight/prism-core');
+    // Prism's mocker calls `logger.success`, which only prism-core's pino logger has. It logs
+    // every request at length; our front logs one line per request instead.
+    prism = createInstance(baseConfig(), { logger: createLogger('prism', { level: 'silent' }) });
+    return prism;
+  };
 
   // Prism routes the request against the operation it is handed; a path key such as
   // `/responses?beta=true` never matches a request path, so it gets the path without the query.
@@ -76,7 +84,7 @@ export function createPrismEngine(): Handler {
         mediaTypes: [responseMediaType],
       },
     };
-    const result = await prism.request(input, [forPrism(operation)], config)();
+    const result = await loadPrism().request(input, [forPrism(operation)], config)();
     if (result._tag === 'Left') {
       const error = result.left as Error & { status?: number; detail?: string };
       // json-schema-faker fails now and then on this spec's schemas (dynamic mode only, e.g. a

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getHttpConfigFromRequest } from '@stoplight/prism-http-server/dist/getHttpConfigFromRequest';
 import type { Router } from './router';
 import { stripVersionPrefix } from './router';
 import { parseQuery } from './form-fields';
@@ -69,6 +68,8 @@ async function parseBody(request: IncomingMessage, raw: Buffer, declared: string
 
 function preferencesOf(request: IncomingMessage, query: Record<string, unknown>): Preferences {
   if (!request.headers.prefer && !Object.keys(query).some((k) => k.startsWith('__'))) return {};
+  // Required here, not at the top: it loads all of Prism, which most servers never need.
+  const { getHttpConfigFromRequest } = require('@stoplight/prism-http-server/dist/getHttpConfigFromRequest') as typeof import('@stoplight/prism-http-server/dist/getHttpConfigFromRequest');
   const parsed = getHttpConfigFromRequest({
     url: { path: '/', query: query as Record<string, string> },
     headers: request.headers as Record<string, string>,

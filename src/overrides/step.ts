@@ -4,6 +4,7 @@ import { internalError } from '../http/errors';
 import type { OverrideSet, CompiledOverride } from './set';
 import type { OverrideContext, OverrideRequest, Replacement } from './types';
 import { responseProblem } from './check-response';
+import { mapStack } from '../config/load-module';
 
 /**
  * The overrides step: the chain below answers first (engine, realism), then each override that
@@ -78,7 +79,7 @@ export function createOverridesStep(set: OverrideSet, logger: Logger): Step {
           return internalError(`The override ${entry.label} ${error.message}.`);
         }
         const message = (error as Error)?.message ?? String(error);
-        logger.error(`override ${entry.label} threw on ${where}: ${(error as Error)?.stack ?? error}`);
+        logger.error(`override ${entry.label} threw on ${where}: ${mapStack((error as Error)?.stack ?? String(error))}`);
         return internalError(`The override ${entry.label} threw: ${message}`);
       }
       if ('body' in replacement) bodyFrom = entry.label;

@@ -50,28 +50,49 @@ const RAW_BUILDERS: Record<string, (response: MockResponse, exchange: Exchange) 
  */
 export function createRealismStep(options: RealismOptions): Step {
   const serverSeed = options.seed === undefined ? undefined : String(options.seed);
+  // Each request changes its own copy; parsing a kept serialisation is cheaper than structuredClone.
+  const serialized = new Map<string, string>();
+  const copyOfChosen = (operationId: string, chosen: DefaultBody) => {
+    let text = serialized.get(operationId);
+    if (text === undefined) serialized.set(operationId, (text = JSON.stringify(chosen.body)));
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+
+  const realized = (exchange: Exchange, body: Record<string, unknown>, exampleId: unknown): boolean => {
+    const seed = exchange.preferences.seed ?? serverSeed;
+    const ids = seed === undefined ? randomIds() : seededIds(seed, fingerprint(exchange));
+    try {
+      realize(body, exchange, ids, exampleId);
+      return true;
+    } catch {
+      // A request shape no builder foresaw must not cost the client its answer: the engine's stands.
+      return false;
+    }
+  };
+
   return async (exchange: Exchange, next): Promise<MockResponse> => {
+    const { code, example, dynamic } = exchange.preferences;
+    if (example !== undefined || dynamic) return next(exchange);
+
+    // The documented example is the answer: the engine is not asked at all (nor Prism loaded).
+    const chosen = options.defaultBodies[exchange.operationId];
+    if (chosen && (code === undefined || code === chosen.status) && chosen.mediaType === exchange.responseMediaType) {
+      const body = copyOfChosen(exchange.operationId, chosen);
+      if (realized(exchange, body, (chosen.body as Record<string, unknown>).id)) {
+        return { status: chosen.status, headers: { 'content-type': chosen.mediaType }, body };
+      }
+      return next(exchange);
+    }
+
     const response = await next(exchange);
     if (response.status < 200 || response.status >= 300) return response;
-    if (exchange.preferences.example !== undefined || exchange.preferences.dynamic) return response;
     const raw = RAW_BUILDERS[exchange.operationId];
     if (raw) return raw(response, exchange);
     const mediaType = response.headers['content-type'] ?? exchange.responseMediaType;
     if (!isJsonMediaType(mediaType) || !isRecord(response.body)) return response;
-
-    const chosen = options.defaultBodies[exchange.operationId];
-    const useChosen = chosen !== undefined && chosen.status === response.status && chosen.mediaType === mediaType;
-    // Both are shared (the chosen body with every request, Prism's may be the spec's own example): copy before changing.
-    const body = structuredClone(useChosen ? chosen.body : response.body) as Record<string, unknown>;
-    const seed = exchange.preferences.seed ?? serverSeed;
-    const ids = seed === undefined ? randomIds() : seededIds(seed, fingerprint(exchange));
-    try {
-      realize(body, exchange, ids, useChosen ? (chosen.body as Record<string, unknown>).id : undefined);
-    } catch {
-      // A request shape no builder foresaw must not cost the client its answer: the engine's stands.
-      return response;
-    }
-    return { ...response, body };
+    // The engine's body may be shared (memoised, or the spec's own example): copy before changing.
+    const body = structuredClone(response.body) as Record<string, unknown>;
+    return realized(exchange, body, undefined) ? { ...response, body } : response;
   };
 }
 
