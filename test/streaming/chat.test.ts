@@ -2,25 +2,10 @@
  * Chat completions and legacy completions streamed to the official SDK: the pieces reassemble to
  * the plain answer, the SDK's stream helper rebuilds the same completion, usage comes when asked.
  */
-import type OpenAI from 'openai';
-import type { MockServer } from '../../src';
-import { sdk, startMock } from '../helpers/server';
-import { CHAT_TEXT, chatBody, rewriteStep, TOOL_CALLS, withBody, type Rewrite } from './support';
+import { CHAT_TEXT, chatBody, rewritingMock, TOOL_CALLS, withBody } from './support';
 
-const rewrites: Record<string, Rewrite | undefined> = {};
-let mock: MockServer;
-let client: OpenAI;
-
-beforeAll(async () => {
-  mock = await startMock({ steps: [rewriteStep(rewrites)] });
-  client = sdk(mock);
-});
-afterAll(async () => {
-  await mock?.close();
-});
-afterEach(() => {
-  for (const key of Object.keys(rewrites)) delete rewrites[key];
-});
+const env = rewritingMock();
+const { rewrites } = env;
 
 const ask = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'Hi' }] };
 
@@ -34,9 +19,9 @@ function comparable(completion: any) {
 describe('chat.completions with stream: true', () => {
   test('the content deltas reassemble exactly to the plain answer', async () => {
     rewrites.createChatCompletion = withBody(chatBody({ content: CHAT_TEXT }));
-    const plain = await client.chat.completions.create(ask);
+    const plain = await env.client.chat.completions.create(ask);
 
-    const stream = await client.chat.completions.create({ ...ask, stream: true });
+    const stream = await env.client.chat.completions.create({ ...ask, stream: true });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
 
@@ -55,8 +40,8 @@ describe('chat.completions with stream: true', () => {
 
   test('stream(...).finalChatCompletion() equals the plain completion', async () => {
     rewrites.createChatCompletion = withBody(chatBody({ content: CHAT_TEXT }));
-    const plain = await client.chat.completions.create(ask);
-    const final = await client.chat.completions.stream({ ...ask, stream_options: { include_usage: true } }).finalChatCompletion();
+    const plain = await env.client.chat.completions.create(ask);
+    const final = await env.client.chat.completions.stream({ ...ask, stream_options: { include_usage: true } }).finalChatCompletion();
     expect(comparable(final)).toEqual(comparable(plain));
   });
 
@@ -65,10 +50,10 @@ describe('chat.completions with stream: true', () => {
       ...chatBody({ content: null, tool_calls: TOOL_CALLS }),
       choices: [{ index: 0, message: { role: 'assistant', content: null, refusal: null, tool_calls: TOOL_CALLS }, logprobs: null, finish_reason: 'tool_calls' }],
     });
-    const plain = await client.chat.completions.create(ask);
+    const plain = await env.client.chat.completions.create(ask);
 
     const chunks = [];
-    for await (const chunk of await client.chat.completions.create({ ...ask, stream: true })) chunks.push(chunk);
+    for await (const chunk of await env.client.chat.completions.create({ ...ask, stream: true })) chunks.push(chunk);
     const deltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     // Each call opens with its id and name and empty arguments; fragments follow under its index.
     const heads = deltas.filter((d) => d.id);
@@ -83,7 +68,7 @@ describe('chat.completions with stream: true', () => {
     }
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('tool_calls');
 
-    const final = await client.chat.completions.stream({ ...ask, stream_options: { include_usage: true } }).finalChatCompletion();
+    const final = await env.client.chat.completions.stream({ ...ask, stream_options: { include_usage: true } }).finalChatCompletion();
     expect(comparable(final)).toEqual(comparable(plain));
     expect(final.choices[0]!.message.tool_calls).toEqual(TOOL_CALLS);
   });
@@ -91,7 +76,7 @@ describe('chat.completions with stream: true', () => {
   test('include_usage: usage: null on every chunk, then a chunk with no choices and the usage', async () => {
     rewrites.createChatCompletion = withBody(chatBody({ content: CHAT_TEXT }));
     const chunks = [];
-    for await (const chunk of await client.chat.completions.create({ ...ask, stream: true, stream_options: { include_usage: true } })) {
+    for await (const chunk of await env.client.chat.completions.create({ ...ask, stream: true, stream_options: { include_usage: true } })) {
       chunks.push(chunk);
     }
     const last = chunks.at(-1)!;
@@ -107,7 +92,7 @@ describe('chat.completions with stream: true', () => {
       choices: texts.map((content, index) => ({ index, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: index ? 'length' : 'stop' })),
     });
     const chunks = [];
-    for await (const chunk of await client.chat.completions.create({ ...ask, n: 2, stream: true })) chunks.push(chunk);
+    for await (const chunk of await env.client.chat.completions.create({ ...ask, n: 2, stream: true })) chunks.push(chunk);
     for (const [index, text] of texts.entries()) {
       const mine = chunks.flatMap((c) => c.choices).filter((c) => c.index === index);
       expect(mine.map((c) => c.delta.content ?? '').join('')).toBe(text);
@@ -118,21 +103,21 @@ describe('chat.completions with stream: true', () => {
     const order = chunks.map((c) => c.choices[0]!.index);
     expect(order.slice(0, 4)).toEqual([0, 1, 0, 1]);
 
-    const final = await client.chat.completions.stream({ ...ask, n: 2 }).finalChatCompletion();
+    const final = await env.client.chat.completions.stream({ ...ask, n: 2 }).finalChatCompletion();
     expect(final.choices.map((c) => c.message.content)).toEqual(texts);
   });
 
   test('refusals stream as refusal deltas', async () => {
     const refusal = "I'm sorry, I cannot help with that request.";
     rewrites.createChatCompletion = withBody(chatBody({ content: null, refusal }));
-    const final = await client.chat.completions.stream(ask).finalChatCompletion();
+    const final = await env.client.chat.completions.stream(ask).finalChatCompletion();
     expect(final.choices[0]!.message.refusal).toBe(refusal);
     expect(final.choices[0]!.message.content).toBeNull();
   });
 
   test("the default answer (engine and realism) streams too, and the helper rebuilds it from the chunks", async () => {
     // Each request may get fresh ids and text: the chunks are compared with their own stream's result.
-    const stream = client.chat.completions.stream(ask);
+    const stream = env.client.chat.completions.stream(ask);
     const chunks: any[] = [];
     stream.on('chunk', (chunk) => chunks.push(chunk));
     const final = await stream.finalChatCompletion();
@@ -156,9 +141,9 @@ describe('completions (legacy) with stream: true', () => {
 
   test('text_completion chunks reassemble to the text, then the stream ends', async () => {
     rewrites.createCompletion = withBody(body);
-    const plain = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say' });
+    const plain = await env.client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say' });
     const chunks = [];
-    for await (const chunk of await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say', stream: true })) {
+    for await (const chunk of await env.client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say', stream: true })) {
       chunks.push(chunk);
     }
     expect(chunks.length).toBeGreaterThan(3);
@@ -173,7 +158,7 @@ describe('completions (legacy) with stream: true', () => {
   test('include_usage adds the usage chunk', async () => {
     rewrites.createCompletion = withBody(body);
     const chunks = [];
-    const stream = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say', stream: true, stream_options: { include_usage: true } });
+    const stream = await env.client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say', stream: true, stream_options: { include_usage: true } });
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.at(-1)!.choices).toEqual([]);
     expect(chunks.at(-1)!.usage).toEqual(body.usage);

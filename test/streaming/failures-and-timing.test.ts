@@ -4,30 +4,17 @@
  * from the response, and clients that leave mid-stream.
  */
 import http from 'node:http';
-import OpenAI, { APIError, RateLimitError } from 'openai';
-import type { MockServer, StreamControl } from '../../src';
+import { APIError, RateLimitError } from 'openai';
+import type { StreamControl } from '../../src';
 import { sdk, startMock } from '../helpers/server';
-import { CHAT_TEXT, chatBody, MESSAGE_ITEM, parseEventStream, postJson, responseBody, rewriteStep, withBody, type Rewrite } from './support';
+import { CHAT_TEXT, chatBody, MESSAGE_ITEM, parseEventStream, postJson, responseBody, rewriteStep, rewritingMock, withBody } from './support';
 
-const rewrites: Record<string, Rewrite | undefined> = {};
 const logLines: string[] = [];
-let mock: MockServer;
-let client: OpenAI;
-
-beforeAll(async () => {
-  mock = await startMock({
-    steps: [rewriteStep(rewrites)],
-    logLevel: 'info',
-    logger: { level: 'info', info: (line) => logLines.push(line), warn: () => {}, error: (line) => logLines.push(`ERROR ${line}`), debug: () => {} },
-  });
-  client = sdk(mock);
+const env = rewritingMock({
+  logLevel: 'info',
+  logger: { level: 'info', info: (line) => logLines.push(line), warn: () => {}, error: (line) => logLines.push(`ERROR ${line}`), debug: () => {} },
 });
-afterAll(async () => {
-  await mock?.close();
-});
-afterEach(() => {
-  for (const key of Object.keys(rewrites)) delete rewrites[key];
-});
+const { rewrites } = env;
 
 const ask = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'Hi' }] };
 const overloaded = { message: 'The model is overloaded, try again later.', type: 'server_error', code: 'overloaded' };
@@ -53,35 +40,35 @@ async function waitFor(condition: () => boolean, what: string, ms = 5000): Promi
 describe('errors in mid-stream, raised by the SDK', () => {
   test('chat: the error event after `errorAfter` chunks', async () => {
     rewrites.createChatCompletion = withBody(chatBody({ content: CHAT_TEXT }), { errorAfter: 2, error: overloaded });
-    const { items, error } = await collect(await client.chat.completions.create({ ...ask, stream: true }));
+    const { items, error } = await collect(await env.client.chat.completions.create({ ...ask, stream: true }));
     expect(items).toHaveLength(2);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).message).toContain(overloaded.message);
     expect((error as APIError).code).toBe('overloaded');
     expect((error as APIError).type).toBe('server_error');
 
-    await expect(client.chat.completions.stream(ask).finalChatCompletion()).rejects.toThrow(overloaded.message);
+    await expect(env.client.chat.completions.stream(ask).finalChatCompletion()).rejects.toThrow(overloaded.message);
   });
 
   test('responses: an `error` event; responses.stream() rejects too', async () => {
     rewrites.createResponse = withBody(responseBody([MESSAGE_ITEM]), { errorAfter: 5, error: overloaded });
-    const { items, error } = await collect(await client.responses.create({ model: 'gpt-4o', input: 'Hi', stream: true }));
+    const { items, error } = await collect(await env.client.responses.create({ model: 'gpt-4o', input: 'Hi', stream: true }));
     expect(items.map((e) => e.type).slice(0, 2)).toEqual(['response.created', 'response.in_progress']);
     expect(items).toHaveLength(5);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).message).toContain(overloaded.message);
 
-    await expect(client.responses.stream({ model: 'gpt-4o', input: 'Hi' }).finalResponse()).rejects.toThrow(overloaded.message);
+    await expect(env.client.responses.stream({ model: 'gpt-4o', input: 'Hi' }).finalResponse()).rejects.toThrow(overloaded.message);
   });
 
   test('assistants: the run stream rejects with the error', async () => {
     rewrites.createRun = (_request, response) => ({ body: response.body, stream: { errorAfter: 3, error: overloaded } });
-    await expect(client.beta.threads.runs.stream('thread_abc', { assistant_id: 'asst_abc' }).finalRun()).rejects.toThrow(overloaded.message);
+    await expect(env.client.beta.threads.runs.stream('thread_abc', { assistant_id: 'asst_abc' }).finalRun()).rejects.toThrow(overloaded.message);
   });
 
   test('images: the error event ends the stream', async () => {
     rewrites.createImage = (_request, response) => ({ body: response.body, stream: { errorAfter: 1, error: overloaded } });
-    const { items, error } = await collect(await client.images.generate({ model: 'gpt-image-1', prompt: 'A cat', stream: true, partial_images: 2 }));
+    const { items, error } = await collect(await env.client.images.generate({ model: 'gpt-image-1', prompt: 'A cat', stream: true, partial_images: 2 }));
     expect(items).toHaveLength(1);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).message).toContain(overloaded.message);
@@ -89,16 +76,16 @@ describe('errors in mid-stream, raised by the SDK', () => {
 
   test('`error` alone: the error comes midway; `errorAfter` alone: a default server_error', async () => {
     rewrites.createChatCompletion = withBody(chatBody({ content: CHAT_TEXT }));
-    const full = parseEventStream(await (await postJson(`${mock.url}/v1/chat/completions`, { ...ask, stream: true })).text());
+    const full = parseEventStream(await (await postJson(`${env.mock.url}/v1/chat/completions`, { ...ask, stream: true })).text());
     const chunks = full.length - 1; // without [DONE]
 
     rewrites.createChatCompletion = withBody(chatBody({ content: CHAT_TEXT }), { error: overloaded });
-    const midway = parseEventStream(await (await postJson(`${mock.url}/v1/chat/completions`, { ...ask, stream: true })).text());
+    const midway = parseEventStream(await (await postJson(`${env.mock.url}/v1/chat/completions`, { ...ask, stream: true })).text());
     expect(midway).toHaveLength(Math.floor(chunks / 2) + 1);
     expect(JSON.parse(midway.at(-1)!.data)).toEqual({ error: { ...overloaded, param: null } });
 
     rewrites.createChatCompletion = withBody(chatBody({ content: CHAT_TEXT }), { errorAfter: 10_000 });
-    const late = parseEventStream(await (await postJson(`${mock.url}/v1/chat/completions`, { ...ask, stream: true })).text());
+    const late = parseEventStream(await (await postJson(`${env.mock.url}/v1/chat/completions`, { ...ask, stream: true })).text());
     // Past the end: every chunk, then the error in place of [DONE].
     expect(late).toHaveLength(chunks + 1);
     expect(JSON.parse(late.at(-1)!.data).error).toMatchObject({ type: 'server_error', code: null });
@@ -108,26 +95,26 @@ describe('errors in mid-stream, raised by the SDK', () => {
 describe('connections cut mid-stream', () => {
   test('chat: the SDK sees the stream fail after `cutAfter` chunks, and the server goes on', async () => {
     rewrites.createChatCompletion = withBody(chatBody({ content: CHAT_TEXT }), { cutAfter: 3 });
-    const { items, error } = await collect(await client.chat.completions.create({ ...ask, stream: true }));
+    const { items, error } = await collect(await env.client.chat.completions.create({ ...ask, stream: true }));
     expect(items).toHaveLength(3);
     // undici's own TypeError ("terminated"), from outside the test's realm: checked by name and message.
     expect(error).toMatchObject({ name: 'TypeError', message: 'terminated' });
 
-    await expect(client.chat.completions.stream(ask).finalChatCompletion()).rejects.toThrow(/terminated/);
+    await expect(env.client.chat.completions.stream(ask).finalChatCompletion()).rejects.toThrow(/terminated/);
     delete rewrites.createChatCompletion;
-    const after = await client.chat.completions.create(ask);
+    const after = await env.client.chat.completions.create(ask);
     expect(after.object).toBe('chat.completion');
     expect(logLines.some((line) => line.startsWith('ERROR'))).toBe(false);
   });
 
   test('responses: finalResponse() rejects when the connection is cut', async () => {
     rewrites.createResponse = withBody(responseBody([MESSAGE_ITEM]), { cutAfter: 4 });
-    await expect(client.responses.stream({ model: 'gpt-4o', input: 'Hi' }).finalResponse()).rejects.toThrow(/terminated/);
+    await expect(env.client.responses.stream({ model: 'gpt-4o', input: 'Hi' }).finalResponse()).rejects.toThrow(/terminated/);
   });
 
   test('raw HTTP: the chunked body never ends properly', async () => {
     rewrites.createChatCompletion = withBody(chatBody({ content: CHAT_TEXT }), { cutAfter: 2 });
-    const response = await postJson(`${mock.url}/v1/chat/completions`, { ...ask, stream: true });
+    const response = await postJson(`${env.mock.url}/v1/chat/completions`, { ...ask, stream: true });
     expect(response.status).toBe(200);
     await expect(response.text()).rejects.toThrow();
   });
@@ -140,16 +127,16 @@ describe('failures before a stream starts are plain JSON errors', () => {
       headers: { 'content-type': 'application/json' },
       body: { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
     });
-    await expect(client.chat.completions.create({ ...ask, stream: true })).rejects.toBeInstanceOf(RateLimitError);
+    await expect(env.client.chat.completions.create({ ...ask, stream: true })).rejects.toBeInstanceOf(RateLimitError);
 
-    const raw = await postJson(`${mock.url}/v1/chat/completions`, { ...ask, stream: true });
+    const raw = await postJson(`${env.mock.url}/v1/chat/completions`, { ...ask, stream: true });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('content-type')).toMatch(/^application\/json/);
     expect((await raw.json()).error.code).toBe('rate_limit_exceeded');
   });
 
   test('an invalid streaming request gets the 400, not a stream', async () => {
-    const raw = await postJson(`${mock.url}/v1/chat/completions`, { model: 'gpt-4o', messages: 'hi', stream: true });
+    const raw = await postJson(`${env.mock.url}/v1/chat/completions`, { model: 'gpt-4o', messages: 'hi', stream: true });
     expect(raw.status).toBe(400);
     expect(raw.headers.get('content-type')).toMatch(/^application\/json/);
   });
@@ -159,7 +146,7 @@ describe('pacing', () => {
   test('firstEventDelayMs holds the first chunk back; intervalMs spaces the rest (lower bounds only)', async () => {
     rewrites.createChatCompletion = withBody(chatBody({ content: 'One two three four five.' }), { firstEventDelayMs: 150, intervalMs: 25 });
     const started = performance.now();
-    const stream = await client.chat.completions.create({ ...ask, stream: true });
+    const stream = await env.client.chat.completions.create({ ...ask, stream: true });
     const arrivals: number[] = [];
     for await (const _chunk of stream) arrivals.push(performance.now() - started);
     expect(arrivals[0]).toBeGreaterThanOrEqual(140);
@@ -198,7 +185,7 @@ describe('a client that leaves mid-stream', () => {
 
     // A raw client that reads the first event, then hangs up while the server waits a minute.
     await new Promise<void>((resolve, reject) => {
-      const request = http.request(`${mock.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' } });
+      const request = http.request(`${env.mock.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' } });
       request.on('response', (response) => {
         response.once('data', (chunk: Buffer) => {
           expect(chunk.toString()).toMatch(/^data: /);
@@ -215,7 +202,7 @@ describe('a client that leaves mid-stream', () => {
     await waitFor(() => timers() <= before, 'the interval timer to be cleared');
 
     delete rewrites.createChatCompletion;
-    expect((await client.chat.completions.create(ask)).object).toBe('chat.completion');
+    expect((await env.client.chat.completions.create(ask)).object).toBe('chat.completion');
 
     const own = await startMock({ steps: [rewriteStep({ createChatCompletion: withBody(chatBody({ content: CHAT_TEXT }), { intervalMs: 60_000 }) })] });
     const response = await postJson(`${own.url}/v1/chat/completions`, { ...ask, stream: true });

@@ -2,28 +2,13 @@
  * The remaining streaming operations through the official SDK's own stream readers: images,
  * transcriptions, speech (`stream_format: "sse"`), and the assistants run helpers.
  */
-import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { Stream } from 'openai/core/streaming';
-import type { MockServer } from '../../src';
 import { ASSISTANT_REPLY } from '../../src/streaming/assistants';
-import { sdk, startMock } from '../helpers/server';
-import { rewriteStep, TOOL_CALLS, withBody, type Rewrite } from './support';
+import { rewritingMock, TOOL_CALLS, withBody } from './support';
 
-const rewrites: Record<string, Rewrite | undefined> = {};
-let mock: MockServer;
-let client: OpenAI;
-
-beforeAll(async () => {
-  mock = await startMock({ steps: [rewriteStep(rewrites)] });
-  client = sdk(mock);
-});
-afterAll(async () => {
-  await mock?.close();
-});
-afterEach(() => {
-  for (const key of Object.keys(rewrites)) delete rewrites[key];
-});
+const env = rewritingMock();
+const { rewrites } = env;
 
 const PNG_1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
@@ -41,7 +26,7 @@ describe('images', () => {
   test('images.generate({stream: true}) gives partial images then the completed image', async () => {
     rewrites.createImage = withBody(imagesBody);
     const events = [];
-    for await (const event of await client.images.generate({ model: 'gpt-image-1', prompt: 'A red dot', stream: true, partial_images: 2 })) {
+    for await (const event of await env.client.images.generate({ model: 'gpt-image-1', prompt: 'A red dot', stream: true, partial_images: 2 })) {
       events.push(event);
     }
     expect(events.map((e) => e.type)).toEqual(['image_generation.partial_image', 'image_generation.partial_image', 'image_generation.completed']);
@@ -55,7 +40,7 @@ describe('images', () => {
     rewrites.createImageEdit = withBody(imagesBody);
     const image = await toFile(Buffer.from(PNG_1x1, 'base64'), 'dot.png', { type: 'image/png' });
     const events = [];
-    for await (const event of await client.images.edit({ model: 'gpt-image-1', image, prompt: 'Make it blue', stream: true, partial_images: 1 })) {
+    for await (const event of await env.client.images.edit({ model: 'gpt-image-1', image, prompt: 'Make it blue', stream: true, partial_images: 1 })) {
       events.push(event);
     }
     expect(events.map((e) => e.type)).toEqual(['image_edit.partial_image', 'image_edit.completed']);
@@ -68,10 +53,10 @@ describe('audio', () => {
     const text = 'Streaming transcripts arrive a few words at a time, then the whole text.';
     rewrites.createTranscription = withBody({ text, usage: { type: 'tokens', input_tokens: 14, output_tokens: 15, total_tokens: 29 } });
     const file = await toFile(Buffer.from('RIFF....WAVEfmt '), 'speech.wav', { type: 'audio/wav' });
-    const plain = await client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file });
+    const plain = await env.client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file });
 
     const events = [];
-    const stream = await client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file, stream: true });
+    const stream = await env.client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file, stream: true });
     for await (const event of stream) events.push(event);
     const deltas = events.filter((e) => e.type === 'transcript.text.delta');
     expect(deltas.length).toBeGreaterThan(3);
@@ -82,10 +67,10 @@ describe('audio', () => {
   });
 
   test('speech.create({stream_format: "sse"}): base64 deltas decode to the plain audio', async () => {
-    const request = { model: 'gpt-4o-mini-tts', input: 'Hello from the mock.', voice: 'alloy' as const };
-    const plain = Buffer.from(await (await client.audio.speech.create(request)).arrayBuffer());
+    const request = { model: 'gpt-4o-mini-tts', input: 'Hello from the env.mock.', voice: 'alloy' as const };
+    const plain = Buffer.from(await (await env.client.audio.speech.create(request)).arrayBuffer());
 
-    const response = await client.audio.speech.create({ ...request, stream_format: 'sse' });
+    const response = await env.client.audio.speech.create({ ...request, stream_format: 'sse' });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events: any[] = [];
     for await (const event of Stream.fromSSEResponse<any>(response, new AbortController())) events.push(event);
@@ -97,7 +82,7 @@ describe('audio', () => {
 
 describe('assistants runs', () => {
   test('runs.stream(): text deltas, the final message and a completed run', async () => {
-    const stream = client.beta.threads.runs.stream('thread_abc', { assistant_id: 'asst_abc' });
+    const stream = env.client.beta.threads.runs.stream('thread_abc', { assistant_id: 'asst_abc' });
     const deltas: string[] = [];
     stream.on('textDelta', (delta) => deltas.push(delta.value ?? ''));
     const run = await stream.finalRun();
@@ -110,7 +95,7 @@ describe('assistants runs', () => {
   });
 
   test('createAndRunStream() announces the thread first', async () => {
-    const stream = client.beta.threads.createAndRunStream({ assistant_id: 'asst_abc' });
+    const stream = env.client.beta.threads.createAndRunStream({ assistant_id: 'asst_abc' });
     const events: string[] = [];
     stream.on('event', (event) => events.push(event.event));
     const run = await stream.finalRun();
@@ -122,7 +107,7 @@ describe('assistants runs', () => {
     rewrites.createRun = (_request, response) => ({
       body: { ...(response.body as object), status: 'requires_action', required_action: { type: 'submit_tool_outputs', submit_tool_outputs: { tool_calls: TOOL_CALLS } } },
     });
-    const stream = client.beta.threads.runs.stream('thread_abc', { assistant_id: 'asst_abc' });
+    const stream = env.client.beta.threads.runs.stream('thread_abc', { assistant_id: 'asst_abc' });
     const done: any[] = [];
     stream.on('toolCallDone', (call) => done.push(call));
     const run = await stream.finalRun();
@@ -130,7 +115,7 @@ describe('assistants runs', () => {
     expect(run.required_action?.submit_tool_outputs.tool_calls).toEqual(TOOL_CALLS);
     expect(done.map((c) => [c.id, c.function.name, c.function.arguments])).toEqual(TOOL_CALLS.map((c) => [c.id, c.function.name, c.function.arguments]));
 
-    const resumed = client.beta.threads.runs.submitToolOutputsStream(run.id, {
+    const resumed = env.client.beta.threads.runs.submitToolOutputsStream(run.id, {
       thread_id: 'thread_abc',
       tool_outputs: TOOL_CALLS.map((c) => ({ tool_call_id: c.id, output: 'ok' })),
     });

@@ -2,25 +2,10 @@
  * The Responses API streamed to the official SDK: typed events in the API's order with increasing
  * sequence numbers, and the SDK's ResponseStream rebuilding the same response as the plain call.
  */
-import type OpenAI from 'openai';
-import type { MockServer } from '../../src';
-import { sdk, startMock } from '../helpers/server';
-import { FUNCTION_CALL_ITEM, MESSAGE_ITEM, RESPONSE_TEXT, responseBody, rewriteStep, withBody, type Rewrite } from './support';
+import { FUNCTION_CALL_ITEM, MESSAGE_ITEM, RESPONSE_TEXT, responseBody, rewritingMock, withBody } from './support';
 
-const rewrites: Record<string, Rewrite | undefined> = {};
-let mock: MockServer;
-let client: OpenAI;
-
-beforeAll(async () => {
-  mock = await startMock({ steps: [rewriteStep(rewrites)] });
-  client = sdk(mock);
-});
-afterAll(async () => {
-  await mock?.close();
-});
-afterEach(() => {
-  for (const key of Object.keys(rewrites)) delete rewrites[key];
-});
+const env = rewritingMock();
+const { rewrites } = env;
 
 const ask = { model: 'gpt-4o', input: 'How tall is the Eiffel Tower?' };
 
@@ -43,7 +28,7 @@ describe('responses with stream: true', () => {
   test('responses.create({stream: true}) gives the events in order, numbered, with the text in deltas', async () => {
     rewrites.createResponse = withBody(responseBody([MESSAGE_ITEM, FUNCTION_CALL_ITEM]));
     const events = [];
-    for await (const event of await client.responses.create({ ...ask, stream: true })) events.push(event);
+    for await (const event of await env.client.responses.create({ ...ask, stream: true })) events.push(event);
 
     expect(shape(events.map((e) => e.type))).toEqual([
       'response.created',
@@ -76,9 +61,9 @@ describe('responses with stream: true', () => {
 
   test('responses.stream(...).finalResponse() equals the plain response, output_text included', async () => {
     rewrites.createResponse = withBody(responseBody([MESSAGE_ITEM, FUNCTION_CALL_ITEM]));
-    const plain = await client.responses.create(ask);
+    const plain = await env.client.responses.create(ask);
 
-    const stream = client.responses.stream(ask);
+    const stream = env.client.responses.stream(ask);
     const seen: string[] = [];
     let lastSnapshot = '';
     stream.on('event', (event) => seen.push(event.type));
@@ -108,7 +93,7 @@ describe('responses with stream: true', () => {
       content: [{ type: 'refusal', refusal: 'I cannot share that.' }],
     };
     rewrites.createResponse = withBody(responseBody([reasoning, refusal]));
-    const stream = client.responses.stream(ask);
+    const stream = env.client.responses.stream(ask);
     const types: string[] = [];
     stream.on('event', (event) => types.push(event.type));
     const final = await stream.finalResponse();
@@ -135,13 +120,13 @@ describe('responses with stream: true', () => {
   test('a failed or incomplete final response ends with its own event', async () => {
     rewrites.createResponse = withBody({ ...responseBody([MESSAGE_ITEM]), status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
     const types = [];
-    for await (const event of await client.responses.create({ ...ask, stream: true })) types.push(event.type);
+    for await (const event of await env.client.responses.create({ ...ask, stream: true })) types.push(event.type);
     expect(types.at(-1)).toBe('response.incomplete');
   });
 
   test('the default response (engine and realism) streams, and the helper rebuilds it from the events', async () => {
     // Each request may get fresh ids and text: the deltas are compared with their own stream's result.
-    const stream = client.responses.stream(ask);
+    const stream = env.client.responses.stream(ask);
     const deltas: string[] = [];
     let completed: any;
     stream.on('response.output_text.delta', (event) => deltas.push(event.delta));

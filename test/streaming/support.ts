@@ -2,7 +2,9 @@
  * Shared by the streaming suites: a step that gives chosen operations a fixed final answer (what
  * an override does), fixed answers worth streaming, and a reader for raw event streams.
  */
-import type { MockResponse, Step, StreamControl } from '../../src';
+import type OpenAI from 'openai';
+import type { MockResponse, MockServer, MockServerOptions, Step, StreamControl } from '../../src';
+import { sdk, startMock } from '../helpers/server';
 
 export type Rewrite = (body: any, response: MockResponse) => Partial<MockResponse> | void;
 
@@ -18,6 +20,25 @@ export function rewriteStep(rewrites: Record<string, Rewrite | undefined>): Step
     if (!rewrite) return response;
     return { ...response, ...rewrite(exchange.request.body, response) };
   };
+}
+
+/**
+ * A server for a suite whose tests rewrite responses: `env.rewrites[operationId]` changes that
+ * operation's answer for the current test; `env.mock` and `env.client` exist from `beforeAll` on.
+ */
+export function rewritingMock(options: MockServerOptions = {}) {
+  const env = { rewrites: {} as Record<string, Rewrite | undefined>, mock: undefined as unknown as MockServer, client: undefined as unknown as OpenAI };
+  beforeAll(async () => {
+    env.mock = await startMock({ ...options, steps: [rewriteStep(env.rewrites)] });
+    env.client = sdk(env.mock);
+  });
+  afterAll(async () => {
+    await env.mock?.close();
+  });
+  afterEach(() => {
+    for (const key of Object.keys(env.rewrites)) delete env.rewrites[key];
+  });
+  return env;
 }
 
 export const withBody = (body: unknown, stream?: StreamControl): Rewrite => () => ({ body, ...(stream ? { stream } : {}) });
