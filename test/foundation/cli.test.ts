@@ -2,20 +2,16 @@
  * The `openai-mock` command as a child process (built by the global setup): what it prints, how
  * it answers, how it fails, and how it stops.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnCli, type CliRun } from '../helpers/cli';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
-const MAIN = path.join(ROOT, 'dist', 'cli', 'main.js');
 const LISTENING = /^openai-mock listening on (http:\/\/127\.0\.0\.1:(\d+)) \((\d+) operations, spec (\S+), ready in (\d+) ms\)$/m;
 
 let dir: string;
 let smallSpec: string;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'openai-mock-cli-'));
@@ -47,55 +43,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  /** Resolves with the first match of `pattern` in stdout+stderr; rejects if the process exits first. */
-  waitFor: (pattern: RegExp) => Promise<RegExpExecArray>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Run = CliRun;
 
+/** The command started here, without the OPENAI_MOCK_SPEC of the test's own environment unless given. */
 function start(args: string[], env: Record<string, string | undefined> = {}): Run {
-  const child = spawn(NODE, [MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, OPENAI_MOCK_SPEC: undefined, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let text = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    text += chunk.toString('utf8');
-    for (const listener of listeners) listener();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => {
-      resolve({ code, signal });
-      for (const listener of listeners) listener();
-    });
-  });
-  const waitFor = (pattern: RegExp) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(text);
-        if (match) {
-          listeners.delete(check);
-          resolve(match);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          listeners.delete(check);
-          reject(new Error(`the command exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${text}`));
-        }
-      };
-      listeners.add(check);
-      check();
-    });
-  return { child, output: () => text, waitFor, exited };
+  return spawnCli(args, { env: { OPENAI_MOCK_SPEC: undefined, ...env } });
 }
 
 /** Runs the command to its end. */
@@ -105,10 +60,7 @@ async function run(args: string[], env: Record<string, string | undefined> = {})
   return { code, output: r.output() };
 }
 
-async function stop(r: Run) {
-  r.child.kill('SIGTERM');
-  return r.exited;
-}
+const stop = (r: Run) => r.stop();
 
 test('--port 0: the listening line, an answer, one log line per request, and a clean SIGTERM', async () => {
   const r = start(['--port', '0']);
