@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { locateSpec } from './spec/locate';
 import { loadSpec } from './spec/load-spec';
-import { defaultCacheDir } from './spec/cache';
+import { cacheKey, defaultCacheDir, validatorsDir } from './spec/cache';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
 import { answerClientError, answerConnect, answerExpectation } from './http/client-error';
@@ -130,6 +130,7 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
     logger,
     auth: options.auth ?? true,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
   });
 
   const headersTimeout = options.headersTimeout ?? 20_000;

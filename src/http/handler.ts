@@ -17,6 +17,7 @@ import {
 } from './errors';
 import { writeResponse } from './write-response';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
+import type { ValidatorStore } from '../validation/validator-store';
 import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
 import { EngineError } from '../engine/prism-engine';
 import type { Exchange, Handler, MockRequest, MockResponse, Preferences } from '../pipeline/types';
@@ -29,6 +30,8 @@ export interface HandlerOptions {
   logger: Logger;
   auth: boolean;
   bodyLimit: number;
+  /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
+  validators?: ValidatorStore;
 }
 
 class HttpError extends Error {
@@ -135,7 +138,7 @@ export function createRequestHandler(options: HandlerOptions) {
       // A raw body (an SDP offer, an audio upload) is checked as the string the spec describes.
       body: parsed.kind === 'form' ? formForValidation(body) : parsed.kind === 'raw' ? parsed.value.toString('utf8') : body,
       mediaType: contentType,
-    });
+    }, options.validators);
     if (problem) throw new HttpError(openAIError(400, problem.message, { param: problem.param, code: problem.code }));
 
     const mockRequest: MockRequest = {

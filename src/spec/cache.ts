@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './locate';
 import type { PreparedSpec } from './prepare';
@@ -55,6 +55,11 @@ export function cacheKey(sha256: string): string {
 }
 
 export { defaultCacheDir } from './locate';
+
+/** The folder of compiled request validators for a prepared spec (validation/validator-store.ts). */
+export function validatorsDir(dir: string, key: string): string {
+  return path.join(dir, 'validators', `${key}-ajv${packageVersion('ajv')}`);
+}
 
 export async function readCache(dir: string, key: string): Promise<PreparedSpec | undefined> {
   try {
@@ -119,4 +124,14 @@ export async function pruneCache(dir: string, keep = CACHE_KEEP): Promise<void> 
   );
   found.sort((a, b) => b.mtimeMs - a.mtimeMs);
   await Promise.all(found.slice(keep).map(({ file }) => unlink(file).catch(() => undefined)));
+  // The validators compiled for a removed prepared spec go with it.
+  const removedKeys = new Set(found.slice(keep).map(({ file }) => path.basename(file, '.json')));
+  if (removedKeys.size === 0) return;
+  const validators = path.join(dir, 'validators');
+  const folders = await readdir(validators).catch(() => [] as string[]);
+  await Promise.all(
+    folders
+      .filter((name) => removedKeys.has(name.replace(/-ajv[\w.+-]+$/, '')))
+      .map((name) => rm(path.join(validators, name), { recursive: true, force: true }).catch(() => undefined)),
+  );
 }

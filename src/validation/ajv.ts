@@ -21,6 +21,8 @@ function createAjv(coerce: boolean) {
     // Ajv keeps compiled schemas by key; our schemas are compiled once per operation and cached
     // by us, so its own map would only hold a second copy.
     addUsedSchema: false,
+    // Keeps each validator's source, so that validator-store.ts can write it to disk.
+    code: { source: true },
   });
   addFormats(ajv);
   return ajv;

@@ -3,6 +3,7 @@ import type { IHttpOperation, IHttpParam } from '@stoplight/types';
 import type { PreparedOperation } from '../spec/prepare';
 import { getAjv } from './ajv';
 import { describeErrors, type ValidationProblem } from './describe-errors';
+import { compileValidator, type ValidatorStore } from './validator-store';
 import { refsOf, withBundle, type SchemaTools } from '../spec/schema/walk';
 
 /**
@@ -40,8 +41,11 @@ function paramsSchema(params: readonly IHttpParam[] | undefined) {
   return { type: 'object', properties, required };
 }
 
-/** Compiles every check of an operation; throws what Ajv throws, which the spec test reports. */
-export function compileChecks(operation: PreparedOperation): CompiledChecks {
+/**
+ * Compiles every check of an operation (or loads them from `store`); throws what Ajv throws,
+ * which the spec test reports.
+ */
+export function compileChecks(operation: PreparedOperation, store?: ValidatorStore): CompiledChecks {
   const cached = cache.get(operation);
   if (cached) return cached;
   const request = (operation as IHttpOperation).request;
@@ -51,11 +55,11 @@ export function compileChecks(operation: PreparedOperation): CompiledChecks {
   for (const content of request?.body?.contents ?? []) {
     if (!content.schema) continue;
     const kind = content.mediaType === 'application/json' ? 'json' : 'text';
-    bodies.set(content.mediaType, getAjv(kind).compile(withBundle(content.schema, operation)));
+    bodies.set(content.mediaType, compileValidator(kind, withBundle(content.schema, operation), store, `${operation.iid}.body.${content.mediaType}`));
   }
   const checks: CompiledChecks = {
-    path: path && getAjv('text').compile(withBundle(path, operation)),
-    query: query && getAjv('text').compile(withBundle(query, operation)),
+    path: path && compileValidator('text', withBundle(path, operation), store, `${operation.iid}.path`),
+    query: query && compileValidator('text', withBundle(query, operation), store, `${operation.iid}.query`),
     bodies,
     bodyRequired: Boolean(request?.body?.required),
   };
@@ -87,8 +91,8 @@ export function schemaTools(operation: PreparedOperation, kind: 'json' | 'text')
 }
 
 /** Returns the first problem found, in the order the API reports them, or undefined. */
-export function validateRequest(operation: PreparedOperation, parts: RequestParts): ValidationProblem | undefined {
-  const checks = compileChecks(operation);
+export function validateRequest(operation: PreparedOperation, parts: RequestParts, store?: ValidatorStore): ValidationProblem | undefined {
+  const checks = compileChecks(operation, store);
   const textBranches = schemaTools(operation, 'text');
   if (checks.path && !checks.path(parts.pathParams)) return describeErrors(checks.path.errors ?? [], parts.pathParams, undefined, textBranches);
   if (checks.query && !checks.query(parts.query)) return describeErrors(checks.query.errors ?? [], parts.query, undefined, textBranches);
