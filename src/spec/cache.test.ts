@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { cacheKey, packageVersion, pruneCache, readCache, writeCache } from './cache';
+import { cacheKey, packageVersion, pruneCache, readCache, validatorsDir, writeCache } from './cache';
 import type { PreparedSpec } from './prepare';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -56,6 +56,21 @@ describe('cache folder', () => {
 
     expect((await readdir(dir)).sort()).toEqual([`${key}.json`, old[2], old[3], freshTemporary, ...foreign, 'v8-compile'].sort());
     expect(await readCache(dir, key)).toEqual(spec);
+  });
+
+  test("a removed prepared spec takes its compiled validators with it; the kept ones' stay", async () => {
+    const keys = [1, 2, 3, 4].map((n) => `${'0123456789abcdef'.repeat(2).slice(0, 31)}${n}-format1-mock0.1.0`);
+    for (const [i, key] of keys.entries()) {
+      await writeFile(path.join(dir, `${key}.json`), '{}');
+      await utimes(path.join(dir, `${key}.json`), hoursAgo(10 - i), hoursAgo(10 - i));
+      await mkdir(validatorsDir(dir, key), { recursive: true });
+      await writeFile(path.join(validatorsDir(dir, key), 'json-op.js'), '');
+    }
+    await mkdir(path.join(dir, 'validators', 'not-ours'));
+    await pruneCache(dir, 2);
+    expect((await readdir(path.join(dir, 'validators'))).sort()).toEqual(
+      [path.basename(validatorsDir(dir, keys[2]!)), path.basename(validatorsDir(dir, keys[3]!)), 'not-ours'].sort(),
+    );
   });
 
   test('a missing or unreadable folder is not an error', async () => {
