@@ -33,6 +33,8 @@ export interface MockServerOptions {
   auth?: boolean;
   /** Largest request body accepted, in bytes; larger ones get 413. Default 50 MiB. */
   bodyLimit?: number;
+  /** Answer CORS preflights and allow the request's `Origin`, for web apps in a browser. Default true. */
+  cors?: boolean;
   logLevel?: LogLevel;
   logger?: Logger;
   /** Extra steps, run after overrides and before realism and the engine (see `Step`). */
@@ -130,6 +132,7 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
     logger,
     auth: options.auth ?? true,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    cors: options.cors ?? true,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
   });
 

@@ -8,6 +8,7 @@ export interface CliArgs {
   config?: string;
   logLevel?: LogLevel;
   auth?: boolean;
+  cors?: boolean;
   watch?: boolean;
   cacheDir?: string | false;
   bodyLimit?: number;
@@ -34,6 +35,7 @@ Options:
                       whatever the config says)
   --log-level L       ${LOG_LEVELS.join(', ')} (default: info)
   --no-auth           accept requests without an Authorization header
+  --no-cors           no CORS headers, preflights get 404 (default: CORS on, for web apps)
   --cache-dir DIR     where the prepared spec is cached (default: node_modules/.cache/openai-mock)
   --no-cache          do not read or write the prepared-spec cache
   --body-limit BYTES  largest request body accepted (default: 52428800)
@@ -67,6 +69,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'log-level': { type: 'string' },
         auth: { type: 'boolean' },
         'no-auth': { type: 'boolean' },
+        cors: { type: 'boolean' },
+        'no-cors': { type: 'boolean' },
         'cache-dir': { type: 'string' },
         'no-cache': { type: 'boolean' },
         'body-limit': { type: 'string' },
@@ -89,6 +93,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     watch: v['no-watch'] ? false : v.watch,
     logLevel: logLevel as LogLevel | undefined,
     auth: v['no-auth'] ? false : v.auth,
+    cors: v['no-cors'] ? false : v.cors,
     cacheDir: v['no-cache'] ? false : v['cache-dir'],
     bodyLimit: integer('body-limit', v['body-limit'], 1, 2 ** 40),
     seed: v.seed,

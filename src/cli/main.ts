@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     host: args.host,
     spec: args.spec,
     auth: args.auth,
+    cors: args.cors,
     cacheDir: args.cacheDir,
     bodyLimit: args.bodyLimit,
     seed: args.seed,

@@ -17,6 +17,7 @@ const KEYS: Record<keyof Config, [Check, string]> = {
   spec: [isString, 'a path or an http(s) URL'],
   logLevel: [isLogLevel, `one of ${LOG_LEVELS.join(', ')}`],
   auth: [isBoolean, 'true or false'],
+  cors: [isBoolean, 'true or false'],
   cacheDir: [(v) => isString(v) || v === false, 'a folder, or false'],
   bodyLimit: [(v) => Number.isInteger(v) && (v as number) >= 1, 'a whole number of bytes'],
   watch: [isBoolean, 'true or false'],
@@ -47,6 +48,7 @@ export interface ConfigSettings {
   spec?: { value: string; dir: string };
   logLevel?: Config['logLevel'];
   auth?: boolean;
+  cors?: boolean;
   cacheDir?: string | false;
   bodyLimit?: number;
   watch?: boolean;
@@ -55,13 +57,14 @@ export interface ConfigSettings {
 }
 
 export function settingsOf(config: Config, dir: string): ConfigSettings {
-  const { port, host, spec, logLevel, auth, cacheDir, bodyLimit, watch, seed, stream } = config;
+  const { port, host, spec, logLevel, auth, cors, cacheDir, bodyLimit, watch, seed, stream } = config;
   return {
     port,
     host,
     spec: spec ? { value: spec, dir } : undefined,
     logLevel,
     auth,
+    cors,
     cacheDir: typeof cacheDir === 'string' ? path.resolve(dir, cacheDir) : cacheDir,
     bodyLimit,
     watch,

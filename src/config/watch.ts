@@ -26,7 +26,7 @@ export interface WatchOptions {
   debounceMs?: number;
 }
 
-const RESTART_KEYS = ['port', 'host', 'spec', 'logLevel', 'auth', 'cacheDir', 'bodyLimit', 'seed', 'stream'] as const;
+const RESTART_KEYS = ['port', 'host', 'spec', 'logLevel', 'auth', 'cors', 'cacheDir', 'bodyLimit', 'seed', 'stream'] as const;
 
 function changedSettings(before: LoadedConfig, after: LoadedConfig): string[] {
   return RESTART_KEYS.filter((key) => JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key]));

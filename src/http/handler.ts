@@ -16,6 +16,7 @@ import {
   type ErrorResponse,
 } from './errors';
 import { writeResponse } from './write-response';
+import { answerPreflight, corsHeaders, isPreflight } from './cors';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
 import type { ValidatorStore } from '../validation/validator-store';
 import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
@@ -30,6 +31,8 @@ export interface HandlerOptions {
   logger: Logger;
   auth: boolean;
   bodyLimit: number;
+  /** Answer CORS preflights and name the `Origin` in answers (for web apps in a browser). */
+  cors: boolean;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
   validators?: ValidatorStore;
 }
@@ -166,6 +169,11 @@ export function createRequestHandler(options: HandlerOptions) {
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
+    if (options.cors && isPreflight(request)) {
+      answerPreflight(request, response);
+      logger.info(`${request.method} ${redactUrl(request.url)} 204 (CORS preflight)`);
+      return;
+    }
     const abort = new AbortController();
     response.on('close', () => {
       if (!response.writableFinished) abort.abort();
@@ -191,6 +199,7 @@ export function createRequestHandler(options: HandlerOptions) {
       // The rest of an unread body would be taken for the next request on this connection.
       response.setHeader('connection', 'close');
     }
+    if (options.cors) for (const [name, value] of Object.entries(corsHeaders(request))) response.setHeader(name, value);
     await writeResponse(response, result);
     if (!request.complete) request.resume();
 
