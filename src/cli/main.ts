@@ -28,6 +28,10 @@ async function main(argv: string[]): Promise<number> {
   // --config FILE, or the first config found from here up; its settings fill what flags leave unset.
   const config = await loadConfig({ file: args.config, cwd: process.cwd() });
   const logger = createLogger(args.logLevel ?? config?.settings.logLevel ?? 'info');
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  if (nodeMajor < 24) {
+    logger.warn(`openai-mock is built and tested for Node.js 24; this is ${process.version}. In the project, \`npm start\` and \`npx openai-mock\` run the Node 24 it installs.`);
+  }
   if (config) logger.info(`config ${config.file}: ${config.overrides.length} overrides, loaded in ${Math.round(config.ms)} ms`);
   const watch = args.watch ?? config?.settings.watch;
   if (watch && !config) logger.warn('--watch: no config file found, nothing to watch');
