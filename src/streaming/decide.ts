@@ -18,9 +18,31 @@ const json = (build: (body: Json, request: Json, exchange: Exchange) => StreamPl
 const streamFlag = (request: Json) => request.stream === true || request.stream === 'true';
 
 interface StreamingOperation {
+  /** Where the request asks for a stream: its body (the default) or, for a GET, its query. */
+  from?: 'body' | 'query';
   wants(request: Json): boolean;
   plan: Planner;
 }
+
+/**
+ * `starting_after=N` resumes a retrieved stream: the events numbered N and below were seen already.
+ * Query values arrive coerced by the validator (a number) or as text.
+ */
+function resumed(plan: StreamPlan, request: Json): StreamPlan {
+  const after = request.starting_after === undefined || request.starting_after === '' ? NaN : Number(request.starting_after);
+  if (!Number.isInteger(after)) return plan;
+  const events = plan.events.filter((event) => !(isObject(event.data) && event.data.sequence_number <= after));
+  const skipped = plan.events.length - events.length;
+  // An error in place of the n-th event sent still takes that event's sequence number.
+  return { ...plan, events, error: (error, position) => plan.error(error, position + skipped) };
+}
+
+/** Retrieving a stored response with `?stream=true` replays it as the events that created it. */
+const retrieveResponse: StreamingOperation = {
+  from: 'query',
+  wants: streamFlag,
+  plan: json((body, request) => resumed(responseStream(body), request)),
+};
 
 /** Every operation the API streams, keyed by the spec's operationId. */
 const OPERATIONS: Record<string, StreamingOperation> = {
@@ -28,6 +50,8 @@ const OPERATIONS: Record<string, StreamingOperation> = {
   createCompletion: { wants: streamFlag, plan: json((body, request) => completionStream(body, request)) },
   createResponse: { wants: streamFlag, plan: json((body) => responseStream(body)) },
   beta_createResponse: { wants: streamFlag, plan: json((body) => responseStream(body)) },
+  getResponse: retrieveResponse,
+  beta_getResponse: retrieveResponse,
   createSpeech: {
     wants: (request) => request.stream_format === 'sse',
     plan: (body, request) => (Buffer.isBuffer(body) ? speechStream(body, request) : undefined),
@@ -40,12 +64,22 @@ const OPERATIONS: Record<string, StreamingOperation> = {
   submitToolOuputsToRun: { wants: streamFlag, plan: json((body, _request, exchange) => runStream(body, exchange.operationId)) },
 };
 
-/** The streaming operation this request asks a stream of, decided by its body as the API does (never by Accept). */
-export function streamingOperation(exchange: Exchange): StreamingOperation | undefined {
+export interface StreamingRequest {
+  /** The request's parameters that shape the stream (its body, or its query for a GET). */
+  request: Json;
+  plan: Planner;
+}
+
+/**
+ * The stream this request asks for, decided by its body (or, for a retrieval, its query) as the
+ * API does, never by Accept.
+ */
+export function streamingRequest(exchange: Exchange): StreamingRequest | undefined {
   const operation = OPERATIONS[exchange.operationId];
-  const request = exchange.request.body;
-  if (!operation || !isObject(request) || !operation.wants(request)) return undefined;
-  return operation;
+  if (!operation) return undefined;
+  const request = operation.from === 'query' ? exchange.request.query : exchange.request.body;
+  if (!isObject(request) || !operation.wants(request)) return undefined;
+  return { request, plan: operation.plan };
 }
 
 export const STREAMING_OPERATION_IDS = Object.keys(OPERATIONS);

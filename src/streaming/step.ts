@@ -1,6 +1,5 @@
 import type { Exchange, MockResponse, Step, StreamControl } from '../pipeline/types';
-import type { Json } from './json';
-import { streamingOperation } from './decide';
+import { streamingRequest } from './decide';
 import { deliver } from './deliver';
 
 const isAsyncIterable = (value: unknown): boolean => typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
@@ -36,18 +35,18 @@ export interface StreamingOptions {
 }
 
 /**
- * The outermost step: when the request asks for a stream (`stream: true`, or `stream_format: "sse"`
- * for speech), it takes the final answer from the rest of the chain (engine, realism, overrides)
+ * The outermost step: when the request asks for a stream (`stream: true`, `stream_format: "sse"`
+ * for speech, `?stream=true` to retrieve a stored response), it takes the final answer from the rest of the chain (engine, realism, overrides)
  * and sends it as the API's server-sent events, so that one override serves the plain and the
  * streamed form alike. Failures (non-2xx) go out as plain JSON errors, as the API sends them
  * before a stream starts.
  */
 export function createStreamingStep(options: StreamingOptions = {}): Step {
   return async (exchange: Exchange, next): Promise<MockResponse> => {
-    const operation = streamingOperation(exchange);
+    const streaming = streamingRequest(exchange);
     const response = await next(exchange);
-    if (!operation || response.status < 200 || response.status >= 300 || isAsyncIterable(response.body)) return response;
-    const plan = operation.plan(response.body, exchange.request.body as Json, exchange);
+    if (!streaming || response.status < 200 || response.status >= 300 || isAsyncIterable(response.body)) return response;
+    const plan = streaming.plan(response.body, streaming.request, exchange);
     if (!plan) return response;
     const control = mergeControls(options.defaults?.(), response.stream);
     return {

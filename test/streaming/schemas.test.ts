@@ -104,7 +104,7 @@ function checkAll(events: RawEvent[], schema: string, adapt: (value: any) => unk
 
 const chat = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], stream: true };
 
-test('every operation the spec streams (an event-stream response, or a `stream` request field) has a stream', () => {
+test('every operation the spec streams (an event-stream response, a `stream` request field or query parameter) has a stream', () => {
   const schemas = document.components.schemas;
   /** The properties a request schema can have, through refs and unions. */
   const properties = (schema: any, seen = new Set<unknown>()): Set<string> => {
@@ -116,13 +116,19 @@ test('every operation the spec streams (an event-stream response, or a `stream` 
     for (const key of ['allOf', 'anyOf', 'oneOf']) for (const part of schema[key] ?? []) for (const n of properties(part, seen)) names.add(n);
     return names;
   };
+  /** `GET /responses/{id}?stream=true` replays a stored response as events. */
+  const streamQuery = (operation: any) =>
+    (operation.parameters ?? []).some((p: any) => {
+      while (p?.$ref) p = document.components.parameters?.[p.$ref.split('/').pop()];
+      return p?.in === 'query' && p.name === 'stream';
+    });
   const streaming: string[] = [];
   for (const item of Object.values<any>(document.paths)) {
     for (const operation of Object.values<any>(item)) {
       if (!operation?.operationId) continue;
       const eventStream = Object.values<any>(operation.responses ?? {}).some((r) => r?.content?.['text/event-stream']);
       const fields = Object.values<any>(operation.requestBody?.content ?? {}).flatMap((c) => [...properties(c.schema)]);
-      if (eventStream || fields.includes('stream') || fields.includes('stream_format')) streaming.push(operation.operationId);
+      if (eventStream || fields.includes('stream') || fields.includes('stream_format') || streamQuery(operation)) streaming.push(operation.operationId);
     }
   }
   expect(streaming.length).toBeGreaterThanOrEqual(11);
@@ -210,6 +216,13 @@ describe('Responses events are valid ResponseStreamEvent', () => {
   test('the beta endpoint (/responses?beta=true) against BetaResponseStreamEvent', async () => {
     const events = await streamOf(await postJson(`${mock.url}/v1/responses?beta=true`, { model: 'gpt-4o', input: 'Hi', stream: true }));
     checkAll(events, 'BetaResponseStreamEvent');
+  });
+
+  test("a stored response retrieved with ?stream=true: the engine's default, and the beta endpoint", async () => {
+    const get = (url: string) => fetch(url, { headers: { authorization: 'Bearer sk-test' } });
+    const payloads = checkAll(await streamOf(await get(`${mock.url}/v1/responses/resp_123?stream=true`)), 'ResponseStreamEvent');
+    expect(payloads.map((p) => p.sequence_number)).toEqual(payloads.map((_, i) => i));
+    checkAll(await streamOf(await get(`${mock.url}/v1/responses/resp_123?beta=true&stream=true`)), 'BetaResponseStreamEvent');
   });
 });
 
