@@ -156,6 +156,16 @@ export function createRequestHandler(options: HandlerOptions) {
       contentType,
     };
     const wanted = preferences.code !== undefined ? findResponse(route.operation, preferences.code) : defaultSuccess(route.operation);
+    if (preferences.code !== undefined && !wanted) {
+      // A 404 here would read as "no such route": say what was asked and what can be.
+      const documented = route.operation.responses.map((r) => r.code).join(', ');
+      throw new HttpError(
+        openAIError(400, `Prefer: code=${preferences.code}: ${route.operation.iid} documents no ${preferences.code} response (it documents ${documented}).`, {
+          param: 'Prefer',
+          code: 'undocumented_status',
+        }),
+      );
+    }
     return {
       request: mockRequest,
       operation: route.operation,

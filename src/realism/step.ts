@@ -9,7 +9,8 @@ import { chatCompletion, textCompletion } from './kinds/chat';
 import { modelResponse } from './kinds/responses';
 import { embeddings } from './kinds/embeddings';
 import { images, list, moderations, uploadedFile } from './kinds/collections';
-import { fileContent, speechAudio } from './kinds/media';
+import { fileContent, speechAudio, transcriptFormat } from './kinds/media';
+import { typicalError } from './kinds/errors';
 
 export interface RealismOptions {
   /** By operation iid, the bodies chosen when the spec was prepared (`PreparedSpec.defaultBodies`). */
@@ -79,20 +80,20 @@ export function createRealismStep(options: RealismOptions): Step {
     if (chosen && (code === undefined || code === chosen.status) && chosen.mediaType === exchange.responseMediaType) {
       const body = copyOfChosen(exchange.operationId, chosen);
       if (realized(exchange, body, (chosen.body as Record<string, unknown>).id)) {
-        return { status: chosen.status, headers: { 'content-type': chosen.mediaType }, body };
+        return transcriptFormat({ status: chosen.status, headers: { 'content-type': chosen.mediaType }, body }, exchange);
       }
       return next(exchange);
     }
 
     const response = await next(exchange);
-    if (response.status < 200 || response.status >= 300) return response;
+    if (response.status < 200 || response.status >= 300) return typicalError(response);
     const raw = RAW_BUILDERS[exchange.operationId];
     if (raw) return raw(response, exchange);
     const mediaType = response.headers['content-type'] ?? exchange.responseMediaType;
     if (!isJsonMediaType(mediaType) || !isRecord(response.body)) return response;
     // The engine's body may be shared (memoised, or the spec's own example): copy before changing.
     const body = structuredClone(response.body) as Record<string, unknown>;
-    return realized(exchange, body, undefined) ? { ...response, body } : response;
+    return realized(exchange, body, undefined) ? transcriptFormat({ ...response, body }, exchange) : response;
   };
 }
 
@@ -102,9 +103,10 @@ function realize(body: Record<string, unknown>, exchange: Exchange, ids: IdSourc
   reflectRequest(body, request, exchange.operation, exchange.request.contentType === 'application/json');
   uploadedFile(body, context);
   applyIds(body, exchange.operation, exchange.request.params, request, ids, exampleId);
+  // Before the builders: what they set from `now` (completed_at, expires_at) is already current.
+  applyTimestamps(body, ids.now);
   BUILDERS[exchange.operationId]?.(body, context);
   if (body.object === 'list') list(body, context);
-  applyTimestamps(body, ids.now);
 }
 
 /**

@@ -1,17 +1,31 @@
 import { countField, isRecord, type Builder } from '../context';
 import { PNG_BASE64 } from './media';
 
-/** Lists (`object: "list"`): no more items than `limit`, `first_id`/`last_id` naming the ends, `has_more` telling the truth. */
+/**
+ * Lists (`object: "list"`): the page after the `after` cursor (or before `before`), no more items
+ * than `limit`, `first_id`/`last_id` naming the ends, `has_more` telling the truth. A cursor that
+ * names no item of the list gives an empty last page, so that the SDK's auto-pagination ends.
+ */
 export const list: Builder = (body, context) => {
   if (!Array.isArray(body.data)) return;
+  const idOfItem = (item: unknown) => (isRecord(item) && typeof item.id === 'string' ? item.id : undefined);
+  const { after, before } = context.exchange.request.query;
+  let items = body.data as unknown[];
+  if (typeof after === 'string' && after !== '') {
+    const at = items.findIndex((item) => idOfItem(item) === after);
+    items = at >= 0 ? items.slice(at + 1) : [];
+  }
+  if (typeof before === 'string' && before !== '') {
+    const at = items.findIndex((item) => idOfItem(item) === before);
+    items = at >= 0 ? items.slice(0, at) : [];
+  }
   const limit = countField(context.exchange.request.query.limit, 10_000);
-  const more = limit !== undefined && body.data.length > limit;
-  if (more) body.data = body.data.slice(0, limit);
-  const data = body.data as unknown[];
-  const idOf = (item: unknown) => (isRecord(item) && typeof item.id === 'string' ? item.id : undefined);
+  const more = limit !== undefined && items.length > limit;
+  const data = more ? items.slice(0, limit) : items;
+  body.data = data;
   if (data.length > 0) {
-    if (typeof body.first_id === 'string' && idOf(data[0])) body.first_id = idOf(data[0]);
-    if (typeof body.last_id === 'string' && idOf(data[data.length - 1])) body.last_id = idOf(data[data.length - 1]);
+    if (typeof body.first_id === 'string' && idOfItem(data[0])) body.first_id = idOfItem(data[0]);
+    if (typeof body.last_id === 'string' && idOfItem(data[data.length - 1])) body.last_id = idOfItem(data[data.length - 1]);
   }
   if (typeof body.has_more === 'boolean') body.has_more = more;
 };
@@ -20,7 +34,8 @@ export const list: Builder = (body, context) => {
 export const images: Builder = (body, context) => {
   const request = context.request;
   const n = countField(request.n, 10) ?? 1;
-  const model = typeof request.model === 'string' ? request.model : '';
+  // Without a model the API uses DALL·E 2 (variations exist only for it).
+  const model = typeof request.model === 'string' ? request.model : 'dall-e-2';
   // DALL·E answers URLs unless asked for base64; the GPT image models always answer base64.
   const asUrl = model.startsWith('dall-e') ? request.response_format !== 'b64_json' : request.response_format === 'url';
   const first = Array.isArray(body.data) && isRecord(body.data[0]) ? body.data[0] : {};

@@ -41,3 +41,23 @@ export function fileContent(response: MockResponse, exchange: Exchange): MockRes
     body: Buffer.from(`openai-mock: the content of ${id}\n`),
   };
 }
+
+/**
+ * Transcriptions and translations in `response_format` text, srt or vtt: the API answers plain
+ * text, which the SDK hands back as a string; the spec lists only the JSON forms.
+ */
+export function transcriptFormat(response: MockResponse, exchange: Exchange): MockResponse {
+  if (exchange.operationId !== 'createTranscription' && exchange.operationId !== 'createTranslation') return response;
+  const format = (exchange.request.body as { response_format?: unknown } | undefined)?.response_format;
+  if (format !== 'text' && format !== 'srt' && format !== 'vtt') return response;
+  const text = String((response.body as { text?: unknown } | undefined)?.text ?? '');
+  const duration = Math.max(1, Math.round(text.split(/\s+/).length / 2.5));
+  const clock = (seconds: number, separator: string) => `00:00:${String(seconds).padStart(2, '0')}${separator}000`;
+  const body =
+    format === 'text'
+      ? `${text}\n`
+      : format === 'srt'
+        ? `1\n${clock(0, ',')} --> ${clock(Math.min(duration, 59), ',')}\n${text}\n\n`
+        : `WEBVTT\n\n${clock(0, '.')} --> ${clock(Math.min(duration, 59), '.')}\n${text}\n\n`;
+  return { ...response, headers: { ...response.headers, 'content-type': 'text/plain; charset=utf-8' }, body };
+}
