@@ -1,5 +1,5 @@
-import { readSpecSource } from './read-source';
-import { prepareSpec, type PreparedSpec } from './prepare';
+import { readSpecSource, SPEC_HINT, type SpecSource } from './read-source';
+import { prepareSpec, SpecError, type PreparedSpec } from './prepare';
 import { cacheKey, readCache, writeCache } from './cache';
 import type { SpecLocation } from './locate';
 
@@ -7,6 +7,19 @@ export interface LoadedSpec {
   spec: PreparedSpec;
   fromCache: boolean;
   cacheError?: string;
+}
+
+/**
+ * prepareSpec sees only the text, and says what is wrong with it ("is not valid YAML ..."): the
+ * user also needs to know which file, who named it, and what to do.
+ */
+function prepareFrom(source: SpecSource, location: SpecLocation): PreparedSpec {
+  try {
+    return prepareSpec(source.text, source.sha256);
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    throw new SpecError(`the spec at ${location.source} (${location.origin}) ${error.message}. Fix the file, or use another. ${SPEC_HINT}`);
+  }
 }
 
 /** Reads the spec, then takes its prepared form from the cache or prepares and stores it. */
@@ -17,7 +30,7 @@ export async function loadSpec(location: SpecLocation, cache: { dir: string | fa
     const cached = await readCache(cache.dir, key);
     if (cached && cached.sha256 === source.sha256) return { spec: cached, fromCache: true };
   }
-  const spec = prepareSpec(source.text, source.sha256);
+  const spec = prepareFrom(source, location);
   let cacheError: string | undefined;
   if (cache.dir) {
     try {

@@ -25,6 +25,7 @@ export interface PreparedSpec {
   defaultBodiesReport: DefaultBodiesReport;
 }
 
+/** A spec that cannot be had or read; its message is one line for the user. */
 export class SpecError extends Error {}
 
 /**
@@ -41,10 +42,10 @@ export function prepareSpec(text: string, sha256: string): PreparedSpec {
     // The core schema keeps dates and the like as strings, as JSON would.
     document = parseYaml(text, { schema: CORE_SCHEMA });
   } catch (error) {
-    throw new SpecError(`the spec is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+    throw new SpecError(`is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
   if (!document || typeof document !== 'object' || !('openapi' in document) || !('paths' in document)) {
-    throw new SpecError('the file is not an OpenAPI 3 document (no "openapi" and "paths" keys)');
+    throw new SpecError('is not an OpenAPI 3 document (no "openapi" and "paths" keys)');
   }
   const doc = document as Record<string, any>;
   const normalized = normalizeSpec(doc);

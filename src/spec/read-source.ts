@@ -8,7 +8,8 @@ export interface SpecSource {
   sha256: string;
 }
 
-const HINT =
+/** What to do when the spec cannot be had: every way to name another, and how to fill the default. */
+export const SPEC_HINT =
   'Pass --spec PATH|URL, set "spec" in the config or OPENAI_MOCK_SPEC, or run `npm run fetch-spec` to fill the default spec/openapi.yaml.';
 
 export async function readSpecSource(location: SpecLocation): Promise<SpecSource> {
@@ -18,9 +19,9 @@ export async function readSpecSource(location: SpecLocation): Promise<SpecSource
     try {
       response = await fetch(location.source, { signal: AbortSignal.timeout(30_000) });
     } catch (error) {
-      throw new SpecError(`cannot download the spec from ${location.source} (${location.origin}): ${(error as Error).message}. ${HINT}`);
+      throw new SpecError(`cannot download the spec from ${location.source} (${location.origin}): ${(error as Error).message}. ${SPEC_HINT}`);
     }
-    if (!response.ok) throw new SpecError(`cannot download the spec from ${location.source} (${location.origin}): HTTP ${response.status}. ${HINT}`);
+    if (!response.ok) throw new SpecError(`cannot download the spec from ${location.source} (${location.origin}): HTTP ${response.status}. ${SPEC_HINT}`);
     bytes = Buffer.from(await response.arrayBuffer());
   } else {
     try {
@@ -28,7 +29,7 @@ export async function readSpecSource(location: SpecLocation): Promise<SpecSource
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-      throw new SpecError(`cannot read the spec at ${location.source} (${location.origin}): ${why}. ${HINT}`);
+      throw new SpecError(`cannot read the spec at ${location.source} (${location.origin}): ${why}. ${SPEC_HINT}`);
     }
   }
   return { text: bytes.toString('utf8'), sha256: createHash('sha256').update(bytes).digest('hex') };

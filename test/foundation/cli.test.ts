@@ -119,13 +119,37 @@ test('a missing spec is a one-line error naming the path and what to do, no stac
   expect(output).not.toMatch(/\n\s+at /);
 });
 
-test('a file that is not a spec is a one-line error too', async () => {
+/** One line: the file, what named it, what is wrong, and what to do; no stack trace. */
+function expectSpecError(result: { code: number | null; output: string }, file: string, origin: string, problem: RegExp) {
+  expect(result.code).toBe(1);
+  const lines = result.output.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^openai-mock: /);
+  expect(lines[0]).toContain(`${file} (${origin})`);
+  expect(lines[0]).toMatch(problem);
+  expect(lines[0]).toMatch(/Fix the file/);
+  expect(lines[0]).toMatch(/--spec PATH\|URL/);
+  expect(result.output).not.toMatch(/\n\s+at /);
+}
+
+test('a file that is not a spec is a one-line error too, naming the file and what to do', async () => {
   const notSpec = path.join(dir, 'not-a-spec.yaml');
   await writeFile(notSpec, 'hello: world\n');
-  const { code, output } = await run(['--port', '0', '--spec', notSpec, '--no-cache']);
-  expect(code).toBe(1);
-  expect(output.trim().split('\n')).toHaveLength(1);
-  expect(output).toMatch(/OpenAPI/);
+  expectSpecError(await run(['--port', '0', '--spec', notSpec, '--no-cache']), notSpec, '--spec', /is not an OpenAPI 3 document/);
+});
+
+test('a spec that is not valid YAML is a one-line error naming the file and who named it', async () => {
+  const broken = path.join(dir, 'broken.yaml');
+  await writeFile(broken, 'openapi: 3.1.0\npaths:\n  /x: [\n  bad: {\n');
+  const yamlProblem = /is not valid YAML or JSON: .+\(\d+:\d+\)/;
+  expectSpecError(await run(['--port', '0', '--spec', broken, '--no-cache']), broken, '--spec', yamlProblem);
+  expectSpecError(await run(['--port', '0', '--no-cache'], { OPENAI_MOCK_SPEC: broken }), broken, 'OPENAI_MOCK_SPEC', yamlProblem);
+
+  const configDir = await mkdtemp(path.join(dir, 'config-'));
+  const config = path.join(configDir, 'openai-mock.config.json');
+  await writeFile(config, JSON.stringify({ spec: '../broken.yaml' }));
+  // --log-level error: the config's own info line is not the point here.
+  expectSpecError(await run(['--port', '0', '--no-cache', '--log-level', 'error', '--config', config]), broken, 'config "spec"', yamlProblem);
 });
 
 test.each([
