@@ -8,6 +8,7 @@ import { SpecError } from '../spec/prepare';
 import { PACKAGE_ROOT } from '../spec/locate';
 import { loadConfig } from '../config/load';
 import { ConfigError } from '../config/errors';
+import { describeListenError, ListenError } from './listen-error';
 
 export const DEFAULT_PORT = 12111;
 
@@ -50,15 +51,25 @@ async function main(argv: string[]): Promise<number> {
 
   let server: MockServer | undefined;
   const port = args.port ?? config?.settings.port;
+  const host = args.host ?? config?.settings.host ?? '127.0.0.1';
+  // An address the system refuses (no such host, not this machine's, taken, privileged) is the user's to fix: one line, no stack.
+  const listenFailure = (error: unknown, tried: number) => {
+    const message = describeListenError(error, host, tried);
+    return message ? new ListenError(message) : error;
+  };
   if (port !== undefined) {
-    server = await createMockServer({ ...options, port });
+    try {
+      server = await createMockServer({ ...options, port });
+    } catch (error) {
+      throw listenFailure(error, port);
+    }
   } else {
     // Without --port: the first free port from 12111, so a second instance just takes the next one.
     for (let port = DEFAULT_PORT; port < DEFAULT_PORT + 100 && !server; port++) {
       try {
         server = await createMockServer({ ...options, port });
       } catch (error) {
-        if (!isAddressInUse(error)) throw error;
+        if (!isAddressInUse(error)) throw listenFailure(error, port);
       }
     }
     if (!server) throw new UsageError(`no free port from ${DEFAULT_PORT} to ${DEFAULT_PORT + 99}; pass --port`);
@@ -89,11 +100,8 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`openai-mock: ${error.message}\nRun openai-mock --help for the options.\n`);
       process.exitCode = 2;
-    } else if (error instanceof SpecError || error instanceof ConfigError) {
+    } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
-      process.exitCode = 1;
-    } else if (isAddressInUse(error)) {
-      process.stderr.write(`openai-mock: ${(error as Error).message}: the port is taken; choose another with --port\n`);
       process.exitCode = 1;
     } else {
       process.stderr.write(`openai-mock: ${(error as Error).stack ?? error}\n`);

@@ -152,6 +152,42 @@ test('a spec that is not valid YAML is a one-line error naming the file and who 
   expectSpecError(await run(['--port', '0', '--no-cache', '--log-level', 'error', '--config', config]), broken, 'config "spec"', yamlProblem);
 });
 
+describe('an address it cannot listen on is one line naming the host and port and what to do, exit 1', () => {
+  function expectListenError(result: { code: number | null; output: string }, where: string, fix: RegExp) {
+    expect(result.code).toBe(1);
+    const lines = result.output.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^openai-mock: cannot listen on ${where.replace(/[.[\]]/g, '\\$&')}: `));
+    expect(lines[0]).toMatch(fix);
+    expect(result.output).not.toMatch(/\n\s+at /);
+  }
+
+  test('a host that does not resolve (ENOTFOUND)', async () => {
+    const result = await run(['--host', '999.1.1.1', '--port', '0', '--spec', smallSpec, '--no-cache']);
+    expectListenError(result, '999.1.1.1:0', /cannot be resolved \(ENOTFOUND\); pass --host/);
+  });
+
+  test("an address that is not this machine's (EADDRNOTAVAIL), with or without --port", async () => {
+    // 192.0.2.0/24 is TEST-NET-1: documentation only, never a machine's address.
+    const explicit = await run(['--host', '192.0.2.1', '--port', '4567', '--spec', smallSpec, '--no-cache']);
+    expectListenError(explicit, '192.0.2.1:4567', /not an address of this machine \(EADDRNOTAVAIL\); pass --host/);
+    const searched = await run(['--host', '192.0.2.1', '--spec', smallSpec, '--no-cache']);
+    expectListenError(searched, '192.0.2.1:12111', /EADDRNOTAVAIL/);
+  });
+
+  test('a taken port given with --port (EADDRINUSE)', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const taken = (blocker.address() as net.AddressInfo).port;
+      const result = await run(['--port', String(taken), '--spec', smallSpec, '--no-cache']);
+      expectListenError(result, `127.0.0.1:${taken}`, /the port is taken \(EADDRINUSE\); choose another with --port/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
+
 test.each([
   [['--bogus']],
   [['--port', 'abc']],
