@@ -101,7 +101,11 @@ export function createRequestHandler(options: HandlerOptions) {
       throw new HttpError(openAIError(400, `Invalid URL (${method} ${request.url})`));
     }
     const apiPath = stripVersionPrefix(url.pathname);
-    const route = router.match(method, apiPath, url.searchParams);
+    let route = router.match(method, apiPath, url.searchParams);
+    // The spec has no HEAD operations: HEAD is answered as the GET of the same path (the steps and
+    // the engine see a GET), and Node's server leaves the body out.
+    const headAsGet = !route && method === 'HEAD';
+    if (headAsGet) route = router.match('GET', apiPath, url.searchParams);
     if (!route) throw new HttpError(invalidUrl(method, url.pathname));
 
     if (options.auth) {
@@ -145,7 +149,7 @@ export function createRequestHandler(options: HandlerOptions) {
     if (problem) throw new HttpError(openAIError(400, problem.message, { param: problem.param, code: problem.code }));
 
     const mockRequest: MockRequest = {
-      method,
+      method: headAsGet ? 'GET' : method,
       path: url.pathname,
       apiPath,
       params: route.params,
