@@ -39,6 +39,17 @@ export function createPrismEngine(): Handler {
   // Prism routes the request against the operation it is handed; a path key such as
   // `/responses?beta=true` never matches a request path, so it gets the path without the query.
   const routable = new WeakMap<PreparedOperation, PreparedOperation>();
+  // json-schema-faker (dynamic mode) writes into the schemas it is given: Prism clones the
+  // operation's schema but hands it the `__bundled__` components as they are. Those objects are
+  // shared with our validators, whose compiled code reads them at run time, so dynamic mode gets
+  // its own copy of each operation.
+  const sandboxes = new WeakMap<PreparedOperation, PreparedOperation>();
+  const sandboxed = (operation: PreparedOperation): PreparedOperation => {
+    let copy = sandboxes.get(operation);
+    if (!copy) sandboxes.set(operation, (copy = structuredClone(forPrism(operation))));
+    return copy;
+  };
+
   const forPrism = (operation: PreparedOperation): PreparedOperation => {
     if (!operation.path.includes('?')) return operation;
     let copy = routable.get(operation);
@@ -84,7 +95,7 @@ export function createPrismEngine(): Handler {
         mediaTypes: [responseMediaType],
       },
     };
-    const result = await loadPrism().request(input, [forPrism(operation)], config)();
+    const result = await loadPrism().request(input, [preferences.dynamic ? sandboxed(operation) : forPrism(operation)], config)();
     if (result._tag === 'Left') {
       const error = result.left as Error & { status?: number; detail?: string };
       // json-schema-faker fails now and then on this spec's schemas (dynamic mode only, e.g. a
@@ -109,7 +120,16 @@ export function createPrismEngine(): Handler {
     } else if (isJsonMediaType(mediaType) && body !== undefined) {
       // The spec's examples, which Prism answers with, do not always fit the spec's schemas.
       const schema = findResponse(operation, output.statusCode)?.contents?.find((c) => c.mediaType.toLowerCase() === mediaType)?.schema;
-      if (schema) body = conformToSchema(body, schema, schemaTools(operation, 'json'));
+      if (schema) {
+        try {
+          body = conformToSchema(body, schema, schemaTools(operation, 'json'));
+        } catch (error) {
+          // json-schema-faker's bodies can be odd enough to make Ajv's compiled code itself throw
+          // (about 1 in 4 for cancelResponse): the static answer is a right one.
+          if (preferences.dynamic) return answerFromPrism({ ...exchange, preferences: { ...preferences, dynamic: false } });
+          throw error;
+        }
+      }
     }
     return { status: output.statusCode, headers, body };
   }
