@@ -41,34 +41,16 @@ export function checkConfig(value: unknown, file: string): Config {
 }
 
 /** What the server takes from a config, with relative paths made absolute. */
-export interface ConfigSettings {
-  port?: number;
-  host?: string;
+export type ConfigSettings = Omit<Config, 'spec' | 'overrides' | 'overridesDir'> & {
   /** The spec as written, and the folder it is relative to. */
   spec?: { value: string; dir: string };
-  logLevel?: Config['logLevel'];
-  auth?: boolean;
-  cors?: boolean;
-  cacheDir?: string | false;
-  bodyLimit?: number;
-  watch?: boolean;
-  seed?: string | number;
-  stream?: Config['stream'];
-}
+};
 
 export function settingsOf(config: Config, dir: string): ConfigSettings {
-  const { port, host, spec, logLevel, auth, cors, cacheDir, bodyLimit, watch, seed, stream } = config;
+  const { spec, cacheDir, overrides: _overrides, overridesDir: _overridesDir, ...rest } = config;
   return {
-    port,
-    host,
+    ...rest,
     spec: spec ? { value: spec, dir } : undefined,
-    logLevel,
-    auth,
-    cors,
     cacheDir: typeof cacheDir === 'string' ? path.resolve(dir, cacheDir) : cacheDir,
-    bodyLimit,
-    watch,
-    seed,
-    stream,
   };
 }
