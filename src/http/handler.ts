@@ -16,6 +16,7 @@ import {
   type ErrorResponse,
 } from './errors';
 import { writeResponse } from './write-response';
+import { PreferError, readPreferences } from './preferences';
 import { answerPreflight, corsHeaders, isPreflight } from './cors';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
 import type { ValidatorStore } from '../validation/validator-store';
@@ -74,17 +75,12 @@ async function parseBody(request: IncomingMessage, raw: Buffer, declared: string
 
 function preferencesOf(request: IncomingMessage, query: Record<string, unknown>): Preferences {
   if (!request.headers.prefer && !Object.keys(query).some((k) => k.startsWith('__'))) return {};
-  // Required here, not at the top: it loads all of Prism, which most servers never need.
-  const { getHttpConfigFromRequest } = require('@stoplight/prism-http-server/dist/getHttpConfigFromRequest') as typeof import('@stoplight/prism-http-server/dist/getHttpConfigFromRequest');
-  const parsed = getHttpConfigFromRequest({
-    url: { path: '/', query: query as Record<string, string> },
-    headers: request.headers as Record<string, string>,
-  });
-  if (parsed._tag === 'Left') {
-    throw new HttpError(openAIError(400, `The Prefer header cannot be read: ${parsed.left.detail ?? parsed.left.message}`, { param: 'Prefer' }));
+  try {
+    return readPreferences(request.headers.prefer, query);
+  } catch (error) {
+    if (error instanceof PreferError) throw new HttpError(openAIError(400, `The Prefer header cannot be read: ${error.message}`, { param: 'Prefer' }));
+    throw error;
   }
-  const { code, exampleKey, dynamic, seed } = parsed.right;
-  return { code, example: exampleKey, dynamic, seed };
 }
 
 /** The HTTP front: route, authenticate, read and check the request, run the pipeline, write. */
