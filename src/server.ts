@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { locateSpec } from './spec/locate';
-import { loadSpec } from './spec/load-spec';
-import { cacheKey, defaultCacheDir, validatorsDir } from './spec/cache';
+import { locateSpec } from './openapi/locate';
+import { loadSpec } from './openapi/load-spec';
+import { cacheKey, defaultCacheDir, validatorsDir } from './openapi/cache';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
 import { answerClientError, answerConnect, answerExpectation } from './http/client-error';

@@ -1,7 +1,7 @@
 import module from 'node:module';
 import path from 'node:path';
 import { parseCliArgs } from './args';
-import { defaultCacheDir } from '../spec/locate';
+import { defaultCacheDir } from '../openapi/locate';
 
 /**
  * Imported first by the command: keeps V8's compiled code of the server and its dependencies

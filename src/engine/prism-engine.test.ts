@@ -1,7 +1,7 @@
 import { createPrismEngine } from './prism-engine';
-import { loadSpec } from '../spec/load-spec';
-import { locateSpec } from '../spec/locate';
-import type { PreparedSpec } from '../spec/prepare';
+import { loadSpec } from '../openapi/load-spec';
+import { locateSpec } from '../openapi/locate';
+import type { PreparedSpec } from '../openapi/prepare';
 import type { Exchange } from '../pipeline/types';
 
 /**

@@ -1,9 +1,9 @@
 import type { IHttpRequest, PrismHttpInstance } from '@stoplight/prism-http';
 import type { HttpMethod } from '@stoplight/types';
 import type { Exchange, Handler, MockResponse } from '../pipeline/types';
-import type { PreparedOperation } from '../spec/prepare';
+import type { PreparedOperation } from '../openapi/prepare';
 import { findResponse, isJsonMediaType, isTextMediaType } from './negotiate';
-import { conformToSchema } from '../spec/schema/repair';
+import { conformToSchema } from '../openapi/schema/repair';
 import { schemaTools } from '../validation/request-validator';
 import { placeholderBytes } from './binary-bodies';
 

@@ -1,5 +1,5 @@
 import { createRouter, stripVersionPrefix } from './router';
-import type { PreparedOperation } from '../spec/prepare';
+import type { PreparedOperation } from '../openapi/prepare';
 
 const op = (method: string, path: string, iid: string) => ({ method, path, iid, responses: [] }) as unknown as PreparedOperation;
 

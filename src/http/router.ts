@@ -1,4 +1,4 @@
-import type { PreparedOperation } from '../spec/prepare';
+import type { PreparedOperation } from '../openapi/prepare';
 
 /**
  * Finds the one operation for a request in a segment trie, so that Prism is handed a single

@@ -1,9 +1,9 @@
 import type { ValidateFunction } from 'ajv';
 import type { Exchange, MockResponse } from '../pipeline/types';
-import type { PreparedOperation } from '../spec/prepare';
+import type { PreparedOperation } from '../openapi/prepare';
 import { findResponse } from '../engine/negotiate';
 import { getAjv } from '../validation/ajv';
-import { withBundle } from '../spec/schema/walk';
+import { withBundle } from '../openapi/schema/walk';
 import { describeErrors } from '../validation/describe-errors';
 
 /**

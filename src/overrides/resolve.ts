@@ -1,4 +1,4 @@
-import type { PreparedOperation } from '../spec/prepare';
+import type { PreparedOperation } from '../openapi/prepare';
 
 /**
  * Finds the operations an override's key names: an operationId, `"METHOD /path"` (with or without

@@ -1,4 +1,4 @@
-import type { PreparedOperation } from '../spec/prepare';
+import type { PreparedOperation } from '../openapi/prepare';
 import { ConfigError } from '../config/errors';
 import { indexOperations } from './resolve';
 import type { AnyOverride } from './types';

@@ -1,7 +1,7 @@
-import type { PreparedOperation } from '../spec/prepare';
+import type { PreparedOperation } from '../openapi/prepare';
 import { idPrefix } from './prefixes';
 import { reflectionPlan, setIfFits, fitsPrimitive } from './reflect';
-import { deref, objectProperties, refsOf } from '../spec/schema/walk';
+import { deref, objectProperties, refsOf } from '../openapi/schema/walk';
 import type { IdSource } from './ids';
 
 /**

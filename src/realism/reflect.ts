@@ -1,7 +1,7 @@
 import type { IHttpOperation } from '@stoplight/types';
-import type { PreparedOperation } from '../spec/prepare';
+import type { PreparedOperation } from '../openapi/prepare';
 import { successJson } from './default-bodies';
-import { branches, deref, objectProperties, refsOf, type RefResolver } from '../spec/schema/walk';
+import { branches, deref, objectProperties, refsOf, type RefResolver } from '../openapi/schema/walk';
 
 /**
  * Reflection, as stripe-mock does it: a request field whose name is also a field of the response

@@ -1,6 +1,6 @@
 import { getAjv } from './ajv';
 import { describeErrors, paramName } from './describe-errors';
-import type { SchemaTools } from '../spec/schema/walk';
+import type { SchemaTools } from '../openapi/schema/walk';
 
 const DEFS: Record<string, object> = {
   UserMessage: {

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { bestRanked, isSchema, pointerParts, tagFit, valueAt as valueAtParts, type SchemaTools } from '../spec/schema/walk';
+import { bestRanked, isSchema, pointerParts, tagFit, valueAt as valueAtParts, type SchemaTools } from '../openapi/schema/walk';
 
 /**
  * Turns Ajv's list of failures into the one message OpenAI would give, naming the field the way

@@ -1,10 +1,10 @@
 import type { ValidateFunction } from 'ajv';
 import type { IHttpOperation, IHttpParam } from '@stoplight/types';
-import type { PreparedOperation } from '../spec/prepare';
+import type { PreparedOperation } from '../openapi/prepare';
 import { getAjv } from './ajv';
 import { describeErrors, type ValidationProblem } from './describe-errors';
 import { compileValidator, type ValidatorStore } from './validator-store';
-import { refsOf, withBundle, type SchemaTools } from '../spec/schema/walk';
+import { refsOf, withBundle, type SchemaTools } from '../openapi/schema/walk';
 
 /**
  * Request checks for one operation: path parameters, query and body, each against the spec's

@@ -5,9 +5,9 @@
  */
 import type { IHttpOperation } from '@stoplight/types';
 import type { MockServer } from '../../src';
-import { loadSpec } from '../../src/spec/load-spec';
-import { locateSpec } from '../../src/spec/locate';
-import type { PreparedOperation } from '../../src/spec/prepare';
+import { loadSpec } from '../../src/openapi/load-spec';
+import { locateSpec } from '../../src/openapi/locate';
+import type { PreparedOperation } from '../../src/openapi/prepare';
 import { schemaTools } from '../../src/validation/request-validator';
 import { defaultSuccess } from '../../src/engine/negotiate';
 import { describeErrors } from '../../src/validation/describe-errors';
@@ -20,7 +20,7 @@ let operations: PreparedOperation[];
 beforeAll(async () => {
   mock = await startMock();
   const loaded = await loadSpec(locateSpec({ flag: SPEC, env: process.env.OPENAI_MOCK_SPEC, cwd: process.cwd() }), {
-    dir: process.env.OPENAI_MOCK_CACHE_DIR || require('../../src/spec/cache').defaultCacheDir(),
+    dir: process.env.OPENAI_MOCK_CACHE_DIR || require('../../src/openapi/cache').defaultCacheDir(),
   });
   operations = loaded.spec.operations;
 });

@@ -5,8 +5,8 @@
  * with the validator's reason.
  */
 import type { IHttpOperation } from '@stoplight/types';
-import type { PreparedOperation } from '../../src/spec/prepare';
-import { minimalValue } from '../../src/spec/schema/minimal-value';
+import type { PreparedOperation } from '../../src/openapi/prepare';
+import { minimalValue } from '../../src/openapi/schema/minimal-value';
 import { schemaTools } from '../../src/validation/request-validator';
 
 /** Stands for an uploaded file until the form is built. */

@@ -4,13 +4,13 @@
  * server would answer 500, so a failure here is a route that cannot be served.
  */
 import type { IHttpOperation } from '@stoplight/types';
-import { loadSpec } from '../../src/spec/load-spec';
-import { locateSpec } from '../../src/spec/locate';
-import { defaultCacheDir } from '../../src/spec/cache';
-import type { PreparedOperation } from '../../src/spec/prepare';
+import { loadSpec } from '../../src/openapi/load-spec';
+import { locateSpec } from '../../src/openapi/locate';
+import { defaultCacheDir } from '../../src/openapi/cache';
+import type { PreparedOperation } from '../../src/openapi/prepare';
 import { getAjv } from '../../src/validation/ajv';
 import { compileChecks } from '../../src/validation/request-validator';
-import { withBundle } from '../../src/spec/schema/walk';
+import { withBundle } from '../../src/openapi/schema/walk';
 import { SPEC } from '../helpers/server';
 
 let operations: PreparedOperation[];

@@ -44,9 +44,9 @@ test('a misspelt field, a wrong type or value, a missing field: type errors on e
 });
 
 test('every typed operation names an operation of the spec, by its id and by its route', async () => {
-  const { loadSpec } = await import('../../src/spec/load-spec');
-  const { locateSpec } = await import('../../src/spec/locate');
-  const { defaultCacheDir } = await import('../../src/spec/cache');
+  const { loadSpec } = await import('../../src/openapi/load-spec');
+  const { locateSpec } = await import('../../src/openapi/locate');
+  const { defaultCacheDir } = await import('../../src/openapi/cache');
   const { indexOperations } = await import('../../src/overrides/resolve');
   const spec = await loadSpec(locateSpec({ env: process.env.OPENAI_MOCK_SPEC, cwd: process.cwd() }), { dir: defaultCacheDir() });
   const index = indexOperations(spec.spec.operations);

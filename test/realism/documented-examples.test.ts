@@ -3,7 +3,7 @@
  * that reaches a client, after reflection and the id, time and model-output edits, is valid is
  * checked over HTTP for every operation by test/foundation/every-operation.test.ts.)
  */
-import type { PreparedSpec } from '../../src/spec/prepare';
+import type { PreparedSpec } from '../../src/openapi/prepare';
 import type { ResponseSchemas } from '../../src/realism/default-bodies';
 import { preparedSpec, responseSchemas, successChecker } from './support';
 

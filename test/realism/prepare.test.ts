@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { loadSpec } from '../../src/spec/load-spec';
-import { locateSpec } from '../../src/spec/locate';
+import { loadSpec } from '../../src/openapi/load-spec';
+import { locateSpec } from '../../src/openapi/locate';
 import { SPEC } from '../helpers/server';
 
 let dir: string;

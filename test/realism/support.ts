@@ -4,10 +4,10 @@
  * foundation suite's (`minimalRequest` in test/foundation/minimal-request.ts).
  */
 import type { ValidateFunction } from 'ajv';
-import { loadSpec } from '../../src/spec/load-spec';
-import { locateSpec } from '../../src/spec/locate';
-import { defaultCacheDir } from '../../src/spec/cache';
-import type { PreparedOperation, PreparedSpec } from '../../src/spec/prepare';
+import { loadSpec } from '../../src/openapi/load-spec';
+import { locateSpec } from '../../src/openapi/locate';
+import { defaultCacheDir } from '../../src/openapi/cache';
+import type { PreparedOperation, PreparedSpec } from '../../src/openapi/prepare';
 import { ResponseSchemas, scratchAjv, successJson } from '../../src/realism/default-bodies';
 import { SPEC } from '../helpers/server';
 

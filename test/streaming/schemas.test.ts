@@ -8,7 +8,7 @@ import path from 'node:path';
 import { load, CORE_SCHEMA } from 'js-yaml';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { normalizeSpec } from '../../src/spec/normalize';
+import { normalizeSpec } from '../../src/openapi/normalize';
 import { STREAMING_OPERATION_IDS } from '../../src/streaming/decide';
 import type { MockServer } from '../../src';
 import { startMock } from '../helpers/server';
