@@ -23,6 +23,12 @@ export interface Config {
   watch?: boolean;
   /** Deterministic ids and timestamps: the same request gets the same body. */
   seed?: string | number;
+  /** Milliseconds a client has to send the request headers; then 408. Default 20 s. */
+  headersTimeout?: number;
+  /** Milliseconds a client has to send the whole request (headers and body); then 408. Default 60 s. */
+  requestTimeout?: number;
+  /** Require `Authorization: Bearer <adminToken>` on the admin routes (`/__admin/...`; health stays open). */
+  adminToken?: string;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
   /**

@@ -34,8 +34,16 @@ export interface HandlerOptions {
   bodyLimit: number;
   /** Answer CORS preflights and name the `Origin` in answers (for web apps in a browser). */
   cors: boolean;
+  /** The admin API (`/__admin/...`), answered before anything of the OpenAI API's. */
+  admin?: OwnRoutes;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
   validators?: ValidatorStore;
+}
+
+/** Paths the server answers itself, outside the OpenAI API (the admin router). */
+export interface OwnRoutes {
+  owns(url: string | undefined): boolean;
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
 }
 
 class HttpError extends Error {
@@ -179,6 +187,8 @@ export function createRequestHandler(options: HandlerOptions) {
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
+    // Before CORS: the admin API never answers a browser's cross-origin call.
+    if (options.admin?.owns(request.url)) return options.admin.handle(request, response);
     if (options.cors && isPreflight(request)) {
       answerPreflight(request, response);
       logger.info(`${request.method} ${redactUrl(request.url)} 204 (CORS preflight)`);
