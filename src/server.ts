@@ -5,6 +5,7 @@ import { loadSpec } from './openapi/load-spec';
 import { cacheKey, defaultCacheDir, validatorsDir } from './openapi/cache';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
+import { apiKeysFromEnv } from './http/auth';
 import { answerClientError, answerConnect, answerExpectation } from './http/client-error';
 import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
@@ -31,6 +32,11 @@ export interface MockServerOptions {
   cacheDir?: string | false;
   /** Check for `Authorization: Bearer ...` (any token). Default true. */
   auth?: boolean;
+  /**
+   * Strict keys: only these are accepted, any other key gets the API's 401 `invalid_api_key`.
+   * Default: `OPENAI_MOCK_API_KEYS` (comma separated), else any key. Has no effect with `auth: false`.
+   */
+  apiKeys?: readonly string[];
   /** Largest request body accepted, in bytes; larger ones get 413. Default 50 MiB. */
   bodyLimit?: number;
   /** Answer CORS preflights and allow the request's `Origin`, for web apps in a browser. Default true. */
@@ -131,6 +137,7 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
     pipeline: () => pipeline,
     logger,
     auth: options.auth ?? true,
+    apiKeys: options.apiKeys ?? apiKeysFromEnv(process.env.OPENAI_MOCK_API_KEYS),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     cors: options.cors ?? true,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,

@@ -8,6 +8,7 @@ export interface CliArgs {
   config?: string;
   logLevel?: LogLevel;
   auth?: boolean;
+  apiKeys?: string[];
   cors?: boolean;
   watch?: boolean;
   cacheDir?: string | false;
@@ -35,6 +36,8 @@ Options:
                       whatever the config says)
   --log-level L       ${LOG_LEVELS.join(', ')} (default: info)
   --no-auth           accept requests without an Authorization header
+  --api-key KEY       accept only this key (repeat for more; default: $OPENAI_MOCK_API_KEYS,
+                      comma separated, else any key)
   --no-cors           no CORS headers, preflights get 404 (default: CORS on, for web apps)
   --cache-dir DIR     where the prepared spec is cached (default: node_modules/.cache/openai-mock)
   --no-cache          do not read or write the prepared-spec cache
@@ -50,6 +53,14 @@ function integer(name: string, value: string | undefined, min: number, max: numb
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   return n;
+}
+
+function apiKeysOf(keys: string[] | undefined, noAuth: boolean | undefined): string[] | undefined {
+  if (keys === undefined) return undefined;
+  if (noAuth) throw new UsageError('--api-key and --no-auth contradict each other: keep one');
+  const blank = keys.find((key) => key.trim() === '');
+  if (blank !== undefined) throw new UsageError('--api-key needs a key, got ""');
+  return keys.map((key) => key.trim());
 }
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -69,6 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'log-level': { type: 'string' },
         auth: { type: 'boolean' },
         'no-auth': { type: 'boolean' },
+        'api-key': { type: 'string', multiple: true },
         cors: { type: 'boolean' },
         'no-cors': { type: 'boolean' },
         'cache-dir': { type: 'string' },
@@ -93,6 +105,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     watch: v['no-watch'] ? false : v.watch,
     logLevel: logLevel as LogLevel | undefined,
     auth: v['no-auth'] ? false : v.auth,
+    apiKeys: apiKeysOf(v['api-key'], v['no-auth']),
     cors: v['no-cors'] ? false : v.cors,
     cacheDir: v['no-cache'] ? false : v['cache-dir'],
     bodyLimit: integer('body-limit', v['body-limit'], 1, 2 ** 40),

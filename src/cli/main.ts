@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
     host: args.host,
     spec: args.spec,
     auth: args.auth,
+    apiKeys: args.apiKeys,
     cors: args.cors,
     cacheDir: args.cacheDir,
     bodyLimit: args.bodyLimit,

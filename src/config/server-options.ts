@@ -20,6 +20,7 @@ export function withConfig(options: MockServerOptions, config: LoadedConfig | un
     host: options.host ?? s.host,
     logLevel: options.logLevel ?? s.logLevel,
     auth: options.auth ?? s.auth,
+    apiKeys: options.apiKeys ?? s.apiKeys,
     cors: options.cors ?? s.cors,
     cacheDir: options.cacheDir ?? s.cacheDir,
     bodyLimit: options.bodyLimit ?? s.bodyLimit,

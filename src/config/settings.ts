@@ -17,6 +17,7 @@ const KEYS: Record<keyof Config, [Check, string]> = {
   spec: [isString, 'a path or an http(s) URL'],
   logLevel: [isLogLevel, `one of ${LOG_LEVELS.join(', ')}`],
   auth: [isBoolean, 'true or false'],
+  apiKeys: [(v) => Array.isArray(v) && v.length > 0 && v.every(isString), 'a non-empty array of keys (strings)'],
   cors: [isBoolean, 'true or false'],
   cacheDir: [(v) => isString(v) || v === false, 'a folder, or false'],
   bodyLimit: [(v) => Number.isInteger(v) && (v as number) >= 1, 'a whole number of bytes'],

@@ -8,14 +8,13 @@ import {
   bodyTooLarge,
   internalError,
   invalidUrl,
-  malformedAuthorization,
   malformedJson,
-  missingApiKey,
   openAIError,
   unsupportedContentType,
   type ErrorResponse,
 } from './errors';
 import { writeResponse } from './write-response';
+import { checkAuth } from './auth';
 import { PreferError, readPreferences } from './preferences';
 import { answerPreflight, corsHeaders, isPreflight } from './cors';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
@@ -31,6 +30,8 @@ export interface HandlerOptions {
   pipeline: () => Handler;
   logger: Logger;
   auth: boolean;
+  /** Strict mode: only these keys are accepted (see auth.ts). */
+  apiKeys?: readonly string[];
   bodyLimit: number;
   /** Answer CORS preflights and name the `Origin` in answers (for web apps in a browser). */
   cors: boolean;
@@ -42,14 +43,6 @@ class HttpError extends Error {
   constructor(readonly response: ErrorResponse) {
     super(response.body.error.message);
   }
-}
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
-function checkAuth(header: string | undefined): ErrorResponse | undefined {
-  if (header === undefined || header.trim() === '') return missingApiKey();
-  if (!BEARER.test(header)) return malformedAuthorization();
-  return undefined;
 }
 
 function mediaTypeOf(header: string | undefined): string | undefined {
@@ -105,7 +98,7 @@ export function createRequestHandler(options: HandlerOptions) {
     if (!route) throw new HttpError(invalidUrl(method, url.pathname));
 
     if (options.auth) {
-      const problem = checkAuth(request.headers.authorization);
+      const problem = checkAuth(request.headers, { apiKeys: options.apiKeys });
       if (problem) throw new HttpError(problem);
     }
 
