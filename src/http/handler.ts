@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from './router';
-import { stripVersionPrefix } from './router';
+import { resolveApiPath } from './router';
+import { withDeploymentModel } from './azure';
 import { parseQuery } from './form-fields';
 import { BodyTooLargeError, ClientGoneError, readBody } from './read-body';
 import { BodyParseError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
@@ -89,7 +90,7 @@ export function createRequestHandler(options: HandlerOptions) {
       // An absolute-form target Node's parser lets through, such as `http://[bad/v1/models`.
       throw new HttpError(openAIError(400, `Invalid URL (${method} ${request.url})`));
     }
-    const apiPath = stripVersionPrefix(url.pathname);
+    const { path: apiPath, azure, deployment } = resolveApiPath(url.pathname);
     let route = router.match(method, apiPath, url.searchParams);
     // The spec has no HEAD operations: HEAD is answered as the GET of the same path (the steps and
     // the engine see a GET), and Node's server leaves the body out.
@@ -104,6 +105,7 @@ export function createRequestHandler(options: HandlerOptions) {
 
     const query = parseQuery(url.searchParams);
     delete query.beta;
+    if (azure) delete query['api-version'];
     const preferences = preferencesOf(request, query);
     for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
 
@@ -125,6 +127,7 @@ export function createRequestHandler(options: HandlerOptions) {
       }
       throw error;
     }
+    if (deployment !== undefined) parsed = withDeploymentModel(route.operation, parsed, deployment, mediaTypeOf(request.headers['content-type']));
 
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
