@@ -31,6 +31,22 @@ async function statusFor(url: string, key: string, header: 'authorization' | 'ap
   return response.status === 401 ? `401 ${body.error.code}: ${body.error.message}` : response.status;
 }
 
+test("default flags: any key, spaces included, through Bearer or Azure's api-key; none is the API's 401", async () => {
+  const run = start(['--port', '0']);
+  try {
+    const [, url] = await run.waitFor(LISTENING);
+    expect(await statusFor(url!, 'My API Key')).toBe(200);
+    expect(await statusFor(url!, 'My API Key', 'api-key')).toBe(200);
+    const generated = new OpenAI({ baseURL: url, apiKey: 'My API Key', maxRetries: 0 });
+    expect((await generated.embeddings.create({ model: 'text-embedding-3-small', input: 'x' })).data).toHaveLength(1);
+    const none = await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer ' } });
+    expect(none.status).toBe(401);
+    expect((await none.json()).error).toMatchObject({ message: expect.stringMatching(/^You didn't provide an API key\./), code: null });
+  } finally {
+    await run.stop();
+  }
+});
+
 test('--api-key, repeated: only those keys, through the SDK and AzureOpenAI; others get the masked 401', async () => {
   const run = start(['--port', '0', '--api-key', 'sk-first-key-000000001', '--api-key', 'My API Key']);
   try {
