@@ -25,7 +25,7 @@ function start(args: string[], env: Record<string, string | undefined> = {}) {
 }
 
 async function statusFor(url: string, key: string, header: 'authorization' | 'api-key' = 'authorization') {
-  const headers = header === 'authorization' ? { authorization: `Bearer ${key}` } : { 'api-key': key };
+  const headers: Record<string, string> = header === 'authorization' ? { authorization: `Bearer ${key}` } : { 'api-key': key };
   const response = await fetch(`${url}/v1/models`, { headers, signal: AbortSignal.timeout(10_000) });
   const body = await response.json();
   return response.status === 401 ? `401 ${body.error.code}: ${body.error.message}` : response.status;
