@@ -36,6 +36,8 @@ export interface Settings {
   logLevel: LogLevel;
   logger: Logger;
   auth: boolean;
+  /** Strict keys: only these are accepted. */
+  apiKeys?: readonly string[];
   cors: boolean;
   bodyLimit: number;
   watch: boolean;
@@ -121,6 +123,9 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     }
   }
 
+  if (values.apiKeys && values.auth === false) {
+    throw new SettingsError(`${origins.apiKeys === '--api-key' ? '--api-key' : origins.apiKeys} and ${origins.auth === '--auth' ? '--no-auth' : origins.auth} contradict each other: keep one`);
+  }
   const logLevel = (values.logLevel as LogLevel | undefined) ?? options.defaultLogLevel ?? 'warn';
   const headersTimeout = (values.headersTimeout as number | undefined) ?? 20_000;
   const watch = (values.watch as boolean | undefined) ?? false;
@@ -133,6 +138,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     logLevel,
     logger: input.logger ?? createLogger(logLevel),
     auth: (values.auth as boolean | undefined) ?? true,
+    apiKeys: values.apiKeys as string[] | undefined,
     cors: (values.cors as boolean | undefined) ?? true,
     bodyLimit: (values.bodyLimit as number | undefined) ?? DEFAULT_BODY_LIMIT,
     watch,
