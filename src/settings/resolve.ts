@@ -123,8 +123,9 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     }
   }
 
-  if (values.apiKeys && values.auth === false) {
-    throw new SettingsError(`${origins.apiKeys === '--api-key' ? '--api-key' : origins.apiKeys} and ${origins.auth === '--auth' ? '--no-auth' : origins.auth} contradict each other: keep one`);
+  // On one command line the two can only be a mistake; elsewhere `auth: false` simply turns strict keys off too.
+  if (values.apiKeys && values.auth === false && origins.apiKeys === '--api-key' && origins.auth === '--auth') {
+    throw new SettingsError('--api-key and --no-auth contradict each other: keep one');
   }
   const logLevel = (values.logLevel as LogLevel | undefined) ?? options.defaultLogLevel ?? 'warn';
   const headersTimeout = (values.headersTimeout as number | undefined) ?? 20_000;

@@ -81,14 +81,14 @@ test('OPENAI_MOCK_API_KEYS, comma separated, blanks ignored', async () => {
   }
 });
 
-test("the config's apiKeys win over the environment, and --api-key over both", async () => {
+test("OPENAI_MOCK_API_KEYS wins over the config's apiKeys, and --api-key over both", async () => {
   const config = path.join(dir, 'keys.config.json');
   await writeFile(config, JSON.stringify({ apiKeys: ['from-config'], overridesDir: false }));
   const fromConfig = start(['--port', '0', '--config', config], { OPENAI_MOCK_API_KEYS: 'from-env' });
   const fromFlag = start(['--port', '0', '--config', config, '--api-key', 'from-flag'], { OPENAI_MOCK_API_KEYS: 'from-env' });
   try {
     const [[, configUrl], [, flagUrl]] = await Promise.all([fromConfig.waitFor(LISTENING), fromFlag.waitFor(LISTENING)]);
-    expect([await statusFor(configUrl!, 'from-config'), await statusFor(configUrl!, 'from-env')]).toEqual([200, expect.stringMatching(/^401 invalid_api_key/)]);
+    expect([await statusFor(configUrl!, 'from-env'), await statusFor(configUrl!, 'from-config')]).toEqual([200, expect.stringMatching(/^401 invalid_api_key/)]);
     expect([await statusFor(flagUrl!, 'from-flag'), await statusFor(flagUrl!, 'from-config')]).toEqual([200, expect.stringMatching(/^401 invalid_api_key/)]);
   } finally {
     await Promise.all([fromConfig.stop(), fromFlag.stop()]);
