@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import type { Config } from './define';
-import { ConfigError } from './errors';
+import { ConfigError, EmptyFileError } from './errors';
 import { loadModule } from './load-module';
 import { checkConfig, settingsOf, type ConfigSettings } from './settings';
 import type { LoadedOverride } from '../overrides/set';
@@ -66,11 +66,19 @@ function explorer(inputs: Set<string>) {
   const moduleLoader: Loader = async (file) => {
     const loaded = await loadModule(file);
     for (const input of loaded.inputs) inputs.add(input);
+    // A module whose body is not written yet (its imports only, say) exports nothing at all.
+    if (loaded.exportsNothing) throw new ConfigError(`${file}: the config module exports nothing (export default defineConfig({ ... }))`, file, loaded.inputs);
     return loaded.value;
   };
   const loaders: Record<string, Loader> = { ...defaultLoaders, noExt: defaultLoaders['.yaml']! };
   for (const ext of MODULE_EXTENSIONS) loaders[ext] = moduleLoader;
   return cosmiconfig(NAME, { searchPlaces: SEARCH_PLACES, loaders, cache: false, searchStrategy: 'project' });
+}
+
+/** Refuses a file that holds nothing but white space (see EmptyFileError). */
+async function assertNotEmpty(file: string, what: string): Promise<void> {
+  const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (text !== undefined && text.trim() === '') throw new EmptyFileError(file, what);
 }
 
 async function isDirectory(dir: string): Promise<boolean> {
@@ -112,6 +120,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   try {
     if (file !== undefined) {
       if (!(await fs.stat(file).catch(() => undefined))?.isFile()) throw new ConfigError(`config file not found: ${file}`, file);
+      if (path.basename(file) !== 'package.json') await assertNotEmpty(file, 'config file');
       result = await explorer(inputs).load(file);
     } else {
       result = await explorer(inputs).search(cwd);
@@ -125,6 +134,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const dir = path.dirname(configFile);
 
   let value = result.config;
+
   if (typeof value === 'function') {
     try {
       value = await value();
@@ -144,6 +154,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     overridesDir = path.resolve(dir, config.overridesDir ?? 'overrides');
     if (await isDirectory(overridesDir)) {
       const files = await overrideFiles(overridesDir);
+      await Promise.all(files.map((f) => assertNotEmpty(f, 'override module')));
       const modules = await Promise.all(files.map(loadModule));
       modules.forEach((loaded, i) => {
         for (const input of loaded.inputs) inputs.add(input);
