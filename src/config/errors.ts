@@ -21,7 +21,7 @@ export class ConfigError extends Error {
  */
 export class EmptyFileError extends ConfigError {
   override name = 'EmptyFileError';
-  constructor(file: string, what: string) {
-    super(`${file}: the ${what} is empty (a save under way?); write ${what === 'config file' ? 'a config ({} for none)' : 'an override'} or remove the file`, file);
+  constructor(file: string, what: string, message?: string) {
+    super(message ?? `${file}: the ${what} is empty (a save under way?); write ${what === 'config file' ? 'a config ({} for none)' : 'an override'} or remove the file`, file);
   }
 }

@@ -67,7 +67,7 @@ function explorer(inputs: Set<string>) {
     const loaded = await loadModule(file);
     for (const input of loaded.inputs) inputs.add(input);
     // A module whose body is not written yet (its imports only, say) exports nothing at all.
-    if (loaded.exportsNothing) throw new ConfigError(`${file}: the config module exports nothing (export default defineConfig({ ... }))`, file, loaded.inputs);
+    if (loaded.exportsNothing) throw new EmptyFileError(file, 'config module', `${file}: the config module exports nothing (a save under way?); export default defineConfig({ ... })`);
     return loaded.value;
   };
   const loaders: Record<string, Loader> = { ...defaultLoaders, noExt: defaultLoaders['.yaml']! };
@@ -130,6 +130,8 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   }
   if (!result) return undefined;
   const configFile = result.filepath;
+  // Emptied between the check above and cosmiconfig's own read: the same save under way.
+  if (file !== undefined && result.isEmpty && path.basename(configFile) !== 'package.json') throw new EmptyFileError(configFile, 'config file');
   inputs.add(configFile);
   const dir = path.dirname(configFile);
 
@@ -158,6 +160,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
       const modules = await Promise.all(files.map(loadModule));
       modules.forEach((loaded, i) => {
         for (const input of loaded.inputs) inputs.add(input);
+        if (loaded.exportsNothing) throw new EmptyFileError(files[i]!, 'override module', `${files[i]}: the override module exports nothing (a save under way?); export default defineOverride({ ... }), or an array of them`);
         overrides.push(...asOverrides(loaded.value, label(files[i]!, cwd, dir), files[i]!));
       });
     } else if (config.overridesDir !== undefined) {
