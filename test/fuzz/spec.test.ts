@@ -8,7 +8,7 @@
  *   - nothing gets a 5xx, a hang or a broken connection.
  * Seeded and bounded in `npm test` (FUZZ_RUNS per operation, default 1, each run a valid and a
  * mutated request); `npm run fuzz` runs long. A failure prints its seed and fast-check's replay
- * path: FUZZ_SEED=<seed> FUZZ_OPS=<operationId> npm run fuzz replays it.
+ * path: FUZZ_SEED=<seed> FUZZ_OPS=<operationId> FUZZ_PATH=<path> npm run fuzz replays it.
  */
 import http from 'node:http';
 import fc from 'fast-check';
@@ -215,10 +215,10 @@ test(`every operation, requests generated from its schemas: valid -> 2xx in its 
         const second = await check(operation, mutated);
         if (second) throw new Error(`${second}\n    mutation: ${mutation.kind}\n    request: ${mutated.shown}`);
       });
-      const details = await fc.check(property, { seed: SEED, numRuns: RUNS, endOnFailure: !SHRINK });
+      const details = await fc.check(property, { seed: SEED, numRuns: RUNS, endOnFailure: !SHRINK, path: process.env.FUZZ_PATH || undefined });
       if (details.failed) {
         const error = (details.errorInstance as Error | undefined)?.message ?? String(details.errorInstance);
-        failures.push(`${operation.iid} (FUZZ_SEED=${details.seed} FUZZ_OPS=${operation.iid}, path ${details.counterexamplePath}): ${error}`);
+        failures.push(`${operation.iid} (replay: FUZZ_SEED=${details.seed} FUZZ_OPS=${operation.iid} FUZZ_PATH=${details.counterexamplePath} npm run fuzz): ${error}`);
       }
     }
   };
