@@ -17,3 +17,6 @@ export { responses } from './overrides/responses';
 export type { Override, AnyOverride, OverrideContext, OverrideRequest, OverrideResponse, OverrideResult, Replacement, QueryValue } from './overrides/types';
 export type { OperationKey, TypedOperations, TypedOperationId, TypedRoute, OperationOf, RequestBodyOf, ResponseBodyOf, JsonValue, ListPage, FormBody, BinaryBody } from './overrides/operations';
 export type { UploadedFile } from './http/parse-body';
+export type { CorsConfig } from './http/cors';
+export { MODELS, lookupModel, modelLimits, DEFAULT_LIMITS } from './models/catalogue';
+export type { CatalogueModel, ModelLimits, ModelLookup, ModelKind } from './models/catalogue';

@@ -5,12 +5,15 @@ import { loadSpec } from './openapi/load-spec';
 import { cacheKey, defaultCacheDir, validatorsDir } from './openapi/cache';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
+import { corsPolicy, type CorsConfig } from './http/cors';
+import { hostPolicy } from './http/host-check';
 import { answerClientError, answerConnect, answerExpectation } from './http/client-error';
 import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step, StreamControl } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
+import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { createLogger, type Logger, type LogLevel } from './log/logger';
 import { compileOverrides, type LoadedOverride } from './overrides/set';
@@ -33,8 +36,14 @@ export interface MockServerOptions {
   auth?: boolean;
   /** Largest request body accepted, in bytes; larger ones get 413. Default 50 MiB. */
   bodyLimit?: number;
-  /** Answer CORS preflights and allow the request's `Origin`, for web apps in a browser. Default true. */
-  cors?: boolean;
+  /**
+   * Web pages allowed to call the mock from a browser: by default (`true`) those served from this
+   * machine (loopback origins); `{ origins, credentials }` adds origins and allows credentials;
+   * `false` sends no CORS headers. Pages from other origins are always refused (see http/cors.ts).
+   */
+  cors?: boolean | CorsConfig;
+  /** More allowed origins (the command's `--cors-origin`), added to `cors.origins`. */
+  corsOrigins?: readonly string[];
   logLevel?: LogLevel;
   logger?: Logger;
   /** Extra steps, run after overrides and before realism and the engine (see `Step`). */
@@ -65,6 +74,10 @@ export interface MockServerOptions {
   headersTimeout?: number;
   /** Milliseconds a client has to send the whole request (headers and body); then 408. Default 60 s. */
   requestTimeout?: number;
+  /** The most bytes one answer may have; a request asking for more gets a 400. Default 48 MiB. */
+  maxAnswerBytes?: number;
+  /** The most milliseconds of work one answer may take; then a 400. Default 500. */
+  maxAnswerMs?: number;
 }
 
 export interface MockServer {
@@ -92,6 +105,20 @@ export interface MockServer {
 
 export const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
 
+/** The host names of the configured origins: a page on one may reach the mock by that name. */
+function corsHosts(cors: MockServerOptions['cors'], extra: readonly string[] | undefined): string[] {
+  const origins = [...(typeof cors === 'object' && cors ? (cors.origins ?? []) : []), ...(extra ?? [])];
+  const hosts: string[] = [];
+  for (const origin of origins) {
+    try {
+      hosts.push(new URL(origin).hostname);
+    } catch {
+      // `*` or a malformed origin names no host.
+    }
+  }
+  return hosts;
+}
+
 export async function createMockServer(given: MockServerOptions = {}): Promise<MockServer> {
   const started = performance.now();
   const cwd = given.cwd ?? process.cwd();
@@ -103,12 +130,16 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
   const loaded = await loadSpec(location, { dir: cacheDir });
   if (loaded.cacheError) logger.warn(`could not write the spec cache in ${cacheDir}: ${loaded.cacheError}`);
 
+  const answerLimits = {
+    maxBytes: options.maxAnswerBytes ?? DEFAULT_ANSWER_LIMITS.maxBytes,
+    maxMs: options.maxAnswerMs ?? DEFAULT_ANSWER_LIMITS.maxMs,
+  };
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
   const parts: PipelineParts = {
     extra: options.steps ?? [],
     streaming: createStreamingStep({ defaults: () => options.stream }),
-    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: options.seed }),
+    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: options.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
@@ -126,13 +157,16 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
   };
   applyOverrides(fromConfig, fromCode);
 
+  const host = options.host ?? '127.0.0.1';
   const handle = createRequestHandler({
     router,
     pipeline: () => pipeline,
     logger,
     auth: options.auth ?? true,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    cors: options.cors ?? true,
+    cors: corsPolicy(options.cors ?? true, options.corsOrigins),
+    hosts: hostPolicy(host, [...corsHosts(options.cors, options.corsOrigins)]),
+    maxAnswerBytes: answerLimits.maxBytes,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
   });
 
@@ -160,7 +194,6 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
   server.on('connect', answerConnect);
   server.on('checkExpectation', answerExpectation);
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

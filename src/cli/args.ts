@@ -9,10 +9,13 @@ export interface CliArgs {
   logLevel?: LogLevel;
   auth?: boolean;
   cors?: boolean;
+  corsOrigins?: string[];
   watch?: boolean;
   cacheDir?: string | false;
   bodyLimit?: number;
   seed?: string;
+  maxAnswerBytes?: number;
+  maxAnswerMs?: number;
   help: boolean;
   version: boolean;
 }
@@ -36,10 +39,14 @@ Options:
   --log-level L       ${LOG_LEVELS.join(', ')} (default: info)
   --no-auth           accept requests without an Authorization header
   --no-cors           no CORS headers, preflights get 404 (default: CORS on, for web apps)
+  --cors-origin O     also allow web pages from origin O (repeatable; pages served
+                      from this machine are allowed by default, others refused)
   --cache-dir DIR     where the prepared spec is cached (default: node_modules/.cache/openai-mock)
   --no-cache          do not read or write the prepared-spec cache
   --body-limit BYTES  largest request body accepted (default: 52428800)
   --seed S            deterministic ids and timestamps: the same request gets the same body
+  --max-answer-bytes BYTES  the most one answer may have (default: 50331648); more is a 400
+  --max-answer-ms MS  the most work one answer may take (default: 500); more is a 400
   -h, --help          show this help
   -v, --version       print the version
 
@@ -71,10 +78,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'no-auth': { type: 'boolean' },
         cors: { type: 'boolean' },
         'no-cors': { type: 'boolean' },
+        'cors-origin': { type: 'string', multiple: true },
         'cache-dir': { type: 'string' },
         'no-cache': { type: 'boolean' },
         'body-limit': { type: 'string' },
         seed: { type: 'string' },
+        'max-answer-bytes': { type: 'string' },
+        'max-answer-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -94,9 +104,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     logLevel: logLevel as LogLevel | undefined,
     auth: v['no-auth'] ? false : v.auth,
     cors: v['no-cors'] ? false : v.cors,
+    corsOrigins: v['cors-origin'],
     cacheDir: v['no-cache'] ? false : v['cache-dir'],
     bodyLimit: integer('body-limit', v['body-limit'], 1, 2 ** 40),
     seed: v.seed,
+    maxAnswerBytes: integer('max-answer-bytes', v['max-answer-bytes'], 1, 2 ** 40),
+    maxAnswerMs: integer('max-answer-ms', v['max-answer-ms'], 1, 3_600_000),
     help: Boolean(v.help),
     version: Boolean(v.version),
   };

@@ -26,6 +26,8 @@ export function withConfig(options: MockServerOptions, config: LoadedConfig | un
     watch: options.watch ?? s.watch,
     seed: options.seed ?? s.seed,
     stream: options.stream ?? s.stream,
+    maxAnswerBytes: options.maxAnswerBytes ?? s.maxAnswerBytes,
+    maxAnswerMs: options.maxAnswerMs ?? s.maxAnswerMs,
   };
 }
 

@@ -17,10 +17,19 @@ const KEYS: Record<keyof Config, [Check, string]> = {
   spec: [isString, 'a path or an http(s) URL'],
   logLevel: [isLogLevel, `one of ${LOG_LEVELS.join(', ')}`],
   auth: [isBoolean, 'true or false'],
-  cors: [isBoolean, 'true or false'],
+  cors: [
+    (v) =>
+      isBoolean(v) ||
+      (typeof v === 'object' && v !== null && !Array.isArray(v) &&
+        Object.entries(v).every(([k, x]) =>
+          k === 'origins' ? Array.isArray(x) && x.every(isString) : (k === 'credentials' || k === 'loopback') && (x === undefined || isBoolean(x)))),
+    'true, false, or { origins: ["https://app.example.test"], credentials: false, loopback: true }',
+  ],
   cacheDir: [(v) => isString(v) || v === false, 'a folder, or false'],
   bodyLimit: [(v) => Number.isInteger(v) && (v as number) >= 1, 'a whole number of bytes'],
   watch: [isBoolean, 'true or false'],
+  maxAnswerBytes: [(v) => Number.isInteger(v) && (v as number) >= 1, 'a whole number of bytes'],
+  maxAnswerMs: [(v) => Number.isInteger(v) && (v as number) >= 1, 'a whole number of milliseconds'],
   seed: [(v) => isString(v) || Number.isFinite(v), 'a string or a number'],
   stream: [(v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }'],
   overridesDir: [(v) => isString(v) || v === false, 'a folder, or false'],

@@ -15,9 +15,11 @@ import {
   unsupportedContentType,
   type ErrorResponse,
 } from './errors';
-import { writeResponse } from './write-response';
+import { AnswerTooLargeError, writeResponse } from './write-response';
 import { PreferError, readPreferences } from './preferences';
-import { answerPreflight, corsHeaders, isPreflight } from './cors';
+import { answerPreflight, corsHeaders, foreignOrigin, isAdminPath, isPreflight, judgeOrigin, type CorsPolicy } from './cors';
+import { checkHost, type HostPolicy } from './host-check';
+import { checkInputLimits } from '../limits/input-limits';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
 import type { ValidatorStore } from '../validation/validator-store';
 import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
@@ -32,8 +34,12 @@ export interface HandlerOptions {
   logger: Logger;
   auth: boolean;
   bodyLimit: number;
-  /** Answer CORS preflights and name the `Origin` in answers (for web apps in a browser). */
-  cors: boolean;
+  /** Which web pages may call the mock from a browser (see cors.ts). */
+  cors: CorsPolicy;
+  /** Which `Host` headers are the mock's (see host-check.ts). */
+  hosts: HostPolicy;
+  /** The most bytes one answer may have once serialised (the realism step meters before building). */
+  maxAnswerBytes: number;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
   validators?: ValidatorStore;
 }
@@ -132,6 +138,9 @@ export function createRequestHandler(options: HandlerOptions) {
       }
       throw error;
     }
+    // The API's limits before validation: a request it would refuse for its size costs little here.
+    const overLimit = parsed.kind === 'json' ? checkInputLimits(route.operation.iid, parsed.value, raw.length) : undefined;
+    if (overLimit) throw new HttpError(overLimit);
 
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
@@ -179,8 +188,21 @@ export function createRequestHandler(options: HandlerOptions) {
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    if (options.cors && isPreflight(request)) {
-      answerPreflight(request, response);
+    // Before any work: a request by a name that is not the mock's (DNS rebinding) or from a web page
+    // that may not call it is refused, preflight or not, and gets no CORS headers.
+    const admin = isAdminPath(request.url);
+    const verdict = judgeOrigin(request, options.cors);
+    const refusal =
+      checkHost(request.headers.host, options.hosts) ??
+      (verdict === 'foreign' || (admin && verdict === 'allowed') ? foreignOrigin(String(request.headers.origin), admin) : undefined);
+    if (refusal) {
+      await writeResponse(response, refusal);
+      if (!request.complete) request.resume();
+      logger.warn(`${request.method} ${redactUrl(request.url)} ${refusal.status}: ${refusal.body.error.message}`);
+      return;
+    }
+    if (options.cors.enabled && isPreflight(request)) {
+      answerPreflight(request, response, options.cors);
       logger.info(`${request.method} ${redactUrl(request.url)} 204 (CORS preflight)`);
       return;
     }
@@ -209,8 +231,16 @@ export function createRequestHandler(options: HandlerOptions) {
       // The rest of an unread body would be taken for the next request on this connection.
       response.setHeader('connection', 'close');
     }
-    if (options.cors) for (const [name, value] of Object.entries(corsHeaders(request))) response.setHeader(name, value);
-    await writeResponse(response, result);
+    if (options.cors.enabled && verdict === 'allowed') for (const [name, value] of Object.entries(corsHeaders(request, options.cors))) response.setHeader(name, value);
+    try {
+      await writeResponse(response, result, options.maxAnswerBytes);
+    } catch (error) {
+      if (!(error instanceof AnswerTooLargeError)) throw error;
+      // An override's or the engine's body past the ceiling (the builders' own are refused before they are built).
+      logger.warn(`${request.method} ${redactUrl(request.url)}: refused: ${error.message}`);
+      result = openAIError(400, error.message, { code: 'answer_too_large' });
+      await writeResponse(response, result);
+    }
     if (!request.complete) request.resume();
 
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -1,0 +1,66 @@
+/**
+ * The ceiling on one answer: no request may make the server build more than `maxBytes` of body
+ * or work on it longer than `maxMs`, whatever it asks for (`n`, inputs, `dimensions`, logprobs).
+ * Builders charge what they are about to build before they build it, so that a request over the
+ * ceiling is refused at the cost of the arithmetic, not of the answer.
+ */
+
+export interface AnswerLimits {
+  /** Bytes of body one answer may have. */
+  maxBytes: number;
+  /** Milliseconds of work one answer may take. */
+  maxMs: number;
+}
+
+export const DEFAULT_ANSWER_LIMITS: Readonly<AnswerLimits> = Object.freeze({ maxBytes: 48 * 1024 * 1024, maxMs: 500 });
+
+export class AnswerLimitError extends Error {
+  constructor(
+    readonly kind: 'size' | 'time',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AnswerLimitError';
+  }
+}
+
+export class AnswerMeter {
+  private bytes = 0;
+  private readonly deadline: number;
+
+  constructor(
+    readonly limits: AnswerLimits,
+    started = performance.now(),
+  ) {
+    this.deadline = started + limits.maxMs;
+  }
+
+  /** Counts `bytes` more of answer (an estimate is enough); throws once past either limit. */
+  charge(bytes: number, what: string): void {
+    this.bytes += Math.max(0, bytes);
+    if (this.bytes > this.limits.maxBytes) {
+      throw new AnswerLimitError(
+        'size',
+        `The answer would be about ${formatBytes(this.bytes)} (${what}), more than this server's limit of ${formatBytes(this.limits.maxBytes)} per answer. ` +
+          'Ask for less (a smaller n, fewer inputs or dimensions, a lower max_tokens), or raise the limit with --max-answer-bytes (maxAnswerBytes).',
+      );
+    }
+    this.checkTime(what);
+  }
+
+  checkTime(what: string): void {
+    if (performance.now() > this.deadline) {
+      throw new AnswerLimitError(
+        'time',
+        `Building the answer (${what}) took longer than this server's limit of ${this.limits.maxMs} ms per answer. ` +
+          'Ask for less, or raise the limit with --max-answer-ms (maxAnswerMs).',
+      );
+    }
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
