@@ -19,6 +19,8 @@ export interface Sample {
 /** Characters of JSON text, the most a sample may build when the caller gives no budget. */
 export const DEFAULT_SAMPLE_BUDGET = 64 * 1024;
 
+// What is charged is never less than what the value adds to its JSON text (escapes included), so
+// the text of a complete sample fits the budget and an incomplete one overruns it by one value at most.
 interface Walk {
   root: unknown;
   /** Characters left; below zero once spent. */
@@ -80,7 +82,7 @@ function sample(schema: unknown, walk: Walk, name: string | undefined, depth: nu
         if (walk.left < 0) break;
         if (!Object.hasOwn(properties, key) || key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
         // "key": and a comma.
-        walk.left -= key.length + 4;
+        walk.left -= JSON.stringify(key).length + 2;
         out[key] = sample(properties[key], walk, key, depth + 1);
       }
       return out;
@@ -115,7 +117,7 @@ function sample(schema: unknown, walk: Walk, name: string | undefined, depth: nu
       return null;
     default: {
       const text = sampleString(s, name, Math.max(0, walk.left));
-      walk.left -= text.length + 2;
+      walk.left -= JSON.stringify(text).length;
       return text;
     }
   }
