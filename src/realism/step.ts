@@ -95,6 +95,8 @@ export function createRealismStep(options: RealismOptions): Step {
       if (text === undefined) smallest.set(exchange.operationId, (text = JSON.stringify(smallestBody(exchange, logger, where))));
       const fallback = JSON.parse(text) as Record<string, unknown>;
       try {
+        const request = isRecord(exchange.request.body) ? exchange.request.body : {};
+        if (typeof request.model === 'string' && typeof fallback.model === 'string') fallback.model = request.model;
         applyIds(fallback, exchange.operation, exchange.request.params, {}, ids, undefined);
         applyTimestamps(fallback, ids.now);
       } catch {
