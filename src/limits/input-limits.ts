@@ -70,7 +70,8 @@ function chatLimits(body: Record<string, unknown>, bodyBytes: number): ErrorResp
     const tooLarge = outputTooLarge(body, 'max_completion_tokens', model.maxOutputTokens) ?? outputTooLarge(body, 'max_tokens', model.maxOutputTokens);
     if (tooLarge) return tooLarge;
   }
-  const asked = isCount(body.max_completion_tokens) ? body.max_completion_tokens : isCount(body.max_tokens) ? body.max_tokens : undefined;
+  // The window of an unknown model is a guess: only its input is held against it.
+  const asked = match === 'default' ? undefined : isCount(body.max_completion_tokens) ? body.max_completion_tokens : isCount(body.max_tokens) ? body.max_tokens : undefined;
   const window = model.contextWindow;
   if (cannotFill(bodyBytes, window - (asked ?? 0))) return undefined;
   const prompt = countMessageTokens(body.messages) + countInputTokens(body.tools) + countInputTokens(body.functions);
@@ -105,7 +106,7 @@ function completionLimits(body: Record<string, unknown>, bodyBytes: number): Err
     if (tooLarge) return tooLarge;
   }
   // The API's default for this endpoint is 16 tokens.
-  const asked = isCount(body.max_tokens) ? body.max_tokens : 16;
+  const asked = match === 'default' ? 0 : isCount(body.max_tokens) ? body.max_tokens : 16;
   const window = model.contextWindow;
   if (cannotFill(bodyBytes, window - asked)) return undefined;
   for (const prompt of promptsOf(body.prompt)) {
