@@ -15,6 +15,8 @@ export interface HostPolicy {
   names: ReadonlySet<string>;
   /** Bound to all interfaces: any IP address is the mock's. */
   anyAddress: boolean;
+  /** `Host` headers seen and accepted, as sent: clients send the same one again and again. */
+  accepted: Set<string>;
 }
 
 export function hostPolicy(boundHost: string, extraHosts: readonly string[]): HostPolicy {
@@ -22,6 +24,7 @@ export function hostPolicy(boundHost: string, extraHosts: readonly string[]): Ho
   return {
     names: new Set([bound, ...extraHosts.map((h) => h.toLowerCase().replace(/^\[|\]$/g, ''))]),
     anyAddress: bound === '0.0.0.0' || bound === '::' || bound === '',
+    accepted: new Set(),
   };
 }
 
@@ -35,12 +38,14 @@ export function hostName(header: string): string {
 
 export function checkHost(header: string | undefined, policy: HostPolicy): ErrorResponse | undefined {
   // HTTP/1.0 clients may send none; browsers always do.
-  if (header === undefined || header === '') return undefined;
+  if (header === undefined || header === '' || policy.accepted.has(header)) return undefined;
   const name = hostName(header);
-  if (isLoopbackName(name) || policy.names.has(name)) return undefined;
-  if (isIP(name)) return policy.anyAddress ? undefined : refused(header);
-  if (!name.includes('.')) return undefined;
-  return refused(header);
+  const ok = isLoopbackName(name) || policy.names.has(name) || (isIP(name) ? policy.anyAddress : !name.includes('.'));
+  if (!ok) return refused(header);
+  // Bounded: headers come from clients.
+  if (policy.accepted.size >= 64) policy.accepted.clear();
+  policy.accepted.add(header);
+  return undefined;
 }
 
 function refused(header: string): ErrorResponse {

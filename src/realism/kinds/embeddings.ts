@@ -40,7 +40,11 @@ export function embeddingVector(input: unknown, model: string, dimensions: numbe
   return vector;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function float32LittleEndian(vector: Float32Array): Buffer {
+  // The vector's own bytes are the answer on a little-endian machine (all that Node runs on, in practice).
+  if (LITTLE_ENDIAN) return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
   const out = Buffer.allocUnsafe(vector.length * 4);
   for (let i = 0; i < vector.length; i++) out.writeFloatLE(vector[i]!, i * 4);
   return out;
