@@ -38,6 +38,7 @@ export const chatCompletion: Builder = (body, context) => {
 
   const outputTokens = countTokens(output.text) + (call ? countTokens(call.name) : 0);
   const choices = Array.from({ length: n }, (_, index) => {
+    context.meter.checkTime(`${n} choices`);
     const message: Record<string, unknown> = { role: 'assistant', content: null, refusal: null, annotations: [] };
     let finishReason = output.truncated ? 'length' : 'stop';
     if (tool) {
@@ -106,6 +107,7 @@ export const textCompletion: Builder = (body, context) => {
   const choices: unknown[] = [];
   for (const prompt of prompts) {
     for (let i = 0; i < n; i++) {
+      if (choices.length % 1024 === 1023) context.meter.checkTime(`${n * prompts.length} choices`);
       const text = echo && typeof prompt === 'string' ? prompt + limited.text : limited.text;
       choices.push({ text, index: choices.length, logprobs: null, finish_reason: limited.truncated ? 'length' : 'stop' });
     }
