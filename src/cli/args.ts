@@ -45,8 +45,9 @@ Options:
   --no-cache          do not read or write the prepared-spec cache
   --body-limit BYTES  largest request body accepted (default: 52428800)
   --seed S            deterministic ids and timestamps: the same request gets the same body
-  --max-answer-bytes BYTES  the most one answer may have (default: 50331648); more is a 400
-  --max-answer-ms MS  the most work one answer may take (default: 500); more is a 400
+  --max-answer-bytes BYTES
+                      the largest answer (default: 50331648); a request asking for more gets a 400
+  --max-answer-ms MS  the most CPU time one answer may take (default: 500); then a 400
   -h, --help          show this help
   -v, --version       print the version
 
