@@ -40,6 +40,13 @@ export function checkInputLimits(operationId: string, body: unknown, bodyBytes: 
   return check(record, bodyBytes);
 }
 
+/**
+ * Counting walks the input: only inputs of a shape the API takes are counted, so that a body the
+ * validator rejects at a glance (an object where a string or an array belongs) is not walked first.
+ */
+const isText = (value: unknown) => typeof value === 'string' || Array.isArray(value);
+const isList = (value: unknown) => value === undefined || value === null || Array.isArray(value);
+
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
 function cannotFill(bodyBytes: number, room: number): boolean {
@@ -73,7 +80,7 @@ function chatLimits(body: Record<string, unknown>, bodyBytes: number): ErrorResp
   // The window of an unknown model is a guess: only its input is held against it.
   const asked = match === 'default' ? undefined : isCount(body.max_completion_tokens) ? body.max_completion_tokens : isCount(body.max_tokens) ? body.max_tokens : undefined;
   const window = model.contextWindow;
-  if (cannotFill(bodyBytes, window - (asked ?? 0))) return undefined;
+  if (cannotFill(bodyBytes, window - (asked ?? 0)) || !Array.isArray(body.messages) || !isList(body.tools) || !isList(body.functions)) return undefined;
   const prompt = countMessageTokens(body.messages) + countInputTokens(body.tools) + countInputTokens(body.functions);
   const options = { param: 'messages', code: 'context_length_exceeded' };
   if (asked !== undefined && prompt + asked > window) {
@@ -108,7 +115,7 @@ function completionLimits(body: Record<string, unknown>, bodyBytes: number): Err
   // The API's default for this endpoint is 16 tokens.
   const asked = match === 'default' ? 0 : isCount(body.max_tokens) ? body.max_tokens : 16;
   const window = model.contextWindow;
-  if (cannotFill(bodyBytes, window - asked)) return undefined;
+  if (cannotFill(bodyBytes, window - asked) || !isText(body.prompt)) return undefined;
   for (const prompt of promptsOf(body.prompt)) {
     const tokens = countInputTokens(prompt);
     if (tokens + asked > window) {
@@ -124,7 +131,7 @@ function completionLimits(body: Record<string, unknown>, bodyBytes: number): Err
 
 function responseLimits(body: Record<string, unknown>, bodyBytes: number): ErrorResponse | undefined {
   const window = lookupModel(body.model as string).model.contextWindow;
-  if (cannotFill(bodyBytes, window)) return undefined;
+  if (cannotFill(bodyBytes, window) || !isText(body.input) || !(body.instructions == null || typeof body.instructions === 'string') || !isList(body.tools)) return undefined;
   const tokens = countInputTokens(body.input) + countInputTokens(body.instructions) + countInputTokens(body.tools);
   if (tokens <= window) return undefined;
   return openAIError(400, 'Your input exceeds the context window of this model. Please adjust your input and try again.', {
@@ -150,7 +157,7 @@ function embeddingLimits(body: Record<string, unknown>, bodyBytes: number): Erro
   }
   // Embedding models read at most 8192 tokens an input (their catalogue window).
   const perInput = model.kind === 'embedding' ? model.contextWindow : 8192;
-  if (cannotFill(bodyBytes, perInput)) return undefined;
+  if (cannotFill(bodyBytes, perInput) || !isText(input)) return undefined;
   let total = 0;
   const inputs = Array.isArray(input) && !(input.length > 0 && input.every((item) => typeof item === 'number')) ? input : [input];
   for (const item of inputs) {
