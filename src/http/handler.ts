@@ -14,10 +14,12 @@ import {
   unsupportedContentType,
   type ErrorResponse,
 } from './errors';
-import { writeResponse } from './write-response';
+import { AnswerTooLargeError, writeResponse } from './write-response';
 import { checkAuth } from './auth';
 import { PreferError, readPreferences } from './preferences';
-import { answerPreflight, corsHeaders, isPreflight } from './cors';
+import { answerPreflight, corsHeaders, foreignOrigin, isAdminPath, isPreflight, judgeOrigin, type CorsPolicy } from './cors';
+import { checkHost, type HostPolicy } from './host-check';
+import { checkInputLimits } from '../limits/input-limits';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
 import type { ValidatorStore } from '../validation/validator-store';
 import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
@@ -34,8 +36,12 @@ export interface HandlerOptions {
   /** Strict mode: only these keys are accepted (see auth.ts). */
   apiKeys?: readonly string[];
   bodyLimit: number;
-  /** Answer CORS preflights and name the `Origin` in answers (for web apps in a browser). */
-  cors: boolean;
+  /** Which web pages may call the mock from a browser (see cors.ts). */
+  cors: CorsPolicy;
+  /** Which `Host` headers are the mock's (see host-check.ts). */
+  hosts: HostPolicy;
+  /** The most bytes one answer may have once serialised (the realism step meters before building). */
+  maxAnswerBytes: number;
   /** The admin API (`/__admin/...`), answered before anything of the OpenAI API's. */
   admin?: OwnRoutes;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
@@ -162,6 +168,9 @@ export function createRequestHandler(options: HandlerOptions) {
       throw error;
     }
     if (deployment !== undefined) parsed = withDeploymentModel(route.operation, parsed, deployment, mediaTypeOf(request.headers['content-type']));
+    // The API's limits before validation: a request it would refuse for its size costs little here.
+    const overLimit = parsed.kind === 'json' ? checkInputLimits(route.operation.iid, parsed.value, raw.length) : undefined;
+    if (overLimit) throw new HttpError(overLimit);
 
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
@@ -222,10 +231,23 @@ export function createRequestHandler(options: HandlerOptions) {
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    // Before CORS: the admin API never answers a browser's cross-origin call.
+    // Before any work: a request by a name that is not the mock's (DNS rebinding) or from a web page
+    // that may not call it is refused, preflight or not, and gets no CORS headers.
+    const admin = isAdminPath(request.url);
+    const verdict = judgeOrigin(request, options.cors);
+    const refusal =
+      checkHost(request.headers.host, options.hosts) ??
+      (verdict === 'foreign' || (admin && verdict === 'allowed') ? foreignOrigin(String(request.headers.origin), admin) : undefined);
+    if (refusal) {
+      await writeResponse(response, refusal);
+      if (!request.complete) request.resume();
+      logger.warn(`${request.method} ${redactUrl(request.url)} ${refusal.status}: ${refusal.body.error.message}`);
+      return;
+    }
+    // After the refusals, before CORS: the admin API never answers a browser's cross-origin call.
     if (options.admin?.owns(request.url)) return options.admin.handle(request, response);
-    if (options.cors && isPreflight(request)) {
-      answerPreflight(request, response);
+    if (options.cors.enabled && isPreflight(request)) {
+      answerPreflight(request, response, options.cors);
       logger.info(`${request.method} ${redactUrl(request.url)} 204 (CORS preflight)`);
       return;
     }
@@ -262,8 +284,16 @@ export function createRequestHandler(options: HandlerOptions) {
       // the socket until the keep-alive timeout. The connection ends with the answer.
       response.setHeader('connection', 'close');
     }
-    if (options.cors) for (const [name, value] of Object.entries(corsHeaders(request))) response.setHeader(name, value);
-    await writeResponse(response, result);
+    if (options.cors.enabled && verdict === 'allowed') for (const [name, value] of Object.entries(corsHeaders(request, options.cors))) response.setHeader(name, value);
+    try {
+      await writeResponse(response, result, options.maxAnswerBytes);
+    } catch (error) {
+      if (!(error instanceof AnswerTooLargeError)) throw error;
+      // An override's or the engine's body past the ceiling (the builders' own are refused before they are built).
+      logger.warn(`${request.method} ${redactUrl(request.url)}: refused: ${error.message}`);
+      result = openAIError(400, error.message, { code: 'answer_too_large' });
+      await writeResponse(response, result);
+    }
     if (!request.complete) request.resume();
 
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

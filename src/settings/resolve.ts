@@ -5,6 +5,7 @@ import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import { defaultCacheDir, DEFAULT_SPEC_PATH, type SpecLocation } from '../openapi/locate';
 import type { Step, StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { CorsConfig } from '../http/cors';
 import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
@@ -38,8 +39,12 @@ export interface Settings {
   auth: boolean;
   /** Strict keys: only these are accepted. */
   apiKeys?: readonly string[];
-  cors: boolean;
+  cors: boolean | CorsConfig;
+  /** More allowed origins (`--cors-origin`), added to `cors.origins`. */
+  corsOrigins?: readonly string[];
   bodyLimit: number;
+  maxAnswerBytes?: number;
+  maxAnswerMs?: number;
   watch: boolean;
   seed?: string | number;
   stream?: StreamControl;
@@ -140,7 +145,10 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     logger: input.logger ?? createLogger(logLevel),
     auth: (values.auth as boolean | undefined) ?? true,
     apiKeys: values.apiKeys as string[] | undefined,
-    cors: (values.cors as boolean | undefined) ?? true,
+    cors: (values.cors as boolean | CorsConfig | undefined) ?? true,
+    corsOrigins: values.corsOrigins as string[] | undefined,
+    maxAnswerBytes: values.maxAnswerBytes as number | undefined,
+    maxAnswerMs: values.maxAnswerMs as number | undefined,
     bodyLimit: (values.bodyLimit as number | undefined) ?? DEFAULT_BODY_LIMIT,
     watch,
     seed: values.seed as string | number | undefined,
