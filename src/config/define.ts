@@ -29,6 +29,16 @@ export interface Config {
   requestTimeout?: number;
   /** Require `Authorization: Bearer <adminToken>` on the admin routes (`/__admin/...`; health stays open). */
   adminToken?: string;
+  /**
+   * What the port serves: `http` (HTTP/1.1 and HTTP/2 with prior knowledge), `https` (TLS, with
+   * h2 or http/1.1 by ALPN). Default for the command: both, on the same port.
+   */
+  protocols?: readonly ('http' | 'https')[];
+  /** A second port, TLS only (as stripe-mock's 12112). */
+  httpsPort?: number;
+  /** Your own certificate (PEM) and its key, instead of the generated local CA's; relative to this file. */
+  tlsCert?: string;
+  tlsKey?: string;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
   /**

@@ -215,7 +215,8 @@ export function createRequestHandler(options: HandlerOptions) {
       }
     }
 
-    if (result.status === 413 || result.status === 415) {
+    // HTTP/2 has no connection header: there the unread body ends with its own stream.
+    if ((result.status === 413 || result.status === 415) && request.httpVersionMajor < 2) {
       // The rest of an unread body would be taken for the next request on this connection.
       response.setHeader('connection', 'close');
     }

@@ -1,0 +1,24 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+
+/**
+ * What the handler, written against HTTP/1's IncomingMessage, must not see differently over
+ * HTTP/2: the pseudo-headers (`:method`, `:path`, ...) are not headers of the request, and the
+ * host is in `:authority`.
+ */
+export function asHttp1Headers(request: Http2ServerRequest): void {
+  const source = request.headers;
+  const headers: IncomingHttpHeaders = {};
+  for (const name in source) if (name.charCodeAt(0) !== 0x3a /* ':' */) headers[name] = source[name];
+  headers.host ??= source[':authority'];
+  // Node's compat layer reads the pseudo-headers from its own copy, so shadowing `headers` is safe.
+  Object.defineProperty(request, 'headers', { value: headers, configurable: true, enumerable: true, writable: true });
+}
+
+const jsonError = (message: string, param: string | null = null) => JSON.stringify({ error: { message, type: 'invalid_request_error', param, code: null } });
+
+/** CONNECT on an HTTP/2 stream (RFC 8441 or a tunnel): refused in words, as on HTTP/1. */
+export function answerH2Connect(request: Http2ServerRequest, response: Http2ServerResponse): void {
+  const body = jsonError(`Invalid method (CONNECT ${request.headers.host ?? request.authority ?? ''}): this server does not open tunnels.`);
+  response.writeHead(405, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+}
