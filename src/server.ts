@@ -74,9 +74,27 @@ export interface StartDefaults {
 }
 
 /** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
-
 export async function startServer(settings: Settings, started = performance.now(), defaults: StartDefaults = {}): Promise<MockServer> {
   const { logger, config, cacheDir } = settings;
+  // Before the spec: a bad certificate file is the user's to fix, and says so at once.
+  const protocols = settings.protocols ?? defaults.protocols ?? (settings.tls ? PROTOCOLS : ['http']);
+  const wantsTls = protocols.includes('https') || settings.httpsPort !== undefined || settings.tls;
+  let tls: TlsMaterial | undefined;
+  let served = protocols;
+  if (wantsTls) {
+    const source = { host: settings.host, certFile: settings.tlsCert, keyFile: settings.tlsKey, origins: settings.origins, fallbackDir: cacheDir ? path.join(cacheDir, 'tls') : undefined };
+    try {
+      tls = await loadTlsMaterial(source);
+    } catch (error) {
+      // TLS nobody asked for (the command's default) is not worth failing the start over.
+      const asked = settings.protocols !== undefined || settings.httpsPort !== undefined || settings.tls || settings.tlsCert || settings.tlsKey;
+      if (asked || !(error instanceof TlsSetupError)) throw error;
+      logger.warn(`serving plain HTTP only: ${error.message}`);
+      served = protocols.filter((p) => p !== 'https');
+    }
+    for (const note of tls?.notes ?? []) logger.info(note);
+  }
+
   const loaded = await loadSpec(settings.spec, { dir: cacheDir });
   if (loaded.cacheError) logger.warn(`could not write the spec cache in ${cacheDir}: ${loaded.cacheError}`);
 
@@ -122,24 +140,6 @@ export async function startServer(settings: Settings, started = performance.now(
     admin,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
   });
-
-  const protocols = settings.protocols ?? defaults.protocols ?? (settings.tls ? PROTOCOLS : ['http']);
-  const wantsTls = protocols.includes('https') || settings.httpsPort !== undefined || settings.tls;
-  let tls: TlsMaterial | undefined;
-  let served = protocols;
-  if (wantsTls) {
-    const source = { host: settings.host, certFile: settings.tlsCert, keyFile: settings.tlsKey, origins: settings.origins, fallbackDir: cacheDir ? path.join(cacheDir, 'tls') : undefined };
-    try {
-      tls = await loadTlsMaterial(source);
-    } catch (error) {
-      // TLS nobody asked for (the command's default) is not worth failing the start over.
-      const asked = settings.protocols !== undefined || settings.httpsPort !== undefined || settings.tls || settings.tlsCert || settings.tlsKey;
-      if (asked || !(error instanceof TlsSetupError)) throw error;
-      logger.warn(`serving plain HTTP only: ${error.message}`);
-      served = protocols.filter((p) => p !== 'https');
-    }
-    for (const note of tls?.notes ?? []) logger.info(note);
-  }
 
   const listening = await listen({
     host: settings.host,

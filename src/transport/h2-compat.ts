@@ -4,15 +4,17 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 /**
  * What the handler, written against HTTP/1's IncomingMessage, must not see differently over
  * HTTP/2: the pseudo-headers (`:method`, `:path`, ...) are not headers of the request, and the
- * host is in `:authority`.
+ * host is in `:authority`; the response has no `destroyed`.
  */
-export function asHttp1Headers(request: Http2ServerRequest): void {
+export function asHttp1(request: Http2ServerRequest, response: Http2ServerResponse): void {
   const source = request.headers;
   const headers: IncomingHttpHeaders = {};
   for (const name in source) if (name.charCodeAt(0) !== 0x3a /* ':' */) headers[name] = source[name];
   headers.host ??= source[':authority'];
   // Node's compat layer reads the pseudo-headers from its own copy, so shadowing `headers` is safe.
   Object.defineProperty(request, 'headers', { value: headers, configurable: true, enumerable: true, writable: true });
+  // ServerResponse says `destroyed` once the client is gone (a stream reset here); writers stop on it.
+  Object.defineProperty(response, 'destroyed', { get: () => response.stream.destroyed, configurable: true });
 }
 
 const jsonError = (message: string, param: string | null = null) => JSON.stringify({ error: { message, type: 'invalid_request_error', param, code: null } });

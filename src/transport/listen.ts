@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { answerClientError, answerConnect, answerExpectation, writeError } from '../http/client-error';
 import type { Logger } from '../log/logger';
 import { sniff, type Wire } from './sniff';
-import { answerH2Connect, asHttp1Headers } from './h2-compat';
+import { answerH2Connect, asHttp1 } from './h2-compat';
 import { describeTlsClientError, sniChecker, type TlsMaterial } from './tls';
 
 /**
@@ -71,7 +71,7 @@ export async function listen(options: ListenOptions): Promise<Listening> {
   };
   const onRequest = options.onRequest;
   const onH2Request = (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => {
-    if (request.httpVersionMajor >= 2) asHttp1Headers(request);
+    if (request.httpVersionMajor >= 2) asHttp1(request, response);
     onRequest(request as unknown as http.IncomingMessage, response as unknown as http.ServerResponse);
   };
 
