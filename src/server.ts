@@ -92,7 +92,6 @@ export async function startServer(settings: Settings, started = performance.now(
       logger.warn(`serving plain HTTP only: ${error.message}`);
       served = protocols.filter((p) => p !== 'https');
     }
-    for (const note of tls?.notes ?? []) logger.info(note);
   }
 
   const loaded = await loadSpec(settings.spec, { dir: cacheDir });
@@ -159,6 +158,8 @@ export async function startServer(settings: Settings, started = performance.now(
       });
     },
   });
+  // Once listening: a start that fails says only why.
+  for (const note of tls?.notes ?? []) logger.info(note);
   const readyMs = Math.round(performance.now() - started);
   const watcher =
     settings.watch && config
