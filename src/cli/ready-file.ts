@@ -9,6 +9,6 @@ import type { MockServer } from '../server';
 export async function writeReadyFile(file: string, server: MockServer): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify({ url: server.url, port: server.port, pid: process.pid, urls: server.urls, ...(server.caFile ? { ca: server.caFile } : {}) }) + '\n');
+  await writeFile(temporary, JSON.stringify({ url: server.url, port: server.port, pid: process.pid }) + '\n');
   await rename(temporary, file);
 }
