@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
 import type { Logger } from '../log/logger';
 import { defaultTlsDir, localCertificate, namesFor } from './local-ca';
@@ -128,7 +129,8 @@ export function sniChecker(material: TlsMaterial, logger: Logger) {
   return (servername: string, callback: (error: Error | null, context?: tls.SecureContext) => void) => {
     let covered = seen.get(servername);
     if (covered === undefined) {
-      covered = material.x509.checkHost(servername) !== undefined;
+      // Clients should not send an IP address as SNI (RFC 6066), but some do.
+      covered = (net.isIP(servername) ? material.x509.checkIP(servername) : material.x509.checkHost(servername)) !== undefined;
       if (seen.size < 1000) seen.set(servername, covered);
       if (!covered) {
         const names = material.x509.subjectAltName ?? material.x509.subject;

@@ -1,0 +1,128 @@
+'use strict';
+/**
+ * What TLS and HTTP/2 cost against plain HTTP/1.1, on the same server in the same run, each pair
+ * measured with one client so that the ratio is the server's, not the tools': autocannon for
+ * HTTP/1.1 in clear and over TLS (keep-alive), h2load (Debian's nghttp2-client) for HTTP/1.1 in
+ * clear and h2 over TLS, or a small Node HTTP/2 client when h2load is not installed.
+ */
+const { execFile, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const http2 = require('node:http2');
+const os = require('node:os');
+const path = require('node:path');
+const { load } = require('./load');
+
+const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] };
+const HEADERS = { authorization: 'Bearer sk-bench-0000000000000000', accept: 'application/json', 'content-type': 'application/json' };
+
+function h2loadVersion() {
+  try {
+    return execFileSync('h2load', ['--version'], { encoding: 'utf8', timeout: 5000 }).trim().split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** h2load for `seconds`; `h1` forces HTTP/1.1. Requests per second from its summary line. */
+function h2load(url, { connections, seconds, h1 = false }) {
+  const bodyFile = path.join(os.tmpdir(), `bench-h2load-${process.pid}.json`);
+  fs.writeFileSync(bodyFile, JSON.stringify(CHAT));
+  const args = ['-c', String(connections), '-m', '1', '-D', String(seconds), '--warm-up-time', '1', '-d', bodyFile, ...Object.entries(HEADERS).flatMap(([k, v]) => ['-H', `${k}: ${v}`])];
+  if (h1) args.push('--h1');
+  return new Promise((resolve, reject) => {
+    execFile('h2load', [...args, url], { encoding: 'utf8', timeout: (seconds + 30) * 1000 }, (error, stdout) => {
+      fs.rmSync(bodyFile, { force: true });
+      if (error) return reject(new Error(`h2load failed: ${error.message.split('\n')[0]}`));
+      const rps = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(stdout);
+      const counts = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(stdout);
+      const protocol = /Application protocol: (\S+)/.exec(stdout)?.[1];
+      if (!rps || !counts) return reject(new Error(`h2load printed no summary:\n${stdout.slice(-500)}`));
+      resolve({ requestsPerSecond: Number(rps[1]), total: Number(counts[2]), errors: Number(counts[4]) + Number(counts[5]), protocol });
+    });
+  });
+}
+
+/** The fallback: `connections` HTTP/2 sessions, each with one request at a time, for `seconds`. */
+async function nodeH2Load(url, { connections, seconds }) {
+  const body = JSON.stringify(CHAT);
+  const sessions = Array.from({ length: connections }, () => http2.connect(url, { rejectUnauthorized: false }));
+  const one = (session) =>
+    new Promise((resolve) => {
+      const stream = session.request({ ':method': 'POST', ':path': new URL(url).pathname, ...HEADERS });
+      let status = 0;
+      stream.on('response', (h) => (status = h[':status']));
+      stream.on('data', () => undefined);
+      stream.on('close', () => resolve(status));
+      stream.end(body);
+    });
+  const run = async (until) => {
+    let total = 0;
+    let errors = 0;
+    await Promise.all(
+      sessions.map(async (session) => {
+        while (performance.now() < until) {
+          const status = await one(session);
+          if (status === 200) total++;
+          else errors++;
+        }
+      }),
+    );
+    return { total, errors };
+  };
+  try {
+    await run(performance.now() + 1000);
+    const started = performance.now();
+    const { total, errors } = await run(started + seconds * 1000);
+    return { requestsPerSecond: total / ((performance.now() - started) / 1000), total, errors, protocol: 'h2' };
+  } finally {
+    for (const session of sessions) session.close();
+  }
+}
+
+/**
+ * Runs alternate (plain, TLS, plain, TLS...) so that a machine whose load drifts during the run
+ * weighs on both alike. `port` is a server that serves http and https on one port.
+ */
+async function measureTransports(port, { runs, seconds, connections, log }) {
+  const path = '/v1/chat/completions';
+  const plainUrl = `http://127.0.0.1:${port}${path}`;
+  const tlsUrl = `https://127.0.0.1:${port}${path}`;
+  const request = (url) => ({ url, method: 'POST', headers: HEADERS, body: JSON.stringify(CHAT), servername: 'localhost' });
+  const version = h2loadVersion();
+  const h2Tool = version ? version : 'a Node http2 client (h2load not installed: apt-get install nghttp2-client)';
+  const out = { h2Tool, plainH1: [], httpsH1: [], plainH1Ref: [], h2: [], errors: 0 };
+
+  log(`openai-mock: TLS and HTTP/2: ${runs} x ${seconds} s each, alternating; h2 with ${h2Tool}`);
+  await load(request(plainUrl), { connections, seconds: 1 });
+  await load(request(tlsUrl), { connections, seconds: 1 });
+  for (let i = 0; i < runs; i++) {
+    const plain = await load(request(plainUrl), { connections, seconds });
+    const secure = await load(request(tlsUrl), { connections, seconds });
+    out.plainH1.push(plain.requestsPerSecond);
+    out.httpsH1.push(secure.requestsPerSecond);
+    out.errors += plain.errors + plain.timeouts + secure.errors + secure.timeouts;
+    if (version) {
+      const ref = await h2load(plainUrl, { connections, seconds, h1: true });
+      const h2 = await h2load(tlsUrl, { connections, seconds });
+      if (h2.protocol && h2.protocol !== 'h2') throw new Error(`h2load negotiated ${h2.protocol}, not h2`);
+      out.plainH1Ref.push(ref.requestsPerSecond);
+      out.h2.push(h2.requestsPerSecond);
+      out.errors += ref.errors + h2.errors;
+    } else {
+      // The Node client has no HTTP/1.1 mode: its h2 figure is set against autocannon's plain one.
+      const h2 = await nodeH2Load(tlsUrl, { connections, seconds });
+      out.h2.push(h2.requestsPerSecond);
+      out.errors += h2.errors;
+    }
+  }
+  return out;
+}
+
+/** Ratios of medians: TLS HTTP/1.1 to plain HTTP/1.1 (autocannon), h2 to plain HTTP/1.1 (the same tool's). */
+function transportRatios(t, summarize) {
+  const med = (xs) => summarize(xs)?.median;
+  const plainRef = t.plainH1Ref.length ? t.plainH1Ref : t.plainH1;
+  return { https: med(t.httpsH1) / med(t.plainH1), h2: med(t.h2) / med(plainRef) };
+}
+
+module.exports = { measureTransports, transportRatios, h2loadVersion };
