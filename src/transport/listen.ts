@@ -83,7 +83,9 @@ export async function listen(options: ListenOptions): Promise<Listening> {
       session.once('close', () => sessions.delete(session));
     });
     server.on('sessionError', (error: Error) => logger.debug(`HTTP/2 session error: ${error.message}`));
-    server.on('connect', answerH2Connect as never);
+    // The TLS server also carries HTTP/1.1, whose CONNECT comes with a socket instead of a response.
+    server.on('connect', ((request: http2.Http2ServerRequest, target: never) =>
+      request.httpVersionMajor >= 2 ? answerH2Connect(request, target) : answerConnect(request as never, target)) as never);
     server.on('checkExpectation', answerExpectation as never);
     server.setTimeout(requestTimeout);
   };

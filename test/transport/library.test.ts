@@ -8,6 +8,7 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import OpenAI from 'openai';
 import { Agent } from 'undici';
 import type { MockServer, Step } from '../../src';
@@ -137,6 +138,24 @@ test('HTTP/2 answers carry no connection-specific headers, even where HTTP/1.1 c
     process.off('warning', onWarning);
     session.close();
   }
+});
+
+test('HTTP/1.1 over TLS: CONNECT and an unknown Expect are answered in words, as in clear', async () => {
+  const exchange = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = tls.connect({ host: '127.0.0.1', port: mock.port, servername: 'localhost', ca: mock.ca, ALPNProtocols: ['http/1.1'] }, () => socket.write(text));
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (answer += chunk));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  const connect = await exchange('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+  expect(connect).toMatch(/^HTTP\/1\.1 405 /);
+  expect(connect).toContain('this server does not open tunnels');
+  const expectation = await exchange('POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nExpect: something-else\r\nContent-Length: 2\r\n\r\n{}');
+  expect(expectation).toMatch(/^HTTP\/1\.1 417 /);
+  expect(expectation).toMatch(/\r\nconnection: close\r\n/i);
 });
 
 test('close() ends open HTTP/2 sessions (an idle one and one with a stream in flight) instead of waiting on them', async () => {
