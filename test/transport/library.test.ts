@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import http2 from 'node:http2';
 import https from 'node:https';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -156,6 +157,26 @@ test('HTTP/1.1 over TLS: CONNECT and an unknown Expect are answered in words, as
   const expectation = await exchange('POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nExpect: something-else\r\nContent-Length: 2\r\n\r\n{}');
   expect(expectation).toMatch(/^HTTP\/1\.1 417 /);
   expect(expectation).toMatch(/\r\nconnection: close\r\n/i);
+});
+
+test('the headers timeout holds over TLS and through the sniffing front: a stalled HTTP/1.1 client gets 408', async () => {
+  const strict = await startMock({ tls: true, headersTimeout: 300 });
+  try {
+    const stall = (secure: boolean) =>
+      new Promise<string>((resolve, reject) => {
+        const options = { host: '127.0.0.1', port: strict.port };
+        const socket = secure ? tls.connect({ ...options, servername: 'localhost', ca: strict.ca, ALPNProtocols: ['http/1.1'] }) : net.connect(options);
+        socket.once(secure ? 'secureConnect' : 'connect', () => socket.write('GET /v1/models HTTP/1.1\r\nHost: localhost\r\n'));
+        let answer = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (answer += chunk));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    for (const answer of await Promise.all([stall(true), stall(false)])) expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  } finally {
+    await strict.close();
+  }
 });
 
 test('close() ends open HTTP/2 sessions (an idle one and one with a stream in flight) instead of waiting on them', async () => {
