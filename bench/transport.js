@@ -31,7 +31,7 @@ async function main() {
     timeoutMs: 120_000,
   });
   try {
-    const t = await measureTransports(port, { runs: Number(flags.runs ?? 3), seconds: Number(flags.seconds ?? 3), connections: 10, log });
+    const t = await measureTransports(port, { runs: Number(flags.runs ?? 3), seconds: Number(flags.seconds ?? 3), connections: 10, log, pid: instance.child.pid });
     const ratios = transportRatios(t, summarize);
     const line = (label, xs) => `${label.padEnd(44)} ${summarize(xs) ? Math.round(summarize(xs).median).toString().padStart(6) : '     -'} req/s  [${xs.map(Math.round).join(', ')}]`;
     process.stdout.write(
@@ -41,8 +41,9 @@ async function main() {
         line('HTTPS, HTTP/1.1 (autocannon)', t.httpsH1),
         ...(t.plainH1Ref.length ? [line('plain HTTP/1.1 (h2load --h1)', t.plainH1Ref)] : []),
         line(`HTTPS, h2 (${t.h2Tool})`, t.h2),
-        `HTTPS HTTP/1.1 / plain: ${ratios.https.toFixed(2)} (TLS costs ${Math.round((1 - ratios.https) * 100)}%)`,
-        `h2 over TLS / plain HTTP/1.1: ${ratios.h2.toFixed(2)}`,
+        `HTTPS HTTP/1.1 / plain: ${ratios.https.toFixed(2)} by req/s, ${ratios.cpu.https.toFixed(2)} by server CPU per request (TLS costs ${Math.round((1 - ratios.cpu.https) * 100)}% by CPU)`,
+        `h2 over TLS / plain HTTP/1.1: ${ratios.h2.toFixed(2)} by req/s, ${ratios.cpu.h2.toFixed(2)} by server CPU per request`,
+        `server CPU ms per 1000 requests: ${Object.entries(t.cpuPerK).map(([k, xs]) => `${k} ${xs.map((x) => x.toFixed(0)).join('/')}`).join('; ')}`,
         `failed requests: ${t.errors}`,
         '',
       ].join('\n'),

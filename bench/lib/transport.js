@@ -27,7 +27,7 @@ function h2loadVersion() {
 function h2load(url, { connections, seconds, h1 = false }) {
   const bodyFile = path.join(os.tmpdir(), `bench-h2load-${process.pid}.json`);
   fs.writeFileSync(bodyFile, JSON.stringify(CHAT));
-  const args = ['-c', String(connections), '-m', '1', '-D', String(seconds), '--warm-up-time', '1', '-d', bodyFile, ...Object.entries(HEADERS).flatMap(([k, v]) => ['-H', `${k}: ${v}`])];
+  const args = ['-c', String(connections), '-m', '1', '-D', String(seconds), '-d', bodyFile, ...Object.entries(HEADERS).flatMap(([k, v]) => ['-H', `${k}: ${v}`])];
   if (h1) args.push('--h1');
   return new Promise((resolve, reject) => {
     execFile('h2load', [...args, url], { encoding: 'utf8', timeout: (seconds + 30) * 1000 }, (error, stdout) => {
@@ -37,7 +37,7 @@ function h2load(url, { connections, seconds, h1 = false }) {
       const counts = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(stdout);
       const protocol = /Application protocol: (\S+)/.exec(stdout)?.[1];
       if (!rps || !counts) return reject(new Error(`h2load printed no summary:\n${stdout.slice(-500)}`));
-      resolve({ requestsPerSecond: Number(rps[1]), total: Number(counts[2]), errors: Number(counts[4]) + Number(counts[5]), protocol });
+      resolve({ requestsPerSecond: Number(rps[1]), total: Number(counts[3]), errors: Number(counts[4]) + Number(counts[5]), protocol });
     });
   });
 }
@@ -79,50 +79,81 @@ async function nodeH2Load(url, { connections, seconds }) {
   }
 }
 
+/** CPU time (user + system, ms) the process has used so far; undefined off Linux. */
+function cpuMs(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fn` and adds the server's CPU milliseconds per 1000 answered requests: a cost that a busy machine disturbs less than throughput. */
+async function withCpu(pid, fn) {
+  const before = pid ? cpuMs(pid) : undefined;
+  const result = await fn();
+  const after = pid ? cpuMs(pid) : undefined;
+  const answered = result.total;
+  return { ...result, cpuPerK: before !== undefined && after !== undefined && answered ? ((after - before) / answered) * 1000 : undefined };
+}
+
 /**
  * Runs alternate (plain, TLS, plain, TLS...) so that a machine whose load drifts during the run
  * weighs on both alike. `port` is a server that serves http and https on one port.
  */
-async function measureTransports(port, { runs, seconds, connections, log }) {
+async function measureTransports(port, { runs, seconds, connections, log, pid }) {
   const path = '/v1/chat/completions';
   const plainUrl = `http://127.0.0.1:${port}${path}`;
   const tlsUrl = `https://127.0.0.1:${port}${path}`;
   const request = (url) => ({ url, method: 'POST', headers: HEADERS, body: JSON.stringify(CHAT), servername: 'localhost' });
   const version = h2loadVersion();
   const h2Tool = version ? version : 'a Node http2 client (h2load not installed: apt-get install nghttp2-client)';
-  const out = { h2Tool, plainH1: [], httpsH1: [], plainH1Ref: [], h2: [], errors: 0 };
+  const out = { h2Tool, plainH1: [], httpsH1: [], plainH1Ref: [], h2: [], errors: 0, cpuPerK: { plainH1: [], httpsH1: [], plainH1Ref: [], h2: [] } };
+  const keep = (key, result) => {
+    out[key].push(result.requestsPerSecond);
+    if (result.cpuPerK !== undefined) out.cpuPerK[key].push(result.cpuPerK);
+  };
 
   log(`openai-mock: TLS and HTTP/2: ${runs} x ${seconds} s each, alternating; h2 with ${h2Tool}`);
   await load(request(plainUrl), { connections, seconds: 1 });
   await load(request(tlsUrl), { connections, seconds: 1 });
   for (let i = 0; i < runs; i++) {
-    const plain = await load(request(plainUrl), { connections, seconds });
-    const secure = await load(request(tlsUrl), { connections, seconds });
-    out.plainH1.push(plain.requestsPerSecond);
-    out.httpsH1.push(secure.requestsPerSecond);
+    const plain = await withCpu(pid, () => load(request(plainUrl), { connections, seconds }));
+    const secure = await withCpu(pid, () => load(request(tlsUrl), { connections, seconds }));
+    keep('plainH1', plain);
+    keep('httpsH1', secure);
     out.errors += plain.errors + plain.timeouts + secure.errors + secure.timeouts;
     if (version) {
-      const ref = await h2load(plainUrl, { connections, seconds, h1: true });
-      const h2 = await h2load(tlsUrl, { connections, seconds });
+      const ref = await withCpu(pid, () => h2load(plainUrl, { connections, seconds, h1: true }));
+      const h2 = await withCpu(pid, () => h2load(tlsUrl, { connections, seconds }));
       if (h2.protocol && h2.protocol !== 'h2') throw new Error(`h2load negotiated ${h2.protocol}, not h2`);
-      out.plainH1Ref.push(ref.requestsPerSecond);
-      out.h2.push(h2.requestsPerSecond);
+      keep('plainH1Ref', ref);
+      keep('h2', h2);
       out.errors += ref.errors + h2.errors;
     } else {
       // The Node client has no HTTP/1.1 mode: its h2 figure is set against autocannon's plain one.
-      const h2 = await nodeH2Load(tlsUrl, { connections, seconds });
-      out.h2.push(h2.requestsPerSecond);
+      const h2 = await withCpu(pid, () => nodeH2Load(tlsUrl, { connections, seconds }));
+      keep('h2', h2);
       out.errors += h2.errors;
     }
   }
   return out;
 }
 
-/** Ratios of medians: TLS HTTP/1.1 to plain HTTP/1.1 (autocannon), h2 to plain HTTP/1.1 (the same tool's). */
+/**
+ * Ratios of medians: TLS HTTP/1.1 to plain HTTP/1.1 (autocannon), h2 to plain HTTP/1.1 (the same
+ * tool's); by throughput, and by the server's CPU per request (plain's over TLS's, so that both
+ * read "1 = as fast as plain").
+ */
 function transportRatios(t, summarize) {
   const med = (xs) => summarize(xs)?.median;
-  const plainRef = t.plainH1Ref.length ? t.plainH1Ref : t.plainH1;
-  return { https: med(t.httpsH1) / med(t.plainH1), h2: med(t.h2) / med(plainRef) };
+  const ref = (x) => (t.plainH1Ref.length ? x.plainH1Ref : x.plainH1);
+  return {
+    https: med(t.httpsH1) / med(t.plainH1),
+    h2: med(t.h2) / med(ref(t)),
+    cpu: { https: med(t.cpuPerK.plainH1) / med(t.cpuPerK.httpsH1), h2: med(ref(t.cpuPerK)) / med(t.cpuPerK.h2) },
+  };
 }
 
 module.exports = { measureTransports, transportRatios, h2loadVersion };
