@@ -84,6 +84,7 @@ function flagText(def: OptionDef<any>): string[] {
 
 export const USAGE = [
   'Usage: openai-mock [options]',
+  '       openai-mock tls path      print the local CA certificate file (made if missing), to trust it',
   '',
   'A mock server for the OpenAI API, from the official OpenAPI spec.',
   '',

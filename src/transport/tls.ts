@@ -104,7 +104,7 @@ async function localMaterial(source: TlsSource): Promise<TlsMaterial> {
     }
     const notes = failures.map((f) => `could not keep the TLS certificate in ${f}`);
     if (local.created.ca) notes.push(`TLS: made a local certificate authority, ${local.caFile}; ${trustHelp(local.caFile)}`);
-    else notes.push(`TLS: certificate for ${names.join(', ')} from the local CA ${local.caFile} (openai-mock tls path prints it)`);
+    else notes.push(`TLS: certificate for ${names.join(', ')} from the local CA ${local.caFile}; ${trustHelp(local.caFile)}`);
     if (local.created.server && !local.created.ca) notes.push(`TLS: made a server certificate for ${names.join(', ')} in ${local.dir}`);
     return { key: local.server.key, cert: local.server.cert, x509: new X509Certificate(local.server.cert), caFile: local.caFile, ca: local.ca, notes };
   }

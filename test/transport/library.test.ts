@@ -105,6 +105,21 @@ test('over HTTP/2 the steps see the request headers without pseudo-headers, and 
   }
 });
 
+test('over h2c the same checks and choices as over HTTP/1.1: a bad body is a 400 naming the field, Prefer picks a documented status', async () => {
+  const session = http2.connect(mock.urls[0]!);
+  try {
+    const invalid = await h2Request(session, '/v1/chat/completions', { ...CHAT, messages: 'hello' });
+    expect(invalid.status).toBe(400);
+    expect(JSON.parse(invalid.text).error).toMatchObject({ type: 'invalid_request_error', param: 'messages' });
+    const limited = await h2Request(session, '/v1/chat/completions', CHAT, { prefer: 'code=429' });
+    expect(limited.status).toBe(429);
+    const missingKey = await h2Request(session, '/v1/models', undefined, { authorization: '' });
+    expect([missingKey.status, JSON.parse(missingKey.text).error.type]).toEqual([401, 'invalid_request_error']);
+  } finally {
+    session.close();
+  }
+});
+
 test('a stream reset by the client (RST_STREAM) stops the answer being written, as a closed HTTP/1.1 socket does', async () => {
   const session = http2.connect(mock.url, { ca: mock.ca });
   try {
