@@ -142,17 +142,18 @@ async function measureTransports(port, { runs, seconds, connections, log, pid })
 }
 
 /**
- * Ratios of medians: TLS HTTP/1.1 to plain HTTP/1.1 (autocannon), h2 to plain HTTP/1.1 (the same
- * tool's); by throughput, and by the server's CPU per request (plain's over TLS's, so that both
- * read "1 = as fast as plain").
+ * Ratios, each the median of the runs' pairs (a pair ran back to back, so a machine whose load
+ * drifts weighs on both alike): TLS HTTP/1.1 to plain HTTP/1.1 (autocannon), h2 to plain HTTP/1.1
+ * (the same tool's); by throughput, and by the server's CPU per request (plain's over TLS's, so that
+ * both read "1 = as fast as plain").
  */
 function transportRatios(t, summarize) {
-  const med = (xs) => summarize(xs)?.median;
+  const pairs = (a, b) => summarize(a.map((x, i) => (b[i] ? x / b[i] : NaN)))?.median ?? NaN;
   const ref = (x) => (t.plainH1Ref.length ? x.plainH1Ref : x.plainH1);
   return {
-    https: med(t.httpsH1) / med(t.plainH1),
-    h2: med(t.h2) / med(ref(t)),
-    cpu: { https: med(t.cpuPerK.plainH1) / med(t.cpuPerK.httpsH1), h2: med(ref(t.cpuPerK)) / med(t.cpuPerK.h2) },
+    https: pairs(t.httpsH1, t.plainH1),
+    h2: pairs(t.h2, ref(t)),
+    cpu: { https: pairs(t.cpuPerK.plainH1, t.cpuPerK.httpsH1), h2: pairs(ref(t.cpuPerK), t.cpuPerK.h2) },
   };
 }
 
