@@ -153,9 +153,14 @@ export async function startServer(settings: Settings, started = performance.now(
     onRequest: (request, response) => {
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
-        if (response.headersSent) return void response.destroy();
-        const failure = internalError(`The mock server failed to answer: ${(error as Error).message}`);
-        response.writeHead(failure.status, failure.headers).end(JSON.stringify(failure.body));
+        if (response.headersSent || response.destroyed) return void response.destroy();
+        try {
+          const failure = internalError(`The mock server failed to answer: ${(error as Error).message}`);
+          response.writeHead(failure.status, failure.headers).end(JSON.stringify(failure.body));
+        } catch {
+          // Not even an error can be written: this connection alone goes.
+          response.destroy();
+        }
       });
     },
   });

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 
 /**
  * What the handler, written against HTTP/1's IncomingMessage, must not see differently over
@@ -15,6 +15,13 @@ export function asHttp1(request: Http2ServerRequest, response: Http2ServerRespon
   Object.defineProperty(request, 'headers', { value: headers, configurable: true, enumerable: true, writable: true });
   // ServerResponse says `destroyed` once the client is gone (a stream reset here); writers stop on it.
   Object.defineProperty(response, 'destroyed', { get: () => response.stream.destroyed, configurable: true });
+  // Answered before the body's end (a 413, a 401): the rest is not wanted. HTTP/1.1 closes the
+  // connection for it; here the stream alone ends, with NO_ERROR (RFC 9113, 8.1), so that the
+  // client stops sending and keeps the connection.
+  // (The stream's own 'finish': the response's comes only once the stream has closed.)
+  response.stream.once('finish', () => {
+    if (!request.complete && !response.stream.closed) response.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  });
 }
 
 const jsonError = (message: string, param: string | null = null) => JSON.stringify({ error: { message, type: 'invalid_request_error', param, code: null } });

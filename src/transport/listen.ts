@@ -174,6 +174,9 @@ export async function listen(options: ListenOptions): Promise<Listening> {
     httpsPort = (second.address() as AddressInfo).port;
   }
   for (const server of subServers) server.emit('listening');
+  // Past listening, a failure of a listening socket (EMFILE on accept, say) is logged: the
+  // connections already open keep being served.
+  for (const front of fronts) front.on('error', (error) => logger.error(`the server's socket failed: ${error.message}`));
 
   const urls: Listening['urls'] = {};
   if (mainServes.has('http')) urls.http = `http://${urlHost}:${address.port}`;

@@ -120,6 +120,27 @@ test('over h2c the same checks and choices as over HTTP/1.1: a bad body is a 400
   }
 });
 
+test('a body too large over HTTP/2: 413 at the limit, then the stream alone ends (NO_ERROR) while the client is still sending', async () => {
+  const session = http2.connect(mock.url, { ca: mock.ca });
+  try {
+    const stream = session.request({ ':method': 'POST', ':path': '/v1/chat/completions', authorization: 'Bearer sk-test', 'content-type': 'application/json' });
+    // More than the limit (1000 bytes), and never ended: only the server can close this stream.
+    stream.write('{"model":"gpt-4o-mini","user":"' + 'x'.repeat(3000));
+    let status = 0;
+    let text = '';
+    stream.on('response', (headers) => (status = Number(headers[':status'])));
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (text += chunk));
+    await new Promise((resolve) => stream.on('close', resolve));
+    expect(status).toBe(413);
+    expect(JSON.parse(text).error.message).toMatch(/too large/);
+    expect(stream.rstCode).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    expect((await h2Request(session, '/v1/models')).status).toBe(200);
+  } finally {
+    session.close();
+  }
+});
+
 test('a stream reset by the client (RST_STREAM) stops the answer being written, as a closed HTTP/1.1 socket does', async () => {
   const session = http2.connect(mock.url, { ca: mock.ca });
   try {
