@@ -39,6 +39,16 @@ export interface Config {
   maxAnswerBytes?: number;
   /** The most milliseconds of work one answer may take (default 500); then a 400. */
   maxAnswerMs?: number;
+  /**
+   * What the port serves: `http` (HTTP/1.1 and HTTP/2 with prior knowledge), `https` (TLS, with
+   * h2 or http/1.1 by ALPN). Default for the command: both, on the same port.
+   */
+  protocols?: readonly ('http' | 'https')[];
+  /** A second port, TLS only (as stripe-mock's 12112). */
+  httpsPort?: number;
+  /** Your own certificate (PEM) and its key, instead of the generated local CA's; relative to this file. */
+  tlsCert?: string;
+  tlsKey?: string;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
   /**

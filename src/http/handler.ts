@@ -278,7 +278,8 @@ export function createRequestHandler(options: HandlerOptions) {
     // A small body still on its way when the answer is known (a 401, a 404) is read and dropped,
     // so that the connection stays usable; a large or stalled one is not waited for.
     if (!request.complete && result.status !== 413) await drainSmallBody(request);
-    if (result.status === 413 || result.status === 415 || !request.complete) {
+    // HTTP/2 has no connection header: there an unread body ends with its own stream.
+    if ((result.status === 413 || result.status === 415 || !request.complete) && request.httpVersionMajor < 2) {
       // Answered before the whole body arrived (a 401, a 404, a 413): the rest of it would be
       // taken for the next request on this connection, and a client still owing it would hold
       // the socket until the keep-alive timeout. The connection ends with the answer.

@@ -25,6 +25,8 @@ export interface SettingsInput extends Omit<Config, 'overridesDir'> {
   cwd?: string;
   /** The command's own: where to write `{url, port, pid}` once listening. */
   readyFile?: string;
+  /** `createMockServer` only: serve TLS too, and make `url` the https one. */
+  tls?: boolean;
 }
 
 export interface Settings {
@@ -51,6 +53,13 @@ export interface Settings {
   headersTimeout: number;
   requestTimeout: number;
   adminToken?: string;
+  /** Undefined when nothing set it: the command serves both, `createMockServer` http (https too with `tls: true`). */
+  protocols?: readonly ('http' | 'https')[];
+  httpsPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** `createMockServer({ tls: true })`. */
+  tls: boolean;
   readyFile?: string;
   config?: LoadedConfig;
   /** Overrides given in code (the config's are in `config.overrides`). */
@@ -156,6 +165,11 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     headersTimeout,
     requestTimeout: Math.max((values.requestTimeout as number | undefined) ?? 60_000, headersTimeout),
     adminToken: values.adminToken as string | undefined,
+    protocols: values.protocols as ('http' | 'https')[] | undefined,
+    httpsPort: values.httpsPort as number | undefined,
+    tlsCert: values.tlsCert as string | undefined,
+    tlsKey: values.tlsKey as string | undefined,
+    tls: input.tls ?? false,
     readyFile: values.readyFile as string | undefined,
     config,
     overrides: input.overrides ?? [],
