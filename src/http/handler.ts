@@ -22,8 +22,9 @@ import { requestMediaTypes, validateRequest } from '../validation/request-valida
 import type { ValidatorStore } from '../validation/validator-store';
 import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
 import { EngineError } from '../engine/prism-engine';
-import type { Exchange, Handler, MockRequest, MockResponse, Preferences } from '../pipeline/types';
+import { DropConnection, type Exchange, type Handler, type MockRequest, type MockResponse, type Preferences } from '../pipeline/types';
 import { redactUrl, type Logger } from '../log/logger';
+import type { FrontHooks, SeenRequest } from '../sessions/front';
 
 export interface HandlerOptions {
   router: Router;
@@ -38,6 +39,8 @@ export interface HandlerOptions {
   admin?: OwnRoutes;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
   validators?: ValidatorStore;
+  /** Sessions and the request journal (src/sessions/): the session is read once here, each answer journaled beside its log line. */
+  sessions?: FrontHooks;
 }
 
 /** Paths the server answers itself, outside the OpenAI API (the admin router). */
@@ -95,7 +98,7 @@ function preferencesOf(request: IncomingMessage, query: Record<string, unknown>)
 export function createRequestHandler(options: HandlerOptions) {
   const { router, logger } = options;
 
-  async function prepare(request: IncomingMessage, signal: AbortSignal): Promise<Exchange> {
+  async function prepare(request: IncomingMessage, signal: AbortSignal, session: string | undefined, seen: SeenRequest): Promise<Exchange> {
     const method = (request.method ?? 'GET').toUpperCase();
     let url: URL;
     try {
@@ -111,6 +114,7 @@ export function createRequestHandler(options: HandlerOptions) {
     const headAsGet = !route && method === 'HEAD';
     if (headAsGet) route = router.match('GET', apiPath, url.searchParams);
     if (!route) throw new HttpError(invalidUrl(method, url.pathname));
+    seen.operationId = route.operation.iid;
 
     if (options.auth) {
       const problem = checkAuth(request.headers.authorization);
@@ -121,6 +125,7 @@ export function createRequestHandler(options: HandlerOptions) {
     delete query.beta;
     const preferences = preferencesOf(request, query);
     for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
+    seen.query = query;
 
     let raw: Buffer;
     try {
@@ -143,6 +148,7 @@ export function createRequestHandler(options: HandlerOptions) {
 
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
+    seen.body = body;
     const problem = validateRequest(route.operation, {
       pathParams: route.params,
       query,
@@ -182,6 +188,7 @@ export function createRequestHandler(options: HandlerOptions) {
       responseMediaType: chooseMediaType(wanted, request.headers.accept),
       preferences,
       signal,
+      session,
     };
   }
 
@@ -199,12 +206,21 @@ export function createRequestHandler(options: HandlerOptions) {
       if (!response.writableFinished) abort.abort();
     });
 
+    const session = options.sessions?.sessionOf(request);
+    const seen: SeenRequest = {};
+    let exchange: Exchange | undefined;
     let result: MockResponse;
     try {
-      const exchange = await prepare(request, abort.signal);
+      exchange = await prepare(request, abort.signal, session, seen);
       result = await options.pipeline()(exchange);
     } catch (error) {
       if (error instanceof HttpError) result = error.response;
+      else if (error instanceof DropConnection) {
+        options.sessions?.dropped({ request, session: session!, seen, exchange, started });
+        response.destroy();
+        logger.info(`${request.method} ${redactUrl(request.url)} closed without an answer (scripted)`);
+        return;
+      }
       else if (error instanceof EngineError) result = openAIError(error.status, error.message);
       else if (error instanceof ClientGoneError) {
         logger.debug(`${request.method} ${redactUrl(request.url)}: ${error.message}`);
@@ -220,7 +236,12 @@ export function createRequestHandler(options: HandlerOptions) {
       response.setHeader('connection', 'close');
     }
     if (options.cors) for (const [name, value] of Object.entries(corsHeaders(request))) response.setHeader(name, value);
-    await writeResponse(response, result);
+    const recording = options.sessions?.record({ request, session: session!, seen, exchange, result, started });
+    try {
+      await writeResponse(response, recording?.result ?? result);
+    } finally {
+      recording?.done();
+    }
     if (!request.complete) request.resume();
 
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
