@@ -91,6 +91,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       const streamed = isAsyncIterable(result.body);
       const response: JournalEntry['response'] = { status: result.status, headers: { ...result.headers }, streamed };
       if (!streamed) response.body = journalBody(result.body);
+      if (answered.exchange?.signal.aborted) response.interrupted = 'client went away before the answer';
       // Kept before the answer is written: a client that reads the journal after its answer finds it there.
       const entry = journal.add(entryOf(answered, response));
       const finish = () => {
