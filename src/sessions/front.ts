@@ -47,6 +47,17 @@ const MAX_SESSION_NAME = 256;
 
 const sinceMs = (started: bigint) => Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3;
 
+/** The query of a request that failed before it was read (a 404): as plain text values. */
+function rawQuery(url: string): Record<string, unknown> {
+  const at = url.indexOf('?');
+  if (at < 0) return {};
+  try {
+    return Object.fromEntries(new URLSearchParams(url.slice(at + 1)));
+  } catch {
+    return {};
+  }
+}
+
 const isAsyncIterable = (value: unknown): value is AsyncIterable<string | Buffer> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
@@ -64,7 +75,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       method: (request.method ?? 'GET').toUpperCase(),
       path: exchange?.request.path ?? url.split('?')[0]!,
       operation: exchange?.operationId ?? seen.operationId ?? null,
-      query: maskQuery(exchange?.request.query ?? seen.query),
+      query: maskQuery(exchange?.request.query ?? seen.query ?? rawQuery(url)),
       headers: maskHeaders(request.headers),
       body: journalBody(exchange ? exchange.request.body : seen.body),
       response,
