@@ -7,6 +7,8 @@ export type { LogLevel, Logger } from './log/logger';
 
 /* Test-suite companion: journal, sessions, scripted answers and faults (text, toolCall come with the authoring helpers below) */
 export { UnusedScriptsError } from './sessions/companion';
+export { connectMock } from './sessions/remote';
+export type { RemoteSession, RemoteOptions } from './sessions/remote';
 export type { CompanionApi, SessionHandle, JournalApi } from './sessions/companion';
 export type { JournalEntry, JournalEvent, JournalFilter } from './sessions/journal';
 export type { ScriptBuilder, ReplyFn } from './scripts/builder';

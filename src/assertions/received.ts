@@ -15,10 +15,8 @@ export interface ReceivedExpectation {
   session?: string;
 }
 
-/** A mock, or a session's handle: anything with a journal. */
-export interface HasJournal {
-  journal: { requests(filter?: JournalFilter): JournalEntry[] };
-}
+/** A mock, or a session's handle: anything with a journal; or journal entries (`await remote.requests()`). */
+export type HasJournal = { journal: { requests(filter?: JournalFilter): JournalEntry[] } } | readonly JournalEntry[];
 
 type Equals = (actual: unknown, expected: unknown) => boolean;
 
@@ -76,9 +74,24 @@ function matches(entry: JournalEntry, expected: ReceivedExpectation, equals: Equ
   return FIELDS.every((field) => expected[field] === undefined || equals(entry[field], expected[field]));
 }
 
+const ROUTE = /^([A-Z]+)\s+(\/\S*)$/i;
+
+/** Entries given as a list are matched by operationId, or by `METHOD /path` (with or without `/v1`, no templates). */
+function listed(entries: readonly JournalEntry[], operation: string, session: string | undefined): JournalEntry[] {
+  const route = ROUTE.exec(operation.trim());
+  const bare = (p: string) => p.replace(/^\/v1(?=\/|$)/, '');
+  return entries.filter(
+    (e) =>
+      (session === undefined || e.session === session) &&
+      (route ? e.method === route[1]!.toUpperCase() && bare(e.path) === bare(route[2]!) : e.operation === operation),
+  );
+}
+
 function requestsOf(mock: HasJournal, operation: string, expected: ReceivedExpectation): JournalEntry[] {
-  if (!mock || typeof mock.journal?.requests !== 'function') throw new TypeError('expected a mock server (or a session handle) from openai-mock');
-  return mock.journal.requests({ operation, session: expected.session });
+  if (Array.isArray(mock)) return listed(mock, operation, expected.session);
+  const source = mock as Exclude<HasJournal, readonly JournalEntry[]>;
+  if (!source || typeof source.journal?.requests !== 'function') throw new TypeError('expected a mock server, a session handle, or journal entries from openai-mock');
+  return source.journal.requests({ operation, session: expected.session });
 }
 
 /** The received requests of the operation, each with how it departs from the expectation, for messages. */

@@ -3,7 +3,8 @@
  * named by the x-mock-session header or (when configured) by the client's API key.
  */
 import OpenAI from 'openai';
-import { text, type MockServer } from '../../src';
+import '../../src/jest';
+import { connectMock, text, type MockServer } from '../../src';
 import { startMock } from '../helpers/server';
 
 const ask = (content: string) => ({ model: 'gpt-4o', messages: [{ role: 'user' as const, content }] });
@@ -76,6 +77,29 @@ test('by API key (sessions: { byApiKey: true }): each client its own key, no hea
     expect(mock.session('sk-test-worker-1').journal.requests()).toHaveLength(3);
     // The key names the session but is masked in the recorded headers.
     expect(mock.session('sk-test-worker-2').journal.last()!.headers.authorization).toBe('Bearer sk-…er-2');
+  } finally {
+    await mock.close();
+  }
+});
+
+test('workers sharing one server (globalSetup): each connects over HTTP with its own session', async () => {
+  const mock = await startMock();
+  try {
+    // What each Jest/Vitest worker does, with only the server's URL from globalSetup.
+    const worker = async (id: number) => {
+      const remote = connectMock(mock.url, { session: `worker-${id}` });
+      await remote.script({ operation: 'createChatCompletion', replies: [{ toolCall: { name: 'lookup', arguments: { id } } }, { text: `done ${id}` }] });
+      const client = new OpenAI({ baseURL: `${mock.url}/v1`, apiKey: 'sk-test-key', maxRetries: 0, defaultHeaders: remote.headers });
+      const first = await client.chat.completions.create(ask(`worker ${id}`));
+      const second = await client.chat.completions.create(ask(`worker ${id} again`));
+      await remote.assertAllUsed();
+      const entries = await remote.requests({ operation: 'createChatCompletion' });
+      expect(entries).toHaveReceivedTimes('POST /v1/chat/completions', 2);
+      expect(entries).toHaveReceived('createChatCompletion', { body: expect.objectContaining({ messages: [{ role: 'user', content: `worker ${id} again` }] }) });
+      return [first.choices[0]!.message.tool_calls![0]!.type === 'function' && JSON.parse(first.choices[0]!.message.tool_calls![0]!.function.arguments).id, second.choices[0]!.message.content, entries.length];
+    };
+    expect(await Promise.all([1, 2, 3, 4].map(worker))).toEqual([1, 2, 3, 4].map((id) => [id, `done ${id}`, 2]));
+    await expect(connectMock(mock.url, { session: 'idle' }).script({ operation: 'createEmbedding', reply: {} }).then(() => connectMock(mock.url, { session: 'idle' }).assertAllUsed())).rejects.toThrow(/1 script not used up/);
   } finally {
     await mock.close();
   }
