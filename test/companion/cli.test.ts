@@ -16,7 +16,7 @@ test('--fixtures-dir, --sessions api-key and --journal from the command line', a
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'openai-mock-cli-fixtures-'));
   try {
     await fs.writeFile(path.join(dir, 'chat.yaml'), '- operation: createChatCompletion\n  reply: { text: "from the fixture" }\n');
-    const cli = spawnCli(['--port', '0', '--no-cache', '--fixtures-dir', dir, '--sessions', 'api-key', '--journal', '2', '--log-level', 'warn'], {
+    const cli = spawnCli(['--port', '0', '--fixtures-dir', dir, '--sessions', 'api-key', '--journal', '2', '--log-level', 'warn'], {
       env: { OPENAI_MOCK_CONFIG: undefined },
       cwd: dir,
     });
@@ -36,4 +36,4 @@ test('--fixtures-dir, --sessions api-key and --journal from the command line', a
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
-});
+}, 120_000);
