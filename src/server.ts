@@ -5,12 +5,15 @@ import { cacheKey, validatorsDir } from './openapi/cache';
 import { PACKAGE_VERSION } from './openapi/locate';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
+import { corsPolicy } from './http/cors';
+import { hostPolicy, originHosts } from './http/host-check';
 import { answerClientError, answerConnect, answerExpectation } from './http/client-error';
 import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
+import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
@@ -69,12 +72,16 @@ export async function startServer(settings: Settings, started = performance.now(
   const loaded = await loadSpec(settings.spec, { dir: cacheDir });
   if (loaded.cacheError) logger.warn(`could not write the spec cache in ${cacheDir}: ${loaded.cacheError}`);
 
+  const answerLimits = {
+    maxBytes: settings.maxAnswerBytes ?? DEFAULT_ANSWER_LIMITS.maxBytes,
+    maxMs: settings.maxAnswerMs ?? DEFAULT_ANSWER_LIMITS.maxMs,
+  };
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
-    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed }),
+    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
@@ -118,13 +125,17 @@ export async function startServer(settings: Settings, started = performance.now(
     ],
     { token: settings.adminToken, logger },
   );
+  const { host } = settings;
   const handle = createRequestHandler({
     router,
     pipeline: () => pipeline,
     logger,
     auth: settings.auth,
+    apiKeys: settings.apiKeys,
     bodyLimit: settings.bodyLimit,
-    cors: settings.cors,
+    cors: corsPolicy(settings.cors, settings.corsOrigins),
+    hosts: hostPolicy(host, originHosts(settings.cors, settings.corsOrigins)),
+    maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
@@ -141,9 +152,14 @@ export async function startServer(settings: Settings, started = performance.now(
     (request, response) => {
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
-        if (response.headersSent) return void response.destroy();
-        const failure = internalError(`The mock server failed to answer: ${(error as Error).message}`);
-        response.writeHead(failure.status, failure.headers).end(JSON.stringify(failure.body));
+        if (response.headersSent || response.destroyed) return void response.destroy();
+        try {
+          const failure = internalError(`The mock server failed to answer: ${(error as Error).message}`);
+          response.writeHead(failure.status, failure.headers).end(JSON.stringify(failure.body));
+        } catch {
+          // Not even an error can be written: this connection alone goes.
+          response.destroy();
+        }
       });
     },
   );
@@ -153,7 +169,6 @@ export async function startServer(settings: Settings, started = performance.now(
   server.on('connect', answerConnect);
   server.on('checkExpectation', answerExpectation);
 
-  const { host } = settings;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port ?? 0, host, () => {
@@ -161,6 +176,9 @@ export async function startServer(settings: Settings, started = performance.now(
       resolve();
     });
   });
+  // Past listening, a failure of the listening socket (EMFILE on accept, say) is logged: the
+  // connections already open keep being served.
+  server.on('error', (error) => logger.error(`the server's socket failed: ${error.message}`));
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const readyMs = Math.round(performance.now() - started);

@@ -2,6 +2,7 @@ import type { LogLevel } from '../log/logger';
 import type { StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
 import type { ScriptSpec } from '../scripts/spec';
+import type { CorsConfig } from '../http/cors';
 
 /**
  * A config file's contents. Every command-line option has a key here (a flag given on the command
@@ -15,8 +16,13 @@ export interface Config {
   logLevel?: LogLevel;
   /** `false` accepts requests without an Authorization header. */
   auth?: boolean;
-  /** `false` sends no CORS headers (on by default, for web apps calling the mock from a browser). */
-  cors?: boolean;
+  /** Strict keys: only these are accepted (default: `OPENAI_MOCK_API_KEYS`, else any key). */
+  apiKeys?: string[];
+  /**
+   * Web pages that may call the mock from a browser: pages served from this machine by default;
+   * `{ origins: [...] }` adds others, `credentials: true` allows credentials; `false` sends no CORS headers.
+   */
+  cors?: boolean | CorsConfig;
   /** Prepared-spec cache folder, or `false` for none. */
   cacheDir?: string | false;
   bodyLimit?: number;
@@ -30,6 +36,10 @@ export interface Config {
   requestTimeout?: number;
   /** Require `Authorization: Bearer <adminToken>` on the admin routes (`/__admin/...`; health stays open). */
   adminToken?: string;
+  /** The most bytes one answer may have (default 48 MiB); a request asking for more gets a 400. */
+  maxAnswerBytes?: number;
+  /** The most milliseconds of work one answer may take (default 500); then a 400. */
+  maxAnswerMs?: number;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
   /**

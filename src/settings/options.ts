@@ -70,7 +70,22 @@ export const OPTIONS = [
     check: isLogLevel, expect: `one of ${LOG_LEVELS.join(', ')}`, help: `${LOG_LEVELS.join(', ')} (command default: info, one line per request; createMockServer: warn)`,
   },
   { key: 'auth', flag: 'auth', check: isBoolean, expect: 'true or false', help: 'require an API key (Authorization: Bearer ... or api-key); --no-auth accepts requests without one' },
-  { key: 'cors', flag: 'cors', check: isBoolean, expect: 'true or false', help: 'answer CORS preflights for web apps in a browser (--no-cors: no CORS headers)' },
+  {
+    key: 'apiKeys', flag: 'api-key', arg: 'KEY', repeat: true,
+    check: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isString), expect: 'a non-empty array of keys (strings)',
+    help: 'accept only this key (repeat for more; the variable is comma separated); default: any key',
+  },
+  {
+    key: 'cors', flag: 'cors', read: readBoolean,
+    check: (v: unknown) =>
+      isBoolean(v) ||
+      (isObject(v) &&
+        Object.entries(v as object).every(([k, x]) =>
+          k === 'origins' ? Array.isArray(x) && x.every(isString) : (k === 'credentials' || k === 'loopback') && (x === undefined || isBoolean(x)))),
+    expect: 'true, false, or { origins: ["https://app.example.test"], credentials: false, loopback: true }',
+    help: 'answer CORS preflights for web pages on this machine (--no-cors: no CORS headers; other origins are refused either way)',
+  },
+  { key: 'corsOrigins', flag: 'cors-origin', arg: 'ORIGIN', repeat: true, check: (v: unknown) => Array.isArray(v) && v.every(isString), expect: 'an array of origins', help: 'also allow web pages from this origin (repeatable)' },
   {
     key: 'cacheDir', flag: 'cache-dir', arg: 'DIR', path: true,
     alias: { flag: 'no-cache', value: false as const, help: 'do not read or write the prepared-spec cache' },
@@ -78,6 +93,8 @@ export const OPTIONS = [
     help: 'where the prepared spec is cached (default: node_modules/.cache/openai-mock, else $XDG_CACHE_HOME/openai-mock)',
   },
   { key: 'bodyLimit', flag: 'body-limit', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'largest request body accepted (default: 52428800)' },
+  { key: 'maxAnswerBytes', flag: 'max-answer-bytes', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'the largest answer; a request asking for more gets a 400 (default: 50331648)' },
+  { key: 'maxAnswerMs', flag: 'max-answer-ms', arg: 'MS', read: wholeNumber(1, 3_600_000), check: isInteger(1, 3_600_000), expect: 'a whole number of milliseconds', help: 'the most CPU time one answer may take; then a 400 (default: 500)' },
   { key: 'seed', flag: 'seed', arg: 'S', check: (v: unknown) => isString(v) || Number.isFinite(v), expect: 'a string or a number', help: 'deterministic ids and timestamps: the same request gets the same body' },
   { key: 'headersTimeout', flag: 'headers-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the request headers, then 408 (default: 20000)' },
   { key: 'requestTimeout', flag: 'request-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the whole request, then 408 (default: 60000)' },
@@ -124,6 +141,7 @@ export function readText(def: OptionDef<any>, text: string): unknown {
   return text;
 }
 
+/** A switch: `--flag` / `--no-flag`, and true/false in its variable. */
 export function isBooleanOption(def: OptionDef<any>): boolean {
-  return def.check === isBoolean;
+  return def.check === isBoolean || def.read === readBoolean;
 }

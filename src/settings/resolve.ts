@@ -8,6 +8,7 @@ import type { AnyOverride } from '../overrides/types';
 import type { ScriptSpec } from '../scripts/spec';
 import type { SessionOptions } from '../sessions/front';
 import { DEFAULT_JOURNAL_MAX } from '../sessions/journal';
+import type { CorsConfig } from '../http/cors';
 import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
@@ -39,8 +40,14 @@ export interface Settings {
   logLevel: LogLevel;
   logger: Logger;
   auth: boolean;
-  cors: boolean;
+  /** Strict keys: only these are accepted. */
+  apiKeys?: readonly string[];
+  cors: boolean | CorsConfig;
+  /** More allowed origins (`--cors-origin`), added to `cors.origins`. */
+  corsOrigins?: readonly string[];
   bodyLimit: number;
+  maxAnswerBytes?: number;
+  maxAnswerMs?: number;
   watch: boolean;
   seed?: string | number;
   stream?: StreamControl;
@@ -129,6 +136,10 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     }
   }
 
+  // On one command line the two can only be a mistake; elsewhere `auth: false` simply turns strict keys off too.
+  if (values.apiKeys && values.auth === false && origins.apiKeys === '--api-key' && origins.auth === '--auth') {
+    throw new SettingsError('--api-key and --no-auth contradict each other: keep one');
+  }
   const logLevel = (values.logLevel as LogLevel | undefined) ?? options.defaultLogLevel ?? 'warn';
   const headersTimeout = (values.headersTimeout as number | undefined) ?? 20_000;
   const watch = (values.watch as boolean | undefined) ?? false;
@@ -141,7 +152,11 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     logLevel,
     logger: input.logger ?? createLogger(logLevel),
     auth: (values.auth as boolean | undefined) ?? true,
-    cors: (values.cors as boolean | undefined) ?? true,
+    apiKeys: values.apiKeys as string[] | undefined,
+    cors: (values.cors as boolean | CorsConfig | undefined) ?? true,
+    corsOrigins: values.corsOrigins as string[] | undefined,
+    maxAnswerBytes: values.maxAnswerBytes as number | undefined,
+    maxAnswerMs: values.maxAnswerMs as number | undefined,
     bodyLimit: (values.bodyLimit as number | undefined) ?? DEFAULT_BODY_LIMIT,
     watch,
     seed: values.seed as string | number | undefined,
