@@ -5,6 +5,17 @@ export { DEFAULT_BODY_LIMIT } from './settings/resolve';
 export type { Exchange, MockRequest, MockResponse, Step, Handler, Preferences, StreamControl } from './pipeline/types';
 export type { LogLevel, Logger } from './log/logger';
 
+/* Test-suite companion: journal, sessions, scripted answers and faults (text, toolCall come with the authoring helpers below) */
+export { UnusedScriptsError } from './sessions/companion';
+export { connectMock } from './sessions/remote';
+export type { RemoteSession, RemoteOptions } from './sessions/remote';
+export type { CompanionApi, SessionHandle, JournalApi } from './sessions/companion';
+export type { JournalEntry, JournalEvent, JournalFilter } from './sessions/journal';
+export type { ScriptBuilder, ReplyFn } from './scripts/builder';
+export type { ScriptInfo } from './scripts/compile';
+export { receivedProblem, assertReceived, assertReceivedTimes } from './assertions/received';
+export type { ReceivedExpectation } from './assertions/received';
+
 /* Config files */
 export { loadConfig, SEARCH_PLACES } from './config/load';
 export type { LoadedConfig, LoadOptions } from './config/load';

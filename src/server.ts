@@ -24,6 +24,8 @@ import { createAdminRouter } from './admin/router';
 import { healthRoutes } from './admin/health';
 import { listen, PROTOCOLS, type Protocol } from './transport/listen';
 import { loadTlsMaterial, TlsSetupError, type TlsMaterial } from './transport/tls';
+import { createCompanion, type CompanionApi } from './sessions/companion';
+import { readFixtures, watchFixtures, type FixtureEntry } from './scripts/fixtures';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -32,7 +34,8 @@ import { loadTlsMaterial, TlsSetupError, type TlsMaterial } from './transport/tl
  */
 export type MockServerOptions = Omit<SettingsInput, 'readyFile'>;
 
-export interface MockServer {
+/** The test-suite companion's part (src/sessions/companion.ts): `journal`, `on`, `session`, `scripts`, `resetScripts`, `assertAllUsed`. */
+export interface MockServer extends CompanionApi {
   /** `http://127.0.0.1:PORT` (`https://` with `tls: true` or when only HTTPS is served): the SDK's baseURL is this plus `/v1`. */
   readonly url: string;
   /** Every base URL served: `http://...` and `https://...` on the same port, and the `httpsPort`'s. */
@@ -61,6 +64,7 @@ export interface MockServer {
   setOverrides(overrides: readonly AnyOverride[]): void;
   /** The config file in use, if any. */
   readonly configFile?: string;
+  /** Stops the server; scripts added in code or over HTTP that were never used up are logged as a warning. */
   close(): Promise<void>;
 }
 
@@ -127,13 +131,30 @@ export async function startServer(settings: Settings, started = performance.now(
   };
   applyOverrides(fromConfig, fromCode);
 
+  // Test-suite companion: journal, sessions, scripts (code, admin API, fixture files), one state for all three.
+  const companion = createCompanion({ operations: loaded.spec.operations, logger, journalMax: settings.journalMax, sessions: settings.sessions });
+  update({ scripts: companion.step });
+  const inlineFixtures = (specs: readonly unknown[] | undefined): FixtureEntry[] =>
+    (specs ?? []).map((spec, i) => ({ spec, label: `${config ? config.file : 'option'} "fixtures"[${i}]` }));
+  let fixtureParts = { inline: inlineFixtures(settings.fixtures), files: settings.fixturesDir ? await readFixtures(settings.fixturesDir, settings.cwd) : [] };
+  const applyFixtures = (next: Partial<typeof fixtureParts>) => {
+    const parts = { ...fixtureParts, ...next };
+    const count = companion.setFixtures([...parts.inline, ...parts.files]);
+    fixtureParts = parts;
+    return count;
+  };
+  applyFixtures({});
+
   const admin = createAdminRouter(
-    healthRoutes({
-      operations: loaded.spec.operations.length,
-      spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
-      version: PACKAGE_VERSION,
-      startedAt: started,
-    }),
+    [
+      ...healthRoutes({
+        operations: loaded.spec.operations.length,
+        spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
+        version: PACKAGE_VERSION,
+        startedAt: started,
+      }),
+      ...companion.adminRoutes,
+    ],
     { token: settings.adminToken, logger },
   );
   const { host } = settings;
@@ -148,6 +169,7 @@ export async function startServer(settings: Settings, started = performance.now(
     hosts: hostPolicy(host, originHosts(settings.cors, settings.corsOrigins)),
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
+    sessions: companion.front,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
   });
 
@@ -184,11 +206,17 @@ export async function startServer(settings: Settings, started = performance.now(
           logger,
           apply: (next) => {
             applyOverrides(next.overrides, fromCode);
+            if (!settings.origins.fixtures?.startsWith('option')) applyFixtures({ inline: inlineFixtures(next.config.fixtures) });
             return needsRestart(settings, next, listening.port);
           },
         })
       : undefined;
   await watcher?.ready;
+  const fixturesWatcher =
+    settings.watch && settings.fixturesDir
+      ? watchFixtures(settings.fixturesDir, { logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
+      : undefined;
+  await fixturesWatcher?.ready;
 
   const urls = [listening.urls.http, served.includes('https') ? `https://${listening.urlHost}:${listening.port}` : undefined, listening.httpsPort !== undefined ? `https://${listening.urlHost}:${listening.httpsPort}` : undefined].filter((u): u is string => u !== undefined);
   return {
@@ -211,7 +239,10 @@ export async function startServer(settings: Settings, started = performance.now(
       applyOverrides(fromConfig, labelled(overrides));
     },
     configFile: config?.file,
+    ...companion.api,
     async close() {
+      companion.warnPending();
+      await fixturesWatcher?.close();
       await watcher?.close();
       // Requests in flight get a moment to finish; then their sockets are cut.
       await listening.close(1000);

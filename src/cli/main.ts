@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   const { logger, config } = settings;
   const nodeMajor = Number(process.versions.node.split('.')[0]);
   if (nodeMajor < MIN_NODE) logger.warn(`openai-mock supports Node.js ${MIN_NODE} and later; this is ${process.version}, on which it is not tested.`);
-  if (settings.watch && !config) logger.warn('--watch: no config file found, nothing to watch');
+  if (settings.watch && !config && !settings.fixturesDir) logger.warn('--watch: no config file found, nothing to watch');
 
   let server: MockServer | undefined;
   const { port, host } = settings;

@@ -1,6 +1,7 @@
 import type { LogLevel } from '../log/logger';
 import type { StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { ScriptSpec } from '../scripts/spec';
 import type { CorsConfig } from '../http/cors';
 
 /**
@@ -58,6 +59,14 @@ export interface Config {
   overridesDir?: string | false;
   /** Overrides, applied in order: each that applies sees the response the ones before it left. */
   overrides?: readonly AnyOverride[];
+  /** The request journal: how many requests it keeps, oldest dropped first (`{ max: 1000 }` by default; `max: 0` or `false`: none). */
+  journal?: { max?: number } | false;
+  /** What names a request's test session: the `x-mock-session` header (or `header`), and with `byApiKey` its API key. */
+  sessions?: { byApiKey?: boolean; header?: string };
+  /** A folder of fixture files (scripts as data: `*.yaml`, `*.yml`, `*.json`), reloaded with `watch`. */
+  fixturesDir?: string;
+  /** Scripts as data, like a fixture file's. */
+  fixtures?: readonly ScriptSpec[];
 }
 
 /** Types a config file's default export: `export default defineConfig({ ... })`. */

@@ -24,8 +24,9 @@ import { requestMediaTypes, validateRequest } from '../validation/request-valida
 import type { ValidatorStore } from '../validation/validator-store';
 import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
 import { EngineError } from '../engine/prism-engine';
-import type { Exchange, Handler, MockRequest, MockResponse, Preferences } from '../pipeline/types';
+import { DropConnection, type Exchange, type Handler, type MockRequest, type MockResponse, type Preferences } from '../pipeline/types';
 import { redactUrl, type Logger } from '../log/logger';
+import type { FrontHooks, SeenRequest } from '../sessions/front';
 
 export interface HandlerOptions {
   router: Router;
@@ -46,6 +47,8 @@ export interface HandlerOptions {
   admin?: OwnRoutes;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
   validators?: ValidatorStore;
+  /** Sessions and the request journal (src/sessions/): the session is read once here, each answer journaled beside its log line. */
+  sessions?: FrontHooks;
 }
 
 /** Paths the server answers itself, outside the OpenAI API (the admin router). */
@@ -118,7 +121,7 @@ function drainSmallBody(request: IncomingMessage): Promise<void> {
 export function createRequestHandler(options: HandlerOptions) {
   const { router, logger } = options;
 
-  async function prepare(request: IncomingMessage, signal: AbortSignal): Promise<Exchange> {
+  async function prepare(request: IncomingMessage, signal: AbortSignal, session: string | undefined, seen: SeenRequest): Promise<Exchange> {
     const method = (request.method ?? 'GET').toUpperCase();
     let url: URL;
     try {
@@ -134,6 +137,7 @@ export function createRequestHandler(options: HandlerOptions) {
     const headAsGet = !route && method === 'HEAD';
     if (headAsGet) route = router.match('GET', apiPath, url.searchParams);
     if (!route) throw new HttpError(invalidUrl(method, url.pathname));
+    seen.operationId = route.operation.iid;
 
     if (options.auth) {
       const problem = checkAuth(request.headers, { apiKeys: options.apiKeys });
@@ -145,6 +149,7 @@ export function createRequestHandler(options: HandlerOptions) {
     if (azure) delete query['api-version'];
     const preferences = preferencesOf(request, query);
     for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
+    seen.query = query;
 
     let raw: Buffer;
     try {
@@ -174,6 +179,7 @@ export function createRequestHandler(options: HandlerOptions) {
 
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
+    seen.body = body;
     const problem = validateRequest(route.operation, {
       pathParams: route.params,
       query,
@@ -226,6 +232,7 @@ export function createRequestHandler(options: HandlerOptions) {
       responseMediaType: chooseMediaType(wanted, request.headers.accept),
       preferences,
       signal,
+      session,
     };
   }
 
@@ -259,12 +266,21 @@ export function createRequestHandler(options: HandlerOptions) {
     // this request's alone (its signal has aborted), never an unhandled 'error' event.
     response.on('error', (error) => logger.debug(`${request.method} ${redactUrl(request.url)}: the response failed: ${error.message}`));
 
+    const session = options.sessions?.sessionOf(request);
+    const seen: SeenRequest = {};
+    let exchange: Exchange | undefined;
     let result: MockResponse;
     try {
-      const exchange = await prepare(request, abort.signal);
+      exchange = await prepare(request, abort.signal, session, seen);
       result = await options.pipeline()(exchange);
     } catch (error) {
       if (error instanceof HttpError) result = error.response;
+      else if (error instanceof DropConnection) {
+        options.sessions?.dropped({ request, session: session!, seen, exchange, started });
+        response.destroy();
+        logger.info(`${request.method} ${redactUrl(request.url)} closed without an answer (scripted)`);
+        return;
+      }
       else if (error instanceof EngineError) result = openAIError(error.status, error.message);
       else if (error instanceof ClientGoneError) {
         logger.debug(`${request.method} ${redactUrl(request.url)}: ${error.message}`);
@@ -286,14 +302,17 @@ export function createRequestHandler(options: HandlerOptions) {
       response.setHeader('connection', 'close');
     }
     if (options.cors.enabled && verdict === 'allowed') for (const [name, value] of Object.entries(corsHeaders(request, options.cors))) response.setHeader(name, value);
+    const recording = options.sessions?.record({ request, session: session!, seen, exchange, result, started });
     try {
-      await writeResponse(response, result, options.maxAnswerBytes);
+      await writeResponse(response, recording?.result ?? result, options.maxAnswerBytes);
     } catch (error) {
       if (!(error instanceof AnswerTooLargeError)) throw error;
       // An override's or the engine's body past the ceiling (the builders' own are refused before they are built).
       logger.warn(`${request.method} ${redactUrl(request.url)}: refused: ${error.message}`);
       result = openAIError(400, error.message, { code: 'answer_too_large' });
       await writeResponse(response, result);
+    } finally {
+      recording?.done();
     }
     if (!request.complete) request.resume();
 

@@ -131,6 +131,24 @@ export const OPTIONS = [
   { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },
   { key: 'overridesDir', path: true, check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false', help: 'folder of override modules' },
   { key: 'overrides', check: Array.isArray, expect: 'an array of overrides', help: 'overrides, applied in order' },
+  // The test-suite companion (src/sessions/, src/scripts/): the journal, sessions, fixture scripts.
+  {
+    key: 'journal', flag: 'journal', arg: 'MAX',
+    read: (text: string) => ({ max: wholeNumber(0, 10_000_000)(text) }),
+    check: (v: unknown) => v === false || (isObject(v) && Object.keys(v as object).every((k) => k === 'max') && ((v as { max?: unknown }).max === undefined || isInteger(0, 10_000_000)((v as { max?: unknown }).max))),
+    expect: 'an object { max } (max 0 keeps nothing), or false', help: 'requests the journal keeps, oldest dropped first (default: 1000; 0: none)',
+  },
+  {
+    key: 'sessions', flag: 'sessions', arg: 'header|api-key',
+    read: (text: string) => {
+      if (text !== 'header' && text !== 'api-key') throw new OptionValueError(`must be header or api-key, got "${text}"`);
+      return { byApiKey: text === 'api-key' };
+    },
+    check: (v: unknown) => isObject(v) && Object.entries(v as object).every(([k, x]) => (k === 'byApiKey' && isBoolean(x)) || (k === 'header' && isString(x))),
+    expect: 'an object { byApiKey, header }', help: 'what names a test session: the x-mock-session header (default), or with api-key the API key too',
+  },
+  { key: 'fixturesDir', flag: 'fixtures-dir', arg: 'DIR', path: true, check: isString, expect: 'a folder', help: 'folder of fixture scripts (*.yaml, *.yml, *.json), reloaded with --watch' },
+  { key: 'fixtures', check: Array.isArray, expect: 'an array of scripts', help: 'scripts as data, tried after those added in code or over HTTP' },
 ] as const satisfies readonly OptionDef<any>[];
 
 export type OptionKey = (typeof OPTIONS)[number]['key'];

@@ -5,6 +5,9 @@ import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import { defaultCacheDir, DEFAULT_SPEC_PATH, type SpecLocation } from '../openapi/locate';
 import type { Step, StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { ScriptSpec } from '../scripts/spec';
+import type { SessionOptions } from '../sessions/front';
+import { DEFAULT_JOURNAL_MAX } from '../sessions/journal';
 import type { CorsConfig } from '../http/cors';
 import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
@@ -65,6 +68,11 @@ export interface Settings {
   /** Overrides given in code (the config's are in `config.overrides`). */
   overrides: readonly AnyOverride[];
   steps: readonly Step[];
+  /** Requests the journal keeps (0: none). */
+  journalMax: number;
+  sessions: SessionOptions;
+  fixturesDir?: string;
+  fixtures: readonly ScriptSpec[];
   /** Where each value set by the user came from (`--port`, `OPENAI_MOCK_PORT`, `config "port"`), for messages. */
   origins: Readonly<Record<string, string>>;
 }
@@ -174,6 +182,10 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     config,
     overrides: input.overrides ?? [],
     steps: input.steps ?? [],
+    journalMax: values.journal === false ? 0 : ((values.journal as { max?: number } | undefined)?.max ?? DEFAULT_JOURNAL_MAX),
+    sessions: (values.sessions as SessionOptions | undefined) ?? {},
+    fixturesDir: values.fixturesDir as string | undefined,
+    fixtures: (values.fixtures as readonly ScriptSpec[] | undefined) ?? [],
     origins,
   };
   return settings;
