@@ -11,6 +11,8 @@ import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
+import { createModelsStep } from './models/step';
+import { buildCatalogue } from './models/served';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
@@ -70,6 +72,7 @@ export async function startServer(settings: Settings, started = performance.now(
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
+    models: createModelsStep({ catalogue: buildCatalogue(settings.models), strict: settings.strictModels }),
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);

@@ -1,4 +1,5 @@
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
+import { isModelsConfig } from '../models/served';
 
 /**
  * Every setting of the server, once: its config key, its flag, its environment variable, how a
@@ -83,6 +84,8 @@ export const OPTIONS = [
   { key: 'requestTimeout', flag: 'request-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the whole request, then 408 (default: 60000)' },
   { key: 'adminToken', flag: 'admin-token', arg: 'TOKEN', check: isString, expect: 'a token', help: 'require `Authorization: Bearer TOKEN` on /__admin routes (health stays open)' },
   { key: 'readyFile', flag: 'ready-file', arg: 'PATH', path: true, cliOnly: true, check: isString, expect: 'a file', help: 'once listening, write {"url","port","pid"} as JSON to this file' },
+  { key: 'strictModels', flag: 'strict-models', check: isBoolean, expect: 'true or false', help: 'a request naming a model outside the catalogue gets the API\'s 404 model_not_found' },
+  { key: 'models', check: isModelsConfig, expect: 'an array of model ids or { id, owned_by?, created?, shutdown_date? } (replaces the catalogue), or { extend?: [...], remove?: [ids] }', help: 'the model catalogue: replace it or extend it' },
   { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },
   { key: 'overridesDir', path: true, check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false', help: 'folder of override modules' },
   { key: 'overrides', check: Array.isArray, expect: 'an array of overrides', help: 'overrides, applied in order' },

@@ -5,6 +5,7 @@ import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import { defaultCacheDir, DEFAULT_SPEC_PATH, type SpecLocation } from '../openapi/locate';
 import type { Step, StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { ModelsConfig } from '../models/served';
 import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
@@ -45,6 +46,9 @@ export interface Settings {
   requestTimeout: number;
   adminToken?: string;
   readyFile?: string;
+  /** The config's model catalogue (undefined: the built-in one). */
+  models?: ModelsConfig;
+  strictModels: boolean;
   config?: LoadedConfig;
   /** Overrides given in code (the config's are in `config.overrides`). */
   overrides: readonly AnyOverride[];
@@ -142,6 +146,8 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     requestTimeout: Math.max((values.requestTimeout as number | undefined) ?? 60_000, headersTimeout),
     adminToken: values.adminToken as string | undefined,
     readyFile: values.readyFile as string | undefined,
+    models: values.models as ModelsConfig | undefined,
+    strictModels: (values.strictModels as boolean | undefined) ?? false,
     config,
     overrides: input.overrides ?? [],
     steps: input.steps ?? [],
