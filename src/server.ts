@@ -11,7 +11,7 @@ import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
-import { createModelsStep } from './models/step';
+import { createModelsStep, createStrictModelsStep } from './models/step';
 import { buildCatalogue } from './models/served';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
@@ -69,10 +69,12 @@ export async function startServer(settings: Settings, started = performance.now(
 
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
+  const catalogue = buildCatalogue(settings.models);
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
-    models: createModelsStep({ catalogue: buildCatalogue(settings.models), strict: settings.strictModels }),
+    strictModels: settings.strictModels ? createStrictModelsStep(catalogue) : undefined,
+    models: createModelsStep(catalogue),
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);

@@ -3,16 +3,18 @@ import { compose, type Handler, type Step } from './types';
 /**
  * The fixed order of the built-in steps around the engine:
  *
- *   streaming -> overrides -> extra steps -> models -> realism -> engine (Prism)
+ *   streaming -> strict models -> overrides -> extra steps -> models -> realism -> engine (Prism)
  *
  * Realism turns Prism's placeholders into coherent answers; overrides then see and rewrite that
  * answer; streaming, outermost, turns the final answer into events, so one override serves both
- * the plain and the streamed form. Models answers the models operations from the catalogue and,
- * when strict, refuses unknown models before realism or the engine is asked. Future sources
+ * the plain and the streamed form. Models answers the models operations from the catalogue;
+ * strict models (`--strict-models`) refuses a request naming a model outside it before any
+ * source answers. Future sources
  * (proxy, replay) are `extra` steps that answer without calling `next`.
  */
 export interface PipelineParts {
   streaming?: Step;
+  strictModels?: Step;
   overrides?: Step;
   extra?: readonly Step[];
   models?: Step;
@@ -20,6 +22,6 @@ export interface PipelineParts {
 }
 
 export function assemblePipeline(parts: PipelineParts, engine: Handler): Handler {
-  const steps = [parts.streaming, parts.overrides, ...(parts.extra ?? []), parts.models, parts.realism].filter((s): s is Step => s !== undefined);
+  const steps = [parts.streaming, parts.strictModels, parts.overrides, ...(parts.extra ?? []), parts.models, parts.realism].filter((s): s is Step => s !== undefined);
   return compose(steps, engine);
 }
