@@ -9,6 +9,8 @@ import { ConfigError } from '../config/errors';
 import { resolveSettings, SettingsError } from '../settings/resolve';
 import { writeReadyFile } from './ready-file';
 import { describeListenError, ListenError } from './listen-error';
+import { UpdateError } from '../openapi/update';
+import { runSpecCommand } from './spec';
 
 export const DEFAULT_PORT = 12111;
 const MIN_NODE = 22;
@@ -18,6 +20,8 @@ function isAddressInUse(error: unknown) {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Subcommands have flags of their own, which the server's parser would refuse.
+  if (argv[0] === 'spec') return runSpecCommand(argv.slice(1));
   const args = parseCliArgs(argv);
   if (args.help) {
     process.stdout.write(USAGE + '\n');
@@ -95,7 +99,7 @@ main(process.argv.slice(2)).then(
     } else if (error instanceof SettingsError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 2;
-    } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError) {
+    } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError || error instanceof UpdateError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 1;
     } else {

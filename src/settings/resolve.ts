@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load';
 import type { Config } from '../config/define';
 import { createLogger, type Logger, type LogLevel } from '../log/logger';
-import { defaultCacheDir, DEFAULT_SPEC_PATH, type SpecLocation } from '../openapi/locate';
+import { defaultCacheDir, defaultSpecPath, type SpecLocation } from '../openapi/locate';
 import type { Step, StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
 import type { ModelsConfig } from '../models/served';
@@ -132,7 +132,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     cwd,
     port: values.port as number | undefined,
     host: (values.host as string | undefined) ?? '127.0.0.1',
-    spec: values.spec ? { source: values.spec as string, origin: origins.spec! } : { source: DEFAULT_SPEC_PATH, origin: 'default' },
+    spec: values.spec ? { source: values.spec as string, origin: origins.spec! } : { source: defaultSpecPath(env), origin: 'default' },
     cacheDir: (values.cacheDir as string | false | undefined) ?? defaultCacheDir(),
     logLevel,
     logger: input.logger ?? createLogger(logLevel),
