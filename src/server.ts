@@ -107,6 +107,7 @@ export async function startServer(settings: Settings, started = performance.now(
     pipeline: () => pipeline,
     logger,
     auth: settings.auth,
+    apiKeys: settings.apiKeys,
     bodyLimit: settings.bodyLimit,
     cors: settings.cors,
     admin,
