@@ -69,7 +69,7 @@ export async function startServer(settings: Settings, started = performance.now(
 
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
-  const catalogue = buildCatalogue(settings.models);
+  const catalogue = buildCatalogue(settings.models, { anyFineTune: !settings.strictModels });
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),

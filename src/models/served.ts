@@ -29,6 +29,8 @@ const DEFAULT_OWNER = 'organization-owner';
 const DEFAULT_CREATED = 1735689600;
 // `gpt-4o-2024-08-06`, `gpt-4-0613`: dated snapshots the API lists beside their family.
 const SNAPSHOT = /^(.+)-(\d{4}-\d{2}-\d{2}|\d{4})$/;
+// `ft:gpt-4o-mini:acemeco:suffix:abc123`: a fine-tune of a base model (org and suffix may be empty).
+const FINE_TUNE = /^ft:([^:]+):[^:]*:[^:]*:[^:]+$/;
 
 const isEntry = (value: unknown): boolean => {
   if (typeof value === 'string') return value !== '';
@@ -61,8 +63,14 @@ export type DeleteOutcome = 'deleted' | 'not_found' | 'not_owned';
 
 export class ModelCatalogue {
   private readonly byId: Map<string, ServedModel>;
+  private readonly deleted = new Set<string>();
 
-  constructor(models: readonly ServedModel[]) {
+  /**
+   * `anyFineTune`: a fine-tune of one of the catalogue's models (`ft:gpt-4o-mini:org::id`) exists
+   * without being listed, as the organisation's own, until deleted; so code that manages
+   * fine-tunes runs without configuring each. Off for `--strict-models`, where only listed ones do.
+   */
+  constructor(models: readonly ServedModel[], private readonly anyFineTune = false) {
     this.byId = new Map(models.map((m) => [m.id, m]));
   }
 
@@ -76,7 +84,10 @@ export class ModelCatalogue {
     if (exact) return exact;
     const snapshot = SNAPSHOT.exec(id);
     const family = snapshot ? this.byId.get(snapshot[1]!) : undefined;
-    return family && OPENAI_OWNERS.has(family.owned_by) ? { ...family, id } : undefined;
+    if (family && OPENAI_OWNERS.has(family.owned_by)) return { ...family, id };
+    const fineTune = this.anyFineTune && !this.deleted.has(id) ? FINE_TUNE.exec(id) : null;
+    if (fineTune && this.get(fineTune[1]!)) return { id, object: 'model', created: DEFAULT_CREATED, owned_by: DEFAULT_OWNER };
+    return undefined;
   }
 
   has(id: string): boolean {
@@ -89,6 +100,7 @@ export class ModelCatalogue {
     if (!model) return 'not_found';
     if (OPENAI_OWNERS.has(model.owned_by)) return 'not_owned';
     this.byId.delete(id);
+    this.deleted.add(id);
     return 'deleted';
   }
 }
@@ -110,14 +122,15 @@ function served(entry: ModelEntry, base?: ServedModel): ServedModel {
  * The catalogue a server starts with. An entry naming a built-in model keeps that model's fields
  * unless it gives its own, in both forms, so `models: ['gpt-4o']` answers gpt-4o's real `created`.
  */
-export function buildCatalogue(config?: ModelsConfig): ModelCatalogue {
+export function buildCatalogue(config?: ModelsConfig, options: { anyFineTune?: boolean } = {}): ModelCatalogue {
   const builtIn = new Map(BUILT_IN.map((m) => [m.id, m]));
   const idOf = (entry: ModelEntry) => (typeof entry === 'string' ? entry : entry.id);
-  if (config === undefined) return new ModelCatalogue(BUILT_IN);
-  if (Array.isArray(config)) return new ModelCatalogue((config as readonly ModelEntry[]).map((e) => served(e, builtIn.get(idOf(e)))));
+  const { anyFineTune } = options;
+  if (config === undefined) return new ModelCatalogue(BUILT_IN, anyFineTune);
+  if (Array.isArray(config)) return new ModelCatalogue((config as readonly ModelEntry[]).map((e) => served(e, builtIn.get(idOf(e)))), anyFineTune);
   const { extend = [], remove = [] } = config as { extend?: readonly ModelEntry[]; remove?: readonly string[] };
   const models = new Map(builtIn);
   for (const id of remove) models.delete(id);
   for (const entry of extend) models.set(idOf(entry), served(entry, builtIn.get(idOf(entry))));
-  return new ModelCatalogue([...models.values()]);
+  return new ModelCatalogue([...models.values()], anyFineTune);
 }

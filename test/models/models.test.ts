@@ -73,6 +73,14 @@ describe('the built-in catalogue', () => {
     const again = await client.models.delete(id).catch((e) => e);
     expect(again.error).toEqual(notFound(id));
 
+    // A fine-tune of a catalogue model that nobody configured exists too (without --strict-models), until deleted.
+    const unlisted = 'ft:gpt-4o-mini:acemeco:suffix:abc123';
+    expect(await client.models.retrieve(unlisted)).toEqual({ id: unlisted, object: 'model', created: expect.any(Number), owned_by: 'organization-owner' });
+    expect((await client.models.delete(unlisted)).deleted).toBe(true);
+    expect((await client.models.retrieve(unlisted).catch((e) => e)).status).toBe(404);
+    expect((await client.models.delete(unlisted).catch((e) => e)).status).toBe(404);
+    expect((await client.models.retrieve('ft:llama-3:acme::x').catch((e) => e)).error).toEqual(notFound('ft:llama-3:acme::x'));
+
     const base = await client.models.delete('gpt-4o').catch((e) => e);
     expect(base).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect(base.error.type).toBe('invalid_request_error');
@@ -151,6 +159,9 @@ describe('--strict-models', () => {
     expect((await ask(client, 'gpt-4o-mini')).model).toBe('gpt-4o-mini');
     expect((await ask(client, 'gpt-4o-2024-08-06')).model).toBe('gpt-4o-2024-08-06');
     expect((await ask(client, 'ft:gpt-4o-mini:acme::ok')).model).toBe('ft:gpt-4o-mini:acme::ok');
+    // Only the fine-tunes the catalogue lists: another of the same base is unknown.
+    expect((await ask(client, 'ft:gpt-4o-mini:acme::other').catch((e) => e)).error).toEqual(notFound('ft:gpt-4o-mini:acme::other'));
+    expect((await client.models.retrieve('ft:gpt-4o-mini:acme::other').catch((e) => e)).status).toBe(404);
     expect((await client.embeddings.create({ model: 'text-embedding-3-small', input: 'Hi' })).data[0]!.embedding.length).toBe(1536);
   });
 
