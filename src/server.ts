@@ -12,6 +12,8 @@ import type { Handler, Step } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
 import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
+import { createModelsStep, createStrictModelsStep } from './models/step';
+import { buildCatalogue } from './models/served';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
@@ -110,9 +112,12 @@ export async function startServer(settings: Settings, started = performance.now(
   };
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
+  const catalogue = buildCatalogue(settings.models, { anyFineTune: !settings.strictModels });
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
+    strictModels: settings.strictModels ? createStrictModelsStep(catalogue) : undefined,
+    models: createModelsStep(catalogue),
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);

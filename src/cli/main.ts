@@ -12,6 +12,8 @@ import { describeListenError, ListenError } from './listen-error';
 import { servedText, tlsCommand } from './tls';
 import { PROTOCOLS } from '../transport/listen';
 import { TlsSetupError } from '../transport/tls';
+import { UpdateError } from '../openapi/update';
+import { runSpecCommand } from './spec';
 
 export const DEFAULT_PORT = 12111;
 const MIN_NODE = 22;
@@ -27,6 +29,8 @@ function portOf(error: unknown, tried: number): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Subcommands have flags of their own, which the server's parser would refuse.
+  if (argv[0] === 'spec') return runSpecCommand(argv.slice(1));
   const args = parseCliArgs(argv);
   if (args.help) {
     process.stdout.write(USAGE + '\n');
@@ -108,7 +112,7 @@ main(process.argv.slice(2)).then(
     } else if (error instanceof SettingsError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 2;
-    } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError || error instanceof TlsSetupError) {
+    } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError || error instanceof TlsSetupError || error instanceof UpdateError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 1;
     } else {

@@ -3,6 +3,7 @@ import type { StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
 import type { ScriptSpec } from '../scripts/spec';
 import type { CorsConfig } from '../http/cors';
+import type { ModelsConfig } from '../models/served';
 
 /**
  * A config file's contents. Every command-line option has a key here (a flag given on the command
@@ -50,6 +51,13 @@ export interface Config {
   /** Your own certificate (PEM) and its key, instead of the generated local CA's; relative to this file. */
   tlsCert?: string;
   tlsKey?: string;
+  /**
+   * The model catalogue that `GET /v1/models` answers: an array (ids, or `{ id, owned_by?, created?,
+   * shutdown_date? }`) replaces the built-in one; `{ extend: [...], remove: ['id', ...] }` changes it.
+   */
+  models?: ModelsConfig;
+  /** A request naming a model outside the catalogue fails as the API fails it: 404 `model_not_found`. */
+  strictModels?: boolean;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
   /**

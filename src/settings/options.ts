@@ -1,4 +1,5 @@
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
+import { isModelsConfig } from '../models/served';
 
 /**
  * Every setting of the server, once: its config key, its flag, its environment variable, how a
@@ -128,6 +129,8 @@ export const OPTIONS = [
   { key: 'tlsCert', flag: 'tls-cert', arg: 'FILE', path: true, check: isString, expect: 'a PEM certificate file', help: 'your own TLS certificate (PEM, chain allowed) instead of the generated one; needs --tls-key' },
   { key: 'tlsKey', flag: 'tls-key', arg: 'FILE', path: true, check: isString, expect: 'a PEM private key file', help: "the private key of --tls-cert's certificate (PEM, not encrypted)" },
   { key: 'readyFile', flag: 'ready-file', arg: 'PATH', path: true, cliOnly: true, check: isString, expect: 'a file', help: 'once listening, write {"url","port","pid"} as JSON to this file' },
+  { key: 'strictModels', flag: 'strict-models', check: isBoolean, expect: 'true or false', help: 'a request naming a model outside the catalogue gets the API\'s 404 model_not_found' },
+  { key: 'models', check: isModelsConfig, expect: 'an array of model ids or { id, owned_by?, created?, shutdown_date? } (replaces the catalogue), or { extend?: [...], remove?: [ids] }', help: 'the model catalogue: replace it or extend it' },
   { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },
   { key: 'overridesDir', path: true, check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false', help: 'folder of override modules' },
   { key: 'overrides', check: Array.isArray, expect: 'an array of overrides', help: 'overrides, applied in order' },

@@ -2,13 +2,14 @@ import path from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load';
 import type { Config } from '../config/define';
 import { createLogger, type Logger, type LogLevel } from '../log/logger';
-import { defaultCacheDir, DEFAULT_SPEC_PATH, type SpecLocation } from '../openapi/locate';
+import { defaultCacheDir, defaultSpecPath, type SpecLocation } from '../openapi/locate';
 import type { Step, StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
 import type { ScriptSpec } from '../scripts/spec';
 import type { SessionOptions } from '../sessions/front';
 import { DEFAULT_JOURNAL_MAX } from '../sessions/journal';
 import type { CorsConfig } from '../http/cors';
+import type { ModelsConfig } from '../models/served';
 import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
@@ -64,6 +65,9 @@ export interface Settings {
   /** `createMockServer({ tls: true })`. */
   tls: boolean;
   readyFile?: string;
+  /** The config's model catalogue (undefined: the built-in one). */
+  models?: ModelsConfig;
+  strictModels: boolean;
   config?: LoadedConfig;
   /** Overrides given in code (the config's are in `config.overrides`). */
   overrides: readonly AnyOverride[];
@@ -156,7 +160,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     cwd,
     port: values.port as number | undefined,
     host: (values.host as string | undefined) ?? '127.0.0.1',
-    spec: values.spec ? { source: values.spec as string, origin: origins.spec! } : { source: DEFAULT_SPEC_PATH, origin: 'default' },
+    spec: values.spec ? { source: values.spec as string, origin: origins.spec! } : { source: defaultSpecPath(env), origin: 'default' },
     cacheDir: (values.cacheDir as string | false | undefined) ?? defaultCacheDir(),
     logLevel,
     logger: input.logger ?? createLogger(logLevel),
@@ -179,6 +183,8 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     tlsKey: values.tlsKey as string | undefined,
     tls: input.tls ?? false,
     readyFile: values.readyFile as string | undefined,
+    models: values.models as ModelsConfig | undefined,
+    strictModels: (values.strictModels as boolean | undefined) ?? false,
     config,
     overrides: input.overrides ?? [],
     steps: input.steps ?? [],
