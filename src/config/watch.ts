@@ -73,7 +73,9 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
   watcher.on('all', (_event, file) => {
     if (!relevant(path.resolve(file))) return;
     firstChangeAt ??= performance.now();
+    // The write's own event came: it reloads, and a re-read scheduled for an empty file is not needed.
     settleRetried = false;
+    clearTimeout(settleTimer);
     schedule();
   });
   watcher.on('error', (error) => logger.warn(`watching the config: ${(error as Error).message ?? error}`));
@@ -91,6 +93,7 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
       if (!loaded) throw new ConfigError(`config file not found: ${current.file}`, current.file);
       if (closed) return;
       const restart = options.apply(loaded);
+      clearTimeout(settleTimer);
       current = loaded;
       add(targets(loaded));
       logger.info(`overrides reloaded: ${loaded.overrides.length} overrides in ${Math.round(performance.now() - since)} ms`);
