@@ -136,6 +136,8 @@ export async function listen(options: ListenOptions): Promise<Listening> {
   const rawSockets = new Set<net.Socket>();
   const route = (serves: ReadonlySet<Protocol>, port: () => number) => (socket: net.Socket) => {
     rawSockets.add(socket);
+    // Read now, while connected: Node keeps it, and messages about this connection can name it after it closes.
+    void socket.remoteAddress;
     socket.once('close', () => rawSockets.delete(socket));
     // Errors after the hand-over are the sub-server's to report; this one only keeps a reset from throwing.
     socket.on('error', (error) => logger.debug(`connection error: ${error.message}`));
