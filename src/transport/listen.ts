@@ -140,10 +140,15 @@ export async function listen(options: ListenOptions): Promise<Listening> {
   const rawSockets = new Set<net.Socket>();
   const route = (serves: ReadonlySet<Protocol>, port: () => number) => (socket: net.Socket) => {
     rawSockets.add(socket);
+    // Read now, while connected: Node keeps it, and messages about this connection can name it after it closes.
+    void socket.remoteAddress;
     socket.once('close', () => rawSockets.delete(socket));
     // Errors after the hand-over are the sub-server's to report; this one only keeps a reset from throwing.
     socket.on('error', (error) => logger.debug(`connection error: ${error.message}`));
     sniff(socket, headersTimeout, (wire: Wire) => {
+      // The front is half-open as Node's HTTP/1 server's socket is (which then decides itself);
+      // TLS and HTTP/2 end both ways at once.
+      if (wire !== 'http1') socket.allowHalfOpen = false;
       if (wire === 'tls') {
         if (serves.has('https')) return void secure!.emit('connection', socket);
         logger.warn(`a TLS client (${socket.remoteAddress}) connected to the HTTP-only port ${port()}: closed; use http://, or serve HTTPS (drop --http-only)`);
@@ -157,7 +162,7 @@ export async function listen(options: ListenOptions): Promise<Listening> {
   };
 
   const fronts: net.Server[] = [];
-  const main = net.createServer({ noDelay: true });
+  const main = net.createServer({ noDelay: true, allowHalfOpen: true });
   main.on('connection', route(mainServes, () => (main.address() as AddressInfo).port));
   fronts.push(main);
   await listenOn(main, options.port, host);
@@ -166,7 +171,7 @@ export async function listen(options: ListenOptions): Promise<Listening> {
 
   let httpsPort: number | undefined;
   if (options.httpsPort !== undefined) {
-    const second = net.createServer({ noDelay: true });
+    const second = net.createServer({ noDelay: true, allowHalfOpen: true });
     second.on('connection', route(new Set<Protocol>(['https']), () => httpsPort!));
     fronts.push(second);
     try {

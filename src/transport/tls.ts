@@ -145,7 +145,9 @@ export function sniChecker(material: TlsMaterial, logger: Logger) {
 /** One line for a TLS handshake that failed, and whether it is worth more than debug. */
 export function describeTlsClientError(error: Error, socket: TLSSocket, material: TlsMaterial): { level: 'warn' | 'debug'; message: string } {
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  const who = socket.remoteAddress ? `a TLS client (${socket.remoteAddress})` : 'a TLS client';
+  // A socket closed by then no longer knows its peer; the connection it wraps has kept it.
+  const address = socket.remoteAddress ?? (socket as TLSSocket & { _parent?: { remoteAddress?: string } })._parent?.remoteAddress;
+  const who = address ? `a TLS client (${address})` : 'a TLS client';
   if (code === 'ECONNRESET' || /socket hang up|disconnected before/i.test(error.message)) {
     return { level: 'debug', message: `${who} went away during the handshake` };
   }
