@@ -32,6 +32,16 @@ function changedSettings(before: LoadedConfig, after: LoadedConfig): string[] {
   return RESTART_KEYS.filter((key) => JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key]));
 }
 
+/**
+ * `OPENAI_MOCK_WATCH_POLL=1`: stat the files on a timer instead of waiting for file-system events,
+ * which do not reach a container through some bind mounts (Docker Desktop's file sharing, network
+ * file systems). Costs a stat per file per interval, so it is opt-in.
+ */
+function pollingFromEnv(): { usePolling?: boolean; interval?: number } {
+  const value = process.env.OPENAI_MOCK_WATCH_POLL;
+  return value && !/^(0|false|no|off)$/i.test(value) ? { usePolling: true, interval: 100 } : {};
+}
+
 export function watchConfig(initial: LoadedConfig, options: WatchOptions): ConfigWatcher {
   const { logger } = options;
   const debounceMs = options.debounceMs ?? 20;
@@ -46,7 +56,7 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
   const targets = (loaded: LoadedConfig) => [loaded.file, ...loaded.inputs, ...(loaded.overridesDir ? [loaded.overridesDir] : [])];
   for (const target of targets(initial)) watched.add(target);
   // depth 0: the overrides folder's own files; what they import is watched file by file.
-  const watcher: FSWatcher = watch([...watched], { ignoreInitial: true, depth: 0 });
+  const watcher: FSWatcher = watch([...watched], { ignoreInitial: true, depth: 0, ...pollingFromEnv() });
   const add = (paths: Iterable<string>) => {
     const fresh = [...paths].filter((p) => !watched.has(p));
     for (const p of fresh) watched.add(p);
