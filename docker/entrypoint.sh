@@ -11,20 +11,23 @@ set -eu
 
 say() { echo "openai-mock entrypoint: $*" >&2; }
 
-case "${1:-}" in
+[ $# -gt 0 ] || set -- openai-mock
+case "$1" in
   -*) set -- openai-mock "$@" ;;
 esac
-[ "${1:-}" = openai-mock ] || exec "$@"
+[ "$1" = openai-mock ] || exec "$@"
 shift
 
-scripts=$(find /docker-entrypoint.d/ -follow -maxdepth 1 -type f \( -name '*.sh' -o -name '*.envsh' \) 2>/dev/null | LC_ALL=C sort)
+scripts=$(find -L /docker-entrypoint.d/ -maxdepth 1 -type f \( -name '*.sh' -o -name '*.envsh' \) 2>/dev/null | LC_ALL=C sort)
 
 if [ -z "${OPENAI_MOCK_SPEC:-}" ]; then
   OPENAI_MOCK_SPEC=/app/spec/openapi.yaml
   if [ -n "$scripts" ]; then
     work="${TMPDIR:-/tmp}/openai-mock"
-    mkdir -p "$work"
-    cp /app/spec/openapi.yaml "$work/openapi.yaml"
+    if ! { mkdir -p "$work" && cp /app/spec/openapi.yaml "$work/openapi.yaml"; }; then
+      say "cannot copy the spec to $work for /docker-entrypoint.d to edit (a --read-only container? add --tmpfs /tmp)"
+      exit 1
+    fi
     OPENAI_MOCK_SPEC="$work/openapi.yaml"
   fi
 fi
