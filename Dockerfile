@@ -51,8 +51,9 @@ RUN node docker/warm-cache.js
 COPY --chmod=0755 docker/entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 WORKDIR /config
 EXPOSE 4010
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.OPENAI_MOCK_PORT||4010)+'/v1/models',{headers:{authorization:'Bearer healthcheck'}}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# bash's /dev/tcp: no Node process (50 ms of CPU) every 5 s. The port is the one the entry point uses.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${OPENAI_MOCK_PORT:-4010} && printf 'GET /v1/models HTTP/1.0\\r\\nAuthorization: Bearer healthcheck\\r\\n\\r\\n' >&3 && read -r -t 2 status <&3 && [[ $status == *' 200 '* ]]"]
 ARG VERSION=dev
 ARG SPEC_COMMIT=unknown
 LABEL org.opencontainers.image.title="openai-mock" \
