@@ -33,21 +33,24 @@ async function compileEverything() {
 /** The command as the container runs it, with requests that load what a first answer needs. */
 async function runCommandOnce() {
   const child = spawn(process.execPath, [`${APP}/dist/cli/main.js`, '--host', '127.0.0.1', '--port', '0', '--no-watch'], {
-    stdio: ['ignore', 'inherit', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise((resolve, reject) => {
     let log = '';
-    child.stderr.on('data', (chunk) => {
+    const read = (chunk) => {
       log += chunk;
       const match = /listening on (http:\/\/\S+)/.exec(log);
       if (match) resolve(match[1]);
-    });
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
     exited.then(({ code }) => reject(new Error(`the server exited (${code}) before listening:\n${log}`)));
   });
   const headers = { authorization: 'Bearer warm', 'content-type': 'application/json' };
   const chat = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] };
   const requests = [
+    ['GET', '/__admin/health'],
     ['GET', '/v1/models'],
     ['GET', '/models'],
     ['POST', '/v1/chat/completions', chat],

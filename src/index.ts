@@ -1,19 +1,14 @@
-export { createMockServer, DEFAULT_BODY_LIMIT } from './server';
+/* The server */
+export { createMockServer } from './server';
 export type { MockServer, MockServerOptions } from './server';
+export { DEFAULT_BODY_LIMIT } from './settings/resolve';
 export type { Exchange, MockRequest, MockResponse, Step, Handler, Preferences, StreamControl } from './pipeline/types';
-export { openAIError } from './http/errors';
-export type { OpenAIErrorBody } from './http/errors';
 export type { LogLevel, Logger } from './log/logger';
-export { defineConfig } from './config/define';
-export type { Config } from './config/define';
+
+/* Config files */
 export { loadConfig, SEARCH_PLACES } from './config/load';
 export type { LoadedConfig, LoadOptions } from './config/load';
 export { ConfigError } from './config/errors';
-export { defineOverride } from './overrides/define';
-export { errors, delay } from './overrides/errors';
-export type { ErrorOptions } from './overrides/errors';
-export { chat } from './overrides/chat';
-export { responses } from './overrides/responses';
-export type { Override, AnyOverride, OverrideContext, OverrideRequest, OverrideResponse, OverrideResult, Replacement, QueryValue } from './overrides/types';
-export type { OperationKey, TypedOperations, TypedOperationId, TypedRoute, OperationOf, RequestBodyOf, ResponseBodyOf, JsonValue, ListPage, FormBody, BinaryBody } from './overrides/operations';
-export type { UploadedFile } from './http/parse-body';
+
+/* Overrides and their helpers (also what config files import) */
+export * from './authoring';

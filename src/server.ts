@@ -1,71 +1,33 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { locateSpec } from './openapi/locate';
 import { loadSpec } from './openapi/load-spec';
-import { cacheKey, defaultCacheDir, validatorsDir } from './openapi/cache';
+import { cacheKey, validatorsDir } from './openapi/cache';
+import { PACKAGE_VERSION } from './openapi/locate';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
 import { answerClientError, answerConnect, answerExpectation } from './http/client-error';
 import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
-import type { Handler, Step, StreamControl } from './pipeline/types';
+import type { Handler, Step } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
-import { createLogger, type Logger, type LogLevel } from './log/logger';
-import { compileOverrides, type LoadedOverride } from './overrides/set';
+import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
 import type { AnyOverride } from './overrides/types';
 import type { LoadedConfig } from './config/load';
 import { watchConfig } from './config/watch';
-import { configFor, labelled, withConfig } from './config/server-options';
+import { resolveSettings, type Settings, type SettingsInput } from './settings/resolve';
+import { needsRestart } from './settings/restart';
+import { createAdminRouter } from './admin/router';
+import { healthRoutes } from './admin/health';
 
-export interface MockServerOptions {
-  /** Port to listen on; 0 lets the OS choose. Default 0. */
-  port?: number;
-  /** Interface to bind. Default `127.0.0.1`: nothing outside this machine can reach the mock. */
-  host?: string;
-  /** Spec file path or http(s) URL. Default: `OPENAI_MOCK_SPEC`, then the package's `spec/openapi.yaml`. */
-  spec?: string;
-  /** Folder for the prepared-spec cache; `false` turns the cache off. */
-  cacheDir?: string | false;
-  /** Check for `Authorization: Bearer ...` (any token). Default true. */
-  auth?: boolean;
-  /** Largest request body accepted, in bytes; larger ones get 413. Default 50 MiB. */
-  bodyLimit?: number;
-  /** Answer CORS preflights and allow the request's `Origin`, for web apps in a browser. Default true. */
-  cors?: boolean;
-  logLevel?: LogLevel;
-  logger?: Logger;
-  /** Extra steps, run after overrides and before realism and the engine (see `Step`). */
-  steps?: readonly Step[];
-  /**
-   * Server-wide pacing and failures of streamed answers (`stream: true`): `firstEventDelayMs`,
-   * `intervalMs`, `errorAfter` + `error`, `cutAfter`. All zero/off by default; a response's own
-   * `stream` control (from an override) wins field by field.
-   */
-  stream?: StreamControl;
-  /** Base for relative paths. Default `process.cwd()`. */
-  cwd?: string;
-  /**
-   * Makes generated ids and timestamps deterministic (for snapshot tests): the same request then
-   * gets the same body. A request's `Prefer: seed=...` header takes precedence.
-   */
-  seed?: string | number;
-  /** Overrides (see `defineOverride`), applied in order after the config's. */
-  overrides?: readonly AnyOverride[];
-  /**
-   * A config file to load (relative to `cwd`), `true` to search for one from `cwd`, or a config
-   * loaded with `loadConfig`. Its settings apply where these options leave a value unset.
-   */
-  config?: string | boolean | LoadedConfig;
-  /** Reload the config and its overrides when their files change (needs `config`). */
-  watch?: boolean;
-  /** Milliseconds a client has to send the request headers; then 408. Default 20 s. */
-  headersTimeout?: number;
-  /** Milliseconds a client has to send the whole request (headers and body); then 408. Default 60 s. */
-  requestTimeout?: number;
-}
+/**
+ * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
+ * can give. Unset values come from `OPENAI_MOCK_*` environment variables, then the config file,
+ * then the defaults; see the README's table of options.
+ */
+export type MockServerOptions = Omit<SettingsInput, 'readyFile'>;
 
 export interface MockServer {
   /** `http://127.0.0.1:PORT`: the SDK's baseURL is this plus `/v1`. */
@@ -74,6 +36,7 @@ export interface MockServer {
   readonly host: string;
   readonly operations: number;
   readonly specVersion: string;
+  readonly specSha256: string;
   /** Milliseconds from the call to listening. */
   readonly readyMs: number;
   readonly fromCache: boolean;
@@ -90,25 +53,24 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
-
-export async function createMockServer(given: MockServerOptions = {}): Promise<MockServer> {
+export async function createMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const started = performance.now();
-  const cwd = given.cwd ?? process.cwd();
-  const config = await configFor(given.config, cwd);
-  const options = withConfig(given, config);
-  const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
-  const location = locateSpec({ flag: options.spec, config: config?.settings.spec, env: process.env.OPENAI_MOCK_SPEC, cwd });
-  const cacheDir = options.cacheDir === undefined ? process.env.OPENAI_MOCK_CACHE_DIR || defaultCacheDir() : options.cacheDir;
-  const loaded = await loadSpec(location, { dir: cacheDir });
+  const settings = await resolveSettings(options, { defaultLogLevel: 'warn', given: 'option' });
+  return startServer({ ...settings, port: settings.port ?? 0 }, started);
+}
+
+/** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
+export async function startServer(settings: Settings, started = performance.now()): Promise<MockServer> {
+  const { logger, config, cacheDir } = settings;
+  const loaded = await loadSpec(settings.spec, { dir: cacheDir });
   if (loaded.cacheError) logger.warn(`could not write the spec cache in ${cacheDir}: ${loaded.cacheError}`);
 
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
   const parts: PipelineParts = {
-    extra: options.steps ?? [],
-    streaming: createStreamingStep({ defaults: () => options.stream }),
-    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: options.seed }),
+    extra: settings.steps,
+    streaming: createStreamingStep({ defaults: () => settings.stream }),
+    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
@@ -118,7 +80,7 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
   };
 
   let fromConfig: readonly LoadedOverride[] = config?.overrides ?? [];
-  let fromCode: readonly LoadedOverride[] = labelled(options.overrides);
+  let fromCode: readonly LoadedOverride[] = labelled(settings.overrides);
   const applyOverrides = (fileOnes: readonly LoadedOverride[], codeOnes: readonly LoadedOverride[]) => {
     const set = compileOverrides([...fileOnes, ...codeOnes], loaded.spec.operations);
     update({ overrides: set.size > 0 ? createOverridesStep(set, logger) : undefined });
@@ -126,18 +88,28 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
   };
   applyOverrides(fromConfig, fromCode);
 
+  const admin = createAdminRouter(
+    healthRoutes({
+      operations: loaded.spec.operations.length,
+      spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
+      version: PACKAGE_VERSION,
+      startedAt: started,
+    }),
+    { token: settings.adminToken, logger },
+  );
   const handle = createRequestHandler({
     router,
     pipeline: () => pipeline,
     logger,
-    auth: options.auth ?? true,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    cors: options.cors ?? true,
+    auth: settings.auth,
+    apiKeys: settings.apiKeys,
+    bodyLimit: settings.bodyLimit,
+    cors: settings.cors,
+    admin,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
   });
 
-  const headersTimeout = options.headersTimeout ?? 20_000;
-  const requestTimeout = Math.max(options.requestTimeout ?? 60_000, headersTimeout);
+  const { headersTimeout, requestTimeout } = settings;
   const server = http.createServer(
     {
       headersTimeout,
@@ -160,10 +132,10 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
   server.on('connect', answerConnect);
   server.on('checkExpectation', answerExpectation);
 
-  const host = options.host ?? '127.0.0.1';
+  const { host } = settings;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(settings.port ?? 0, host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -172,8 +144,15 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const readyMs = Math.round(performance.now() - started);
   const watcher =
-    options.watch && config
-      ? watchConfig(config, { cwd, logger, apply: (next) => applyOverrides(next.overrides, fromCode) })
+    settings.watch && config
+      ? watchConfig(config, {
+          cwd: settings.cwd,
+          logger,
+          apply: (next) => {
+            applyOverrides(next.overrides, fromCode);
+            return needsRestart(settings, next, address.port);
+          },
+        })
       : undefined;
   await watcher?.ready;
 
@@ -183,6 +162,7 @@ export async function createMockServer(given: MockServerOptions = {}): Promise<M
     host,
     operations: loaded.spec.operations.length,
     specVersion: loaded.spec.version,
+    specSha256: loaded.spec.sha256,
     readyMs,
     fromCache: loaded.fromCache,
     setSteps(steps) {

@@ -1,103 +1,97 @@
-import { parseArgs } from 'node:util';
-import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { envName, isBooleanOption, OPTIONS, OptionValueError, readText, type OptionDef } from '../settings/options';
+import type { SettingsInput } from '../settings/resolve';
+import { nearest } from '../util/nearest';
+
+/** The command line, read from the options table: each flag sets its option's key. */
 
 export interface CliArgs {
-  port?: number;
-  host?: string;
-  spec?: string;
-  config?: string;
-  logLevel?: LogLevel;
-  auth?: boolean;
-  cors?: boolean;
-  watch?: boolean;
-  cacheDir?: string | false;
-  bodyLimit?: number;
-  seed?: string;
+  /** The options the flags set (paths as written: the settings resolve them). */
+  given: SettingsInput;
+  /** A subcommand and its words, such as `spec update`. */
+  command: string[];
   help: boolean;
   version: boolean;
 }
 
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: openai-mock [options]
+const DEFS = OPTIONS as readonly OptionDef<any>[];
 
-A mock server for the OpenAI API, from the official OpenAPI spec.
-
-Options:
-  --port N            port to listen on (default: first free from 12111; 0 lets the OS choose)
-  --host H            interface to bind (default: 127.0.0.1)
-  --spec PATH|URL     OpenAPI spec (default: config "spec", then $OPENAI_MOCK_SPEC,
-                      then spec/openapi.yaml, filled by \`npm run fetch-spec\`)
-  --config FILE       config file (default: searched from the working directory:
-                      openai-mock.config.{ts,mts,cts,js,mjs,cjs,json,yaml,yml}, .openai-mockrc,
-                      "openai-mock" in package.json)
-  --watch, --no-watch reload the config and overrides when their files change (or not,
-                      whatever the config says)
-  --log-level L       ${LOG_LEVELS.join(', ')} (default: info)
-  --no-auth           accept requests without an Authorization header
-  --no-cors           no CORS headers, preflights get 404 (default: CORS on, for web apps)
-  --cache-dir DIR     where the prepared spec is cached (default: node_modules/.cache/openai-mock)
-  --no-cache          do not read or write the prepared-spec cache
-  --body-limit BYTES  largest request body accepted (default: 52428800)
-  --seed S            deterministic ids and timestamps: the same request gets the same body
-  -h, --help          show this help
-  -v, --version       print the version
-
-Point the official SDK at it:  new OpenAI({ baseURL: 'http://127.0.0.1:12111/v1', apiKey: 'test' })`;
-
-function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
-  return n;
+function parseConfig(): ParseArgsConfig['options'] {
+  const options: NonNullable<ParseArgsConfig['options']> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+  };
+  for (const def of DEFS) {
+    if (!def.flag) continue;
+    const boolean = isBooleanOption(def);
+    options[def.flag] = { type: boolean ? 'boolean' : 'string', ...(def.short ? { short: def.short } : {}), ...(def.repeat ? { multiple: true } : {}) };
+    if (boolean) options[`no-${def.flag}`] = { type: 'boolean' };
+    if (def.alias) options[def.alias.flag] = { type: 'boolean' };
+  }
+  return options;
 }
+
+const PARSE_OPTIONS = parseConfig()!;
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        spec: { type: 'string' },
-        config: { type: 'string', short: 'c' },
-        watch: { type: 'boolean', short: 'w' },
-        'no-watch': { type: 'boolean' },
-        'log-level': { type: 'string' },
-        auth: { type: 'boolean' },
-        'no-auth': { type: 'boolean' },
-        cors: { type: 'boolean' },
-        'no-cors': { type: 'boolean' },
-        'cache-dir': { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        'body-limit': { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: PARSE_OPTIONS });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    const message = (error as Error).message;
+    const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(message);
+    if (unknown) {
+      const suggestion = nearest(unknown[2]!, Object.keys(PARSE_OPTIONS).filter((name) => name.length > 1));
+      throw new UsageError(`unknown option ${unknown[1]}${unknown[2]}${suggestion ? `; did you mean --${suggestion}?` : ''}`);
+    }
+    throw new UsageError(message.split('. To specify')[0]!);
   }
-  const v = parsed.values;
-  const logLevel = v['log-level'];
-  if (logLevel !== undefined && !isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-  return {
-    port: integer('port', v.port, 0, 65535),
-    host: v.host,
-    spec: v.spec,
-    config: v.config,
-    watch: v['no-watch'] ? false : v.watch,
-    logLevel: logLevel as LogLevel | undefined,
-    auth: v['no-auth'] ? false : v.auth,
-    cors: v['no-cors'] ? false : v.cors,
-    cacheDir: v['no-cache'] ? false : v['cache-dir'],
-    bodyLimit: integer('body-limit', v['body-limit'], 1, 2 ** 40),
-    seed: v.seed,
-    help: Boolean(v.help),
-    version: Boolean(v.version),
-  };
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const given: Record<string, unknown> = {};
+  for (const def of DEFS) {
+    if (!def.flag) continue;
+    const raw = values[def.flag];
+    if (isBooleanOption(def)) {
+      if (values[`no-${def.flag}`]) given[def.key] = false;
+      else if (raw !== undefined) given[def.key] = raw;
+    } else if (raw !== undefined) {
+      try {
+        if (def.repeat && (raw as string[]).some((text) => text.trim() === '')) throw new OptionValueError(`needs a value, got ""`);
+        given[def.key] = def.repeat ? (raw as string[]).flatMap((text) => readText(def, text) as string[]) : readText(def, raw as string);
+      } catch (error) {
+        if (error instanceof OptionValueError) throw new UsageError(`--${def.flag} ${error.message}`);
+        throw error;
+      }
+    }
+    if (def.alias && values[def.alias.flag]) given[def.key] = def.alias.value;
+  }
+  return { given: given as SettingsInput, command: parsed.positionals, help: Boolean(values.help), version: Boolean(values.version) };
 }
+
+function flagText(def: OptionDef<any>): string[] {
+  const lines: string[] = [];
+  if (!def.flag) return lines;
+  const short = def.short ? `-${def.short}, ` : '';
+  const head = isBooleanOption(def) ? `${short}--${def.flag}, --no-${def.flag}` : `${short}--${def.flag} ${def.arg ?? 'VALUE'}${def.repeat ? ' (repeatable)' : ''}`;
+  lines.push(head.length < 26 ? `  ${head.padEnd(26)}${def.help}` : `  ${head}\n  ${''.padEnd(26)}${def.help}`);
+  const env = envName(def);
+  if (env) lines.push(`  ${''.padEnd(26)}env ${env}`);
+  if (def.alias) lines.push(`  ${`--${def.alias.flag}`.padEnd(26)}${def.alias.help ?? ''}`);
+  return lines;
+}
+
+export const USAGE = [
+  'Usage: openai-mock [options]',
+  '',
+  'A mock server for the OpenAI API, from the official OpenAPI spec.',
+  '',
+  'Options (a flag wins over its environment variable, which wins over the config file):',
+  ...DEFS.flatMap(flagText),
+  `  ${'-h, --help'.padEnd(26)}show this help`,
+  `  ${'-v, --version'.padEnd(26)}print the version`,
+  '',
+  "Point the official SDK at it:  new OpenAI({ baseURL: 'http://127.0.0.1:12111/v1', apiKey: 'test' })",
+  'Wait for it in CI:             npx wait-on http://127.0.0.1:12111/__admin/health',
+].join('\n');

@@ -11,7 +11,7 @@ import { defaultCacheDir } from '../openapi/locate';
 function compileCacheDir(): string | undefined {
   let cacheDir: string | false | undefined;
   try {
-    cacheDir = parseCliArgs(process.argv.slice(2)).cacheDir;
+    cacheDir = parseCliArgs(process.argv.slice(2)).given.cacheDir;
   } catch {
     return undefined; // the command reports the usage error itself
   }

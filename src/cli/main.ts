@@ -2,15 +2,16 @@
 // First: it turns on V8's compile cache before anything heavy is loaded.
 import './compile-cache';
 import { parseCliArgs, UsageError, USAGE } from './args';
-import { createMockServer, type MockServer } from '../server';
-import { createLogger } from '../log/logger';
+import { startServer, type MockServer } from '../server';
 import { SpecError } from '../openapi/prepare';
-import { PACKAGE_ROOT } from '../openapi/locate';
-import { loadConfig } from '../config/load';
+import { PACKAGE_VERSION } from '../openapi/locate';
 import { ConfigError } from '../config/errors';
+import { resolveSettings, SettingsError } from '../settings/resolve';
+import { writeReadyFile } from './ready-file';
 import { describeListenError, ListenError } from './listen-error';
 
 export const DEFAULT_PORT = 12111;
+const MIN_NODE = 22;
 
 function isAddressInUse(error: unknown) {
   return (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
@@ -23,35 +24,19 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.version) {
-    process.stdout.write(require(`${PACKAGE_ROOT}/package.json`).version + '\n');
+    process.stdout.write(PACKAGE_VERSION + '\n');
     return 0;
   }
-  // --config FILE, or the first config found from here up; its settings fill what flags leave unset.
-  const config = await loadConfig({ file: args.config, cwd: process.cwd() });
-  const logger = createLogger(args.logLevel ?? config?.settings.logLevel ?? 'info');
+  if (args.command.length > 0) throw new UsageError(`unknown command "${args.command.join(' ')}"`);
+  // Without --config (or OPENAI_MOCK_CONFIG), the first config found from here up.
+  const settings = await resolveSettings({ ...args.given, config: args.given.config ?? true }, { env: process.env, defaultLogLevel: 'info', given: 'flag' });
+  const { logger, config } = settings;
   const nodeMajor = Number(process.versions.node.split('.')[0]);
-  if (nodeMajor < 24) {
-    logger.warn(`openai-mock is built and tested for Node.js 24; this is ${process.version}. In the project, \`npm start\` and \`npx openai-mock\` run the Node 24 it installs.`);
-  }
-  if (config) logger.info(`config ${config.file}: ${config.overrides.length} overrides, loaded in ${Math.round(config.ms)} ms`);
-  const watch = args.watch ?? config?.settings.watch;
-  if (watch && !config) logger.warn('--watch: no config file found, nothing to watch');
-  const options = {
-    host: args.host,
-    spec: args.spec,
-    auth: args.auth,
-    cors: args.cors,
-    cacheDir: args.cacheDir,
-    bodyLimit: args.bodyLimit,
-    seed: args.seed,
-    config,
-    watch,
-    logger,
-  };
+  if (nodeMajor < MIN_NODE) logger.warn(`openai-mock supports Node.js ${MIN_NODE} and later; this is ${process.version}, on which it is not tested.`);
+  if (settings.watch && !config) logger.warn('--watch: no config file found, nothing to watch');
 
   let server: MockServer | undefined;
-  const port = args.port ?? config?.settings.port;
-  const host = args.host ?? config?.settings.host ?? '127.0.0.1';
+  const { port, host } = settings;
   // An address the system refuses (no such host, not this machine's, taken, privileged) is the user's to fix: one line, no stack.
   const listenFailure = (error: unknown, tried: number) => {
     const message = describeListenError(error, host, tried);
@@ -59,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
   };
   if (port !== undefined) {
     try {
-      server = await createMockServer({ ...options, port });
+      server = await startServer({ ...settings, port });
     } catch (error) {
       throw listenFailure(error, port);
     }
@@ -67,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     // Without --port: the first free port from 12111, so a second instance just takes the next one.
     for (let port = DEFAULT_PORT; port < DEFAULT_PORT + 100 && !server; port++) {
       try {
-        server = await createMockServer({ ...options, port });
+        server = await startServer({ ...settings, port });
       } catch (error) {
         if (!isAddressInUse(error)) throw listenFailure(error, port);
       }
@@ -86,9 +71,16 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  logger.info(
-    `openai-mock listening on ${server.url} (${server.operations} operations, spec ${server.specVersion}, ready in ${Math.round(performance.now())} ms)`,
-  );
+  if (config) logger.info(`config ${config.file}: ${config.overrides.length} overrides, loaded in ${Math.round(config.ms)} ms`);
+  else logger.info(`no config file (looked from ${settings.cwd} up for openai-mock.config.*, mock.config.*, .openai-mockrc*, package.json "openai-mock")`);
+  // Before the ready line: whoever reads the line may look for the file at once.
+  if (settings.readyFile) await writeReadyFile(settings.readyFile, server);
+  // The ready line goes to stdout at every level but silent, so that `openai-mock --port 0 | head -1` finds the port.
+  if (settings.logLevel !== 'silent') {
+    process.stdout.write(
+      `openai-mock listening on ${server.url} (${server.operations} operations, spec ${server.specVersion}, ready in ${Math.round(performance.now())} ms)\n`,
+    );
+  }
   return -1;
 }
 
@@ -99,6 +91,9 @@ main(process.argv.slice(2)).then(
   (error) => {
     if (error instanceof UsageError) {
       process.stderr.write(`openai-mock: ${error.message}\nRun openai-mock --help for the options.\n`);
+      process.exitCode = 2;
+    } else if (error instanceof SettingsError) {
+      process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 2;
     } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);

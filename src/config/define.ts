@@ -14,6 +14,8 @@ export interface Config {
   logLevel?: LogLevel;
   /** `false` accepts requests without an Authorization header. */
   auth?: boolean;
+  /** Strict keys: only these are accepted (default: `OPENAI_MOCK_API_KEYS`, else any key). */
+  apiKeys?: string[];
   /** `false` sends no CORS headers (on by default, for web apps calling the mock from a browser). */
   cors?: boolean;
   /** Prepared-spec cache folder, or `false` for none. */
@@ -23,6 +25,12 @@ export interface Config {
   watch?: boolean;
   /** Deterministic ids and timestamps: the same request gets the same body. */
   seed?: string | number;
+  /** Milliseconds a client has to send the request headers; then 408. Default 20 s. */
+  headersTimeout?: number;
+  /** Milliseconds a client has to send the whole request (headers and body); then 408. Default 60 s. */
+  requestTimeout?: number;
+  /** Require `Authorization: Bearer <adminToken>` on the admin routes (`/__admin/...`; health stays open). */
+  adminToken?: string;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
   /**

@@ -22,7 +22,7 @@ export interface LoadedModule {
 
 /** `openai-mock` inside a config is this running package, wherever the config lives. */
 const PACKAGE_NAME = 'openai-mock';
-const publicApi = () => require('../index') as unknown;
+const publicApi = () => require('../authoring') as unknown;
 
 function formatMessage(message: Message, cwd: string): string {
   const where = message.location;

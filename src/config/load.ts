@@ -4,7 +4,7 @@ import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import type { Config } from './define';
 import { ConfigError } from './errors';
 import { loadModule } from './load-module';
-import { checkConfig, settingsOf, type ConfigSettings } from './settings';
+import { checkConfig } from './settings';
 import type { LoadedOverride } from '../overrides/set';
 import type { AnyOverride } from '../overrides/types';
 
@@ -20,6 +20,8 @@ const DATA_EXTENSIONS = ['.json', '.yaml', '.yml'];
 /** Where a config is looked for, in each folder from the working directory up to the project's root. */
 export const SEARCH_PLACES = [
   ...[...MODULE_EXTENSIONS, ...DATA_EXTENSIONS].map((ext) => `${NAME}.config${ext}`),
+  // The name the design card and the README's examples use.
+  ...MODULE_EXTENSIONS.map((ext) => `mock.config${ext}`),
   `.${NAME}rc`,
   ...[...DATA_EXTENSIONS, ...MODULE_EXTENSIONS].map((ext) => `.${NAME}rc${ext}`),
   'package.json',
@@ -31,7 +33,6 @@ export interface LoadedConfig {
   /** The folder relative paths are read from. */
   dir: string;
   config: Config;
-  settings: ConfigSettings;
   /** Inline overrides first, then those of the overrides folder in file-name order. */
   overrides: LoadedOverride[];
   /** The overrides folder, when there is one to watch (it may not exist yet). */
@@ -158,7 +159,6 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     file: configFile,
     dir,
     config,
-    settings: settingsOf(config, dir),
     overrides,
     overridesDir,
     inputs: [...inputs],

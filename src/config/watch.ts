@@ -20,16 +20,13 @@ export interface ConfigWatcher {
 export interface WatchOptions {
   cwd?: string;
   logger: Logger;
-  /** Puts a freshly loaded config in force; throws (a `ConfigError`) to refuse it. */
-  apply(loaded: LoadedConfig): void;
+  /**
+   * Puts a freshly loaded config in force; throws (a `ConfigError`) to refuse it. Returns the
+   * settings it changed that only a restart applies.
+   */
+  apply(loaded: LoadedConfig): readonly string[];
   /** Quiet time after the last change before reloading: editors write a file in several steps. */
   debounceMs?: number;
-}
-
-const RESTART_KEYS = ['port', 'host', 'spec', 'logLevel', 'auth', 'cors', 'cacheDir', 'bodyLimit', 'seed', 'stream'] as const;
-
-function changedSettings(before: LoadedConfig, after: LoadedConfig): string[] {
-  return RESTART_KEYS.filter((key) => JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key]));
 }
 
 /**
@@ -95,8 +92,7 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
       const loaded = await loadConfig({ file: current.file, cwd: options.cwd });
       if (!loaded) throw new ConfigError(`config file not found: ${current.file}`, current.file);
       if (closed) return;
-      options.apply(loaded);
-      const restart = changedSettings(current, loaded);
+      const restart = options.apply(loaded);
       current = loaded;
       add(targets(loaded));
       logger.info(`overrides reloaded: ${loaded.overrides.length} overrides in ${Math.round(performance.now() - since)} ms`);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from './router';
-import { stripVersionPrefix } from './router';
+import { resolveApiPath } from './router';
+import { withDeploymentModel } from './azure';
 import { parseQuery } from './form-fields';
 import { BodyTooLargeError, ClientGoneError, readBody } from './read-body';
 import { BodyParseError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
@@ -8,14 +9,13 @@ import {
   bodyTooLarge,
   internalError,
   invalidUrl,
-  malformedAuthorization,
   malformedJson,
-  missingApiKey,
   openAIError,
   unsupportedContentType,
   type ErrorResponse,
 } from './errors';
 import { writeResponse } from './write-response';
+import { checkAuth } from './auth';
 import { PreferError, readPreferences } from './preferences';
 import { answerPreflight, corsHeaders, isPreflight } from './cors';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
@@ -31,25 +31,27 @@ export interface HandlerOptions {
   pipeline: () => Handler;
   logger: Logger;
   auth: boolean;
+  /** Strict mode: only these keys are accepted (see auth.ts). */
+  apiKeys?: readonly string[];
   bodyLimit: number;
   /** Answer CORS preflights and name the `Origin` in answers (for web apps in a browser). */
   cors: boolean;
+  /** The admin API (`/__admin/...`), answered before anything of the OpenAI API's. */
+  admin?: OwnRoutes;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
   validators?: ValidatorStore;
+}
+
+/** Paths the server answers itself, outside the OpenAI API (the admin router). */
+export interface OwnRoutes {
+  owns(url: string | undefined): boolean;
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
 }
 
 class HttpError extends Error {
   constructor(readonly response: ErrorResponse) {
     super(response.body.error.message);
   }
-}
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
-function checkAuth(header: string | undefined): ErrorResponse | undefined {
-  if (header === undefined || header.trim() === '') return missingApiKey();
-  if (!BEARER.test(header)) return malformedAuthorization();
-  return undefined;
 }
 
 function mediaTypeOf(header: string | undefined): string | undefined {
@@ -96,7 +98,7 @@ export function createRequestHandler(options: HandlerOptions) {
       // An absolute-form target Node's parser lets through, such as `http://[bad/v1/models`.
       throw new HttpError(openAIError(400, `Invalid URL (${method} ${request.url})`));
     }
-    const apiPath = stripVersionPrefix(url.pathname);
+    const { path: apiPath, azure, deployment } = resolveApiPath(url.pathname);
     let route = router.match(method, apiPath, url.searchParams);
     // The spec has no HEAD operations: HEAD is answered as the GET of the same path (the steps and
     // the engine see a GET), and Node's server leaves the body out.
@@ -105,12 +107,13 @@ export function createRequestHandler(options: HandlerOptions) {
     if (!route) throw new HttpError(invalidUrl(method, url.pathname));
 
     if (options.auth) {
-      const problem = checkAuth(request.headers.authorization);
+      const problem = checkAuth(request.headers, { apiKeys: options.apiKeys });
       if (problem) throw new HttpError(problem);
     }
 
     const query = parseQuery(url.searchParams);
     delete query.beta;
+    if (azure) delete query['api-version'];
     const preferences = preferencesOf(request, query);
     for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
 
@@ -132,6 +135,7 @@ export function createRequestHandler(options: HandlerOptions) {
       }
       throw error;
     }
+    if (deployment !== undefined) parsed = withDeploymentModel(route.operation, parsed, deployment, mediaTypeOf(request.headers['content-type']));
 
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
@@ -179,6 +183,8 @@ export function createRequestHandler(options: HandlerOptions) {
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
+    // Before CORS: the admin API never answers a browser's cross-origin call.
+    if (options.admin?.owns(request.url)) return options.admin.handle(request, response);
     if (options.cors && isPreflight(request)) {
       answerPreflight(request, response);
       logger.info(`${request.method} ${redactUrl(request.url)} 204 (CORS preflight)`);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -12,6 +12,14 @@ export interface SpecLocation {
 }
 
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+/** This package's version, for the health route and `--version`. */
+export const PACKAGE_VERSION: string = (() => {
+  try {
+    return JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+})();
 export const DEFAULT_SPEC_PATH = path.join(PACKAGE_ROOT, 'spec', 'openapi.yaml');
 
 /**

@@ -1,3 +1,4 @@
+import { nearest } from '../util/nearest';
 import type { PreparedOperation } from '../openapi/prepare';
 
 /**
@@ -42,27 +43,7 @@ export function indexOperations(operations: readonly PreparedOperation[]): Opera
       return ids.has(trimmed) ? new Set([trimmed]) : undefined;
     },
     nearest(key) {
-      const candidates = ROUTE.test(key.trim()) ? routeNames : ids;
-      let best: string | undefined;
-      let bestDistance = Infinity;
-      for (const candidate of candidates) {
-        const distance = editDistance(key.trim().toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-      }
-      return bestDistance <= Math.max(3, Math.floor(key.length / 3)) ? best : undefined;
+      return nearest(key, ROUTE.test(key.trim()) ? routeNames : ids);
     },
   };
-}
-
-/** Levenshtein distance, two rows. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

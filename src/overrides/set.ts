@@ -67,3 +67,11 @@ export function compileOverrides(loaded: readonly LoadedOverride[], operations: 
 }
 
 export const EMPTY_SET: OverrideSet = { size: 0, forOperation: () => [] };
+
+/** Overrides given in code, labelled for log lines like those from files. */
+export function labelled(overrides: readonly AnyOverride[] | undefined, origin = 'overrides'): LoadedOverride[] {
+  return (overrides ?? []).map((override, i) => ({
+    override,
+    label: `${origin}[${i}]${typeof override?.name === 'string' && override.name ? ` (${override.name})` : ''}`,
+  }));
+}

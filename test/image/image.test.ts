@@ -181,6 +181,9 @@ test('answers on a published port at /v1 and bare paths, runs as non-root, and e
     body: JSON.stringify(chatRequest),
   });
   expect((await chat.json()).object).toBe('chat.completion');
+  const health = await fetch(`${container.url}/__admin/health`);
+  expect(health.status).toBe(200);
+  expect((await health.json()).status).toBe('ok');
 
   // PID 1 (tini) and the server it starts run as the image's user.
   const uids = await mustSucceed(['exec', container.name, 'sh', '-c', 'grep ^Uid: /proc/1/status; id -u']);
@@ -196,11 +199,11 @@ test('answers on a published port at /v1 and bare paths, runs as non-root, and e
   expect(await container.logs()).toContain('SIGTERM: closing');
 }, 120_000);
 
-test('--network host with OPENAI_MOCK_PORT; flags pass through, with or without the command name', async () => {
+test('--network host with OPENAI_MOCK_PORT; flags pass through, with or without the command name, and variables apply', async () => {
   const port = await freePort();
   const [hostNetwork, published] = await Promise.all([
     runImage({ runArgs: ['--network', 'host', '-e', `OPENAI_MOCK_PORT=${port}`], command: ['--seed', 'snap'], hostPort: port }),
-    runImage({ command: ['openai-mock', '--seed', 'snap', '--log-level', 'warn'] }),
+    runImage({ runArgs: ['-e', 'OPENAI_MOCK_LOG_LEVEL=warn'], command: ['openai-mock', '--seed', 'snap'] }),
   ]);
   const [a, b] = await Promise.all([client(hostNetwork).chat.completions.create(chatRequest), client(published).chat.completions.create(chatRequest)]);
   // Seeded: ids and timestamps come from the seed and the request (2025-01-01T00:00:00Z).

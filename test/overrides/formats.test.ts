@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { loadConfig, SEARCH_PLACES } from '../../src';
+import { resolveSettings } from '../../src/settings/resolve';
 import { startCli, tempProject } from './support';
 
 const TS = `import { defineConfig, defineOverride, errors } from 'openai-mock';
@@ -35,6 +36,12 @@ const FORMATS: [file: string, text: string][] = [
   ['openai-mock.config.json', JSON_TEXT],
   ['openai-mock.config.yaml', YAML],
   ['openai-mock.config.yml', YAML],
+  ['mock.config.ts', TS],
+  ['mock.config.mts', MTS],
+  ['mock.config.cts', CTS],
+  ['mock.config.js', CJS],
+  ['mock.config.mjs', MJS],
+  ['mock.config.cjs', CJS],
   ['.openai-mockrc', JSON_TEXT],
   ['.openai-mockrc.json', JSON_TEXT],
   ['.openai-mockrc.yaml', YAML],
@@ -62,10 +69,11 @@ test.each(FORMATS.map(([file, text], i) => [file, text, 20000 + i] as const))('%
     await project.write('src/deep/.keep', '');
     const loaded = await loadConfig({ cwd: sub });
     expect(loaded?.file).toBe(written);
-    expect(loaded?.settings.port).toBe(port);
+    expect(loaded?.config.port).toBe(port);
     if (text === TS) expect(loaded?.overrides).toHaveLength(1);
-    if (text === MTS) expect(loaded?.settings.spec).toEqual({ value: path.join(project.dir, 'spec.yaml'), dir: project.dir });
-    if (text === YAML) expect(loaded?.settings.logLevel).toBe('warn');
+    // A relative spec is read from the config's folder, not the working directory.
+    if (text === MTS) expect((await resolveSettings({ config: loaded, cwd: sub }, { env: {} })).spec.source).toBe(path.join(project.dir, 'spec.yaml'));
+    if (text === YAML) expect(loaded?.config.logLevel).toBe('warn');
     expect(loaded?.inputs).toContain(written);
   } finally {
     await project.remove();
@@ -77,9 +85,9 @@ test('a config file wins over an rc file, and an rc file over package.json', asy
   try {
     await project.write('package.json', '{ "openai-mock": { "port": 1 } }');
     await project.write('.openai-mockrc.json', '{ "port": 2 }');
-    expect((await loadConfig({ cwd: project.dir }))?.settings.port).toBe(2);
+    expect((await loadConfig({ cwd: project.dir }))?.config.port).toBe(2);
     await project.write('openai-mock.config.yaml', 'port: 3');
-    expect((await loadConfig({ cwd: project.dir }))?.settings.port).toBe(3);
+    expect((await loadConfig({ cwd: project.dir }))?.config.port).toBe(3);
   } finally {
     await project.remove();
   }

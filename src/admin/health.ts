@@ -1,0 +1,28 @@
+import type { AdminRoute } from './router';
+
+export interface HealthInfo {
+  operations: number;
+  spec: { version: string; sha256: string; source: string };
+  version: string;
+  startedAt: number;
+}
+
+/** `GET /__admin/health`: what CI waits on (no auth), and which spec and version answer. */
+export function healthRoutes(info: HealthInfo): AdminRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/health',
+      open: true,
+      handle: () => ({
+        body: {
+          status: 'ok',
+          operations: info.operations,
+          spec: info.spec,
+          version: info.version,
+          uptimeMs: Math.round(performance.now() - info.startedAt),
+        },
+      }),
+    },
+  ];
+}

@@ -1,0 +1,116 @@
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
+
+/**
+ * Every setting of the server, once: its config key, its flag, its environment variable, how a
+ * text value (flag or variable) is read, how a config value is checked, and its help line. The
+ * command's parser and help, the config check and the settings resolution all read this table,
+ * so a new option is one row here and one field in `Config`.
+ */
+
+export class OptionValueError extends Error {}
+
+type Read<T> = (text: string) => T;
+
+export interface OptionDef<T = unknown> {
+  /** The config key and the `createMockServer` option. */
+  key: string;
+  /** `--flag`; none for config-only settings. */
+  flag?: string;
+  short?: string;
+  /** Help's placeholder for the flag's value; none for a boolean flag (which also gets `--no-flag`). */
+  arg?: string;
+  /** A second flag that sets a fixed value, such as `--no-cache` for `cacheDir: false`. */
+  alias?: { flag: string; value: T; help?: string };
+  /** The flag may be given several times (and the variable holds a comma-separated list). */
+  repeat?: boolean;
+  /** Read from `OPENAI_MOCK_<KEY>` too (default: when there is a flag). */
+  env?: boolean;
+  /** No config key: the command's business only (such as `--ready-file`). */
+  cliOnly?: boolean;
+  /** A path: relative to the working directory from a flag or variable, to the config's folder from a config. */
+  path?: boolean;
+  read?: Read<T>;
+  /** Checks a config (or programmatic) value. */
+  check: (value: unknown) => boolean;
+  expect: string;
+  help: string;
+}
+
+const wholeNumber = (min: number, max: number): Read<number> => (text) => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new OptionValueError(`must be a whole number from ${min} to ${max}, got "${text}"`);
+  return n;
+};
+
+const BOOLEAN_TEXT: Record<string, boolean> = { '1': true, true: true, yes: true, on: true, '0': false, false: false, no: false, off: false };
+export const readBoolean: Read<boolean> = (text) => {
+  const value = BOOLEAN_TEXT[text.trim().toLowerCase()];
+  if (value === undefined) throw new OptionValueError(`must be true or false (1/0, yes/no), got "${text}"`);
+  return value;
+};
+
+const isString = (v: unknown) => typeof v === 'string' && v !== '';
+const isBoolean = (v: unknown) => typeof v === 'boolean';
+const isInteger = (min: number, max: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The table, in the order the help lists it. */
+export const OPTIONS = [
+  { key: 'port', flag: 'port', arg: 'N', read: wholeNumber(0, 65535), check: isInteger(0, 65535), expect: 'a whole number from 0 to 65535', help: 'port to listen on (command default: first free from 12111; 0 lets the OS choose)' },
+  { key: 'host', flag: 'host', arg: 'H', check: isString, expect: 'a host name or address', help: 'interface to bind (default: 127.0.0.1)' },
+  { key: 'spec', flag: 'spec', arg: 'PATH|URL', path: true, check: isString, expect: 'a path or an http(s) URL', help: "OpenAPI spec (default: the package's spec/openapi.yaml)" },
+  { key: 'config', flag: 'config', short: 'c', arg: 'FILE', path: true, cliOnly: true, check: isString, expect: 'a file', help: 'config file (default: searched from the working directory, see the README)' },
+  { key: 'watch', flag: 'watch', short: 'w', check: isBoolean, expect: 'true or false', help: 'reload the config and overrides when their files change' },
+  {
+    key: 'logLevel', flag: 'log-level', arg: 'L',
+    read: (text: string): LogLevel => {
+      if (!isLogLevel(text)) throw new OptionValueError(`must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+      return text;
+    },
+    check: isLogLevel, expect: `one of ${LOG_LEVELS.join(', ')}`, help: `${LOG_LEVELS.join(', ')} (command default: info, one line per request; createMockServer: warn)`,
+  },
+  { key: 'auth', flag: 'auth', check: isBoolean, expect: 'true or false', help: 'require an API key (Authorization: Bearer ... or api-key); --no-auth accepts requests without one' },
+  {
+    key: 'apiKeys', flag: 'api-key', arg: 'KEY', repeat: true,
+    check: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isString), expect: 'a non-empty array of keys (strings)',
+    help: 'accept only this key (repeat for more; the variable is comma separated); default: any key',
+  },
+  { key: 'cors', flag: 'cors', check: isBoolean, expect: 'true or false', help: 'answer CORS preflights for web apps in a browser (--no-cors: no CORS headers)' },
+  {
+    key: 'cacheDir', flag: 'cache-dir', arg: 'DIR', path: true,
+    alias: { flag: 'no-cache', value: false as const, help: 'do not read or write the prepared-spec cache' },
+    check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false',
+    help: 'where the prepared spec is cached (default: node_modules/.cache/openai-mock, else $XDG_CACHE_HOME/openai-mock)',
+  },
+  { key: 'bodyLimit', flag: 'body-limit', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'largest request body accepted (default: 52428800)' },
+  { key: 'seed', flag: 'seed', arg: 'S', check: (v: unknown) => isString(v) || Number.isFinite(v), expect: 'a string or a number', help: 'deterministic ids and timestamps: the same request gets the same body' },
+  { key: 'headersTimeout', flag: 'headers-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the request headers, then 408 (default: 20000)' },
+  { key: 'requestTimeout', flag: 'request-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the whole request, then 408 (default: 60000)' },
+  { key: 'adminToken', flag: 'admin-token', arg: 'TOKEN', check: isString, expect: 'a token', help: 'require `Authorization: Bearer TOKEN` on /__admin routes (health stays open)' },
+  { key: 'readyFile', flag: 'ready-file', arg: 'PATH', path: true, cliOnly: true, check: isString, expect: 'a file', help: 'once listening, write {"url","port","pid"} as JSON to this file' },
+  { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },
+  { key: 'overridesDir', path: true, check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false', help: 'folder of override modules' },
+  { key: 'overrides', check: Array.isArray, expect: 'an array of overrides', help: 'overrides, applied in order' },
+] as const satisfies readonly OptionDef<any>[];
+
+export type OptionKey = (typeof OPTIONS)[number]['key'];
+
+export const OPTION_BY_KEY: ReadonlyMap<string, OptionDef<any>> = new Map(OPTIONS.map((o) => [o.key, o as OptionDef<any>]));
+
+/** `cacheDir` -> `OPENAI_MOCK_CACHE_DIR`. */
+export function envName(def: OptionDef<any>): string | undefined {
+  if (def.env === false || (def.env === undefined && !def.flag)) return undefined;
+  return 'OPENAI_MOCK_' + def.key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+/** How a flag or variable's text becomes the option's value. */
+export function readText(def: OptionDef<any>, text: string): unknown {
+  if (def.repeat) return text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (def.read) return def.read(text);
+  if (def.check === isBoolean) return readBoolean(text);
+  return text;
+}
+
+export function isBooleanOption(def: OptionDef<any>): boolean {
+  return def.check === isBoolean;
+}

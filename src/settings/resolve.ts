@@ -1,0 +1,158 @@
+import path from 'node:path';
+import { loadConfig, type LoadedConfig } from '../config/load';
+import type { Config } from '../config/define';
+import { createLogger, type Logger, type LogLevel } from '../log/logger';
+import { defaultCacheDir, DEFAULT_SPEC_PATH, type SpecLocation } from '../openapi/locate';
+import type { Step, StreamControl } from '../pipeline/types';
+import type { AnyOverride } from '../overrides/types';
+import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
+
+/**
+ * Flags (or `createMockServer` options), environment and config file, settled once into one
+ * typed object before the server is composed: the server reads only this, never the sources.
+ * Precedence: given > environment > config file > default.
+ */
+
+export const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
+
+/** What the command and `createMockServer` hand in: the config's keys plus what only code can give. */
+export interface SettingsInput extends Omit<Config, 'overridesDir'> {
+  /** A config file to load (relative to `cwd`), `true` to search for one from `cwd`, or a config loaded with `loadConfig`. */
+  config?: string | boolean | LoadedConfig;
+  logger?: Logger;
+  steps?: readonly Step[];
+  cwd?: string;
+  /** The command's own: where to write `{url, port, pid}` once listening. */
+  readyFile?: string;
+}
+
+export interface Settings {
+  cwd: string;
+  /** Undefined only for the command, which then looks for a free port from 12111. */
+  port?: number;
+  host: string;
+  spec: SpecLocation;
+  cacheDir: string | false;
+  logLevel: LogLevel;
+  logger: Logger;
+  auth: boolean;
+  /** Strict keys: only these are accepted. */
+  apiKeys?: readonly string[];
+  cors: boolean;
+  bodyLimit: number;
+  watch: boolean;
+  seed?: string | number;
+  stream?: StreamControl;
+  headersTimeout: number;
+  requestTimeout: number;
+  adminToken?: string;
+  readyFile?: string;
+  config?: LoadedConfig;
+  /** Overrides given in code (the config's are in `config.overrides`). */
+  overrides: readonly AnyOverride[];
+  steps: readonly Step[];
+  /** Where each value set by the user came from (`--port`, `OPENAI_MOCK_PORT`, `config "port"`), for messages. */
+  origins: Readonly<Record<string, string>>;
+}
+
+export interface ResolveOptions {
+  /** Environment variables to read (`OPENAI_MOCK_*`). */
+  env?: NodeJS.ProcessEnv;
+  /** Log level when nothing sets one: the command's is `info`, the library's `warn` (quiet in test runs). */
+  defaultLogLevel?: LogLevel;
+  /** Origin label of the given values: `--flag` for the command, `option` for code. */
+  given?: 'flag' | 'option';
+}
+
+export class SettingsError extends Error {}
+
+function envOf(def: OptionDef<any>, env: NodeJS.ProcessEnv): { name: string; text: string } | undefined {
+  const name = envName(def);
+  const text = name ? env[name] : undefined;
+  return name && text !== undefined && text !== '' ? { name, text } : undefined;
+}
+
+async function configOf(input: SettingsInput['config'], cwd: string): Promise<LoadedConfig | undefined> {
+  if (input === undefined || input === false) return undefined;
+  if (typeof input === 'object') return input;
+  return loadConfig({ file: input === true ? undefined : input, cwd });
+}
+
+const isUrl = (value: string) => /^https?:\/\//i.test(value);
+
+export async function resolveSettings(input: SettingsInput, options: ResolveOptions = {}): Promise<Settings> {
+  const env = options.env ?? process.env;
+  const cwd = input.cwd ?? process.cwd();
+  const givenLabel = (def: OptionDef<any>) => (options.given === 'flag' && def.flag ? `--${def.flag}` : `option "${def.key}"`);
+
+  // The config file may itself be named by the environment.
+  let configInput = input.config;
+  const configEnv = envOf(OPTIONS.find((o) => o.key === 'config')!, env);
+  if ((configInput === undefined || configInput === true) && configEnv) configInput = configEnv.text;
+  const config = await configOf(configInput, cwd);
+
+  const values: Record<string, unknown> = {};
+  const origins: Record<string, string> = {};
+  for (const def of OPTIONS as readonly OptionDef<any>[]) {
+    if (def.key === 'config' || def.key === 'overrides') continue;
+    const given = (input as Record<string, unknown>)[def.key];
+    if (given !== undefined) {
+      if (!def.check(given)) throw new SettingsError(`${givenLabel(def)} must be ${def.expect}, got ${JSON.stringify(given)}`);
+      values[def.key] = def.path && typeof given === 'string' && !isUrl(given) ? path.resolve(cwd, given) : given;
+      origins[def.key] = givenLabel(def);
+      continue;
+    }
+    const fromEnv = envOf(def, env);
+    if (fromEnv) {
+      let value: unknown;
+      try {
+        value = readText(def, fromEnv.text);
+      } catch (error) {
+        if (error instanceof OptionValueError) throw new SettingsError(`${fromEnv.name} ${error.message}`);
+        throw error;
+      }
+      values[def.key] = def.path && typeof value === 'string' && !isUrl(value) ? path.resolve(cwd, value) : value;
+      origins[def.key] = fromEnv.name;
+      continue;
+    }
+    const fromConfig = def.cliOnly ? undefined : (config?.config as Record<string, unknown> | undefined)?.[def.key];
+    if (fromConfig !== undefined && config) {
+      // checkConfig has already checked the value when the file was loaded.
+      values[def.key] = def.path && typeof fromConfig === 'string' && !isUrl(fromConfig) ? path.resolve(config.dir, fromConfig) : fromConfig;
+      origins[def.key] = `config "${def.key}"`;
+    }
+  }
+
+  // On one command line the two can only be a mistake; elsewhere `auth: false` simply turns strict keys off too.
+  if (values.apiKeys && values.auth === false && origins.apiKeys === '--api-key' && origins.auth === '--auth') {
+    throw new SettingsError('--api-key and --no-auth contradict each other: keep one');
+  }
+  const logLevel = (values.logLevel as LogLevel | undefined) ?? options.defaultLogLevel ?? 'warn';
+  const headersTimeout = (values.headersTimeout as number | undefined) ?? 20_000;
+  const watch = (values.watch as boolean | undefined) ?? false;
+  const settings: Settings = {
+    cwd,
+    port: values.port as number | undefined,
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    spec: values.spec ? { source: values.spec as string, origin: origins.spec! } : { source: DEFAULT_SPEC_PATH, origin: 'default' },
+    cacheDir: (values.cacheDir as string | false | undefined) ?? defaultCacheDir(),
+    logLevel,
+    logger: input.logger ?? createLogger(logLevel),
+    auth: (values.auth as boolean | undefined) ?? true,
+    apiKeys: values.apiKeys as string[] | undefined,
+    cors: (values.cors as boolean | undefined) ?? true,
+    bodyLimit: (values.bodyLimit as number | undefined) ?? DEFAULT_BODY_LIMIT,
+    watch,
+    seed: values.seed as string | number | undefined,
+    stream: values.stream as StreamControl | undefined,
+    headersTimeout,
+    requestTimeout: Math.max((values.requestTimeout as number | undefined) ?? 60_000, headersTimeout),
+    adminToken: values.adminToken as string | undefined,
+    readyFile: values.readyFile as string | undefined,
+    config,
+    overrides: input.overrides ?? [],
+    steps: input.steps ?? [],
+    origins,
+  };
+  return settings;
+}
