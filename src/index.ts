@@ -12,3 +12,8 @@ export { ConfigError } from './config/errors';
 
 /* Overrides and their helpers (also what config files import) */
 export * from './authoring';
+
+/* The model catalogue */
+export { MODELS, lookupModel, modelLimits, DEFAULT_LIMITS } from './models/catalogue';
+export type { CatalogueModel, ModelLimits, ModelLookup, ModelKind } from './models/catalogue';
+export type { CorsConfig } from './http/cors';

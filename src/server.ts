@@ -1,16 +1,17 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { loadSpec } from './openapi/load-spec';
 import { cacheKey, validatorsDir } from './openapi/cache';
 import { PACKAGE_VERSION } from './openapi/locate';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
-import { answerClientError, answerConnect, answerExpectation } from './http/client-error';
+import { corsPolicy } from './http/cors';
+import { hostPolicy, originHosts } from './http/host-check';
 import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
+import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
@@ -21,6 +22,8 @@ import { resolveSettings, type Settings, type SettingsInput } from './settings/r
 import { needsRestart } from './settings/restart';
 import { createAdminRouter } from './admin/router';
 import { healthRoutes } from './admin/health';
+import { listen, PROTOCOLS, type Protocol } from './transport/listen';
+import { loadTlsMaterial, TlsSetupError, type TlsMaterial } from './transport/tls';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -30,8 +33,16 @@ import { healthRoutes } from './admin/health';
 export type MockServerOptions = Omit<SettingsInput, 'readyFile'>;
 
 export interface MockServer {
-  /** `http://127.0.0.1:PORT`: the SDK's baseURL is this plus `/v1`. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls: true` or when only HTTPS is served): the SDK's baseURL is this plus `/v1`. */
   readonly url: string;
+  /** Every base URL served: `http://...` and `https://...` on the same port, and the `httpsPort`'s. */
+  readonly urls: readonly string[];
+  /** PEM of the local CA that signed the server's certificate, for an `https.Agent` or undici `Agent` (`{ ca }`); none with `tlsCert`. */
+  readonly ca?: string;
+  /** The file of `ca`, for `NODE_EXTRA_CA_CERTS` and the like. */
+  readonly caFile?: string;
+  /** The TLS-only second port (`httpsPort`), as bound. */
+  readonly httpsPort?: number;
   readonly port: number;
   readonly host: string;
   readonly operations: number;
@@ -59,18 +70,46 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   return startServer({ ...settings, port: settings.port ?? 0 }, started);
 }
 
+/** What the caller decides when the settings leave it open. */
+export interface StartDefaults {
+  /** What the port serves when `protocols` is not set; TLS had this way is dropped with a warning when no certificate can be kept. */
+  protocols?: readonly Protocol[];
+}
+
 /** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
-export async function startServer(settings: Settings, started = performance.now()): Promise<MockServer> {
+export async function startServer(settings: Settings, started = performance.now(), defaults: StartDefaults = {}): Promise<MockServer> {
   const { logger, config, cacheDir } = settings;
+  // Before the spec: a bad certificate file is the user's to fix, and says so at once.
+  const protocols = settings.protocols ?? defaults.protocols ?? (settings.tls ? PROTOCOLS : ['http']);
+  const wantsTls = protocols.includes('https') || settings.httpsPort !== undefined || settings.tls;
+  let tls: TlsMaterial | undefined;
+  let served = protocols;
+  if (wantsTls) {
+    const source = { host: settings.host, certFile: settings.tlsCert, keyFile: settings.tlsKey, origins: settings.origins, fallbackDir: cacheDir ? path.join(cacheDir, 'tls') : undefined };
+    try {
+      tls = await loadTlsMaterial(source);
+    } catch (error) {
+      // TLS nobody asked for (the command's default) is not worth failing the start over.
+      const asked = settings.protocols !== undefined || settings.httpsPort !== undefined || settings.tls || settings.tlsCert || settings.tlsKey;
+      if (asked || !(error instanceof TlsSetupError)) throw error;
+      logger.warn(`serving plain HTTP only: ${error.message}`);
+      served = protocols.filter((p) => p !== 'https');
+    }
+  }
+
   const loaded = await loadSpec(settings.spec, { dir: cacheDir });
   if (loaded.cacheError) logger.warn(`could not write the spec cache in ${cacheDir}: ${loaded.cacheError}`);
 
+  const answerLimits = {
+    maxBytes: settings.maxAnswerBytes ?? DEFAULT_ANSWER_LIMITS.maxBytes,
+    maxMs: settings.maxAnswerMs ?? DEFAULT_ANSWER_LIMITS.maxMs,
+  };
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
-    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed }),
+    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
@@ -97,6 +136,7 @@ export async function startServer(settings: Settings, started = performance.now(
     }),
     { token: settings.adminToken, logger },
   );
+  const { host } = settings;
   const handle = createRequestHandler({
     router,
     pipeline: () => pipeline,
@@ -104,44 +144,38 @@ export async function startServer(settings: Settings, started = performance.now(
     auth: settings.auth,
     apiKeys: settings.apiKeys,
     bodyLimit: settings.bodyLimit,
-    cors: settings.cors,
+    cors: corsPolicy(settings.cors, settings.corsOrigins),
+    hosts: hostPolicy(host, originHosts(settings.cors, settings.corsOrigins)),
+    maxAnswerBytes: answerLimits.maxBytes,
     admin,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
   });
 
-  const { headersTimeout, requestTimeout } = settings;
-  const server = http.createServer(
-    {
-      headersTimeout,
-      requestTimeout,
-      // Node looks for overdue requests this often (30 s by default, longer than the timeouts themselves).
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
-    },
-    (request, response) => {
+  const listening = await listen({
+    host: settings.host,
+    port: settings.port ?? 0,
+    protocols: served,
+    httpsPort: tls ? settings.httpsPort : undefined,
+    tls,
+    headersTimeout: settings.headersTimeout,
+    requestTimeout: settings.requestTimeout,
+    logger,
+    onRequest: (request, response) => {
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
-        if (response.headersSent) return void response.destroy();
-        const failure = internalError(`The mock server failed to answer: ${(error as Error).message}`);
-        response.writeHead(failure.status, failure.headers).end(JSON.stringify(failure.body));
+        if (response.headersSent || response.destroyed) return void response.destroy();
+        try {
+          const failure = internalError(`The mock server failed to answer: ${(error as Error).message}`);
+          response.writeHead(failure.status, failure.headers).end(JSON.stringify(failure.body));
+        } catch {
+          // Not even an error can be written: this connection alone goes.
+          response.destroy();
+        }
       });
     },
-  );
-  // Slow or stalled clients must not hold sockets for ever; idle keep-alive sockets neither.
-  server.keepAliveTimeout = 5_000;
-  server.on('clientError', answerClientError);
-  server.on('connect', answerConnect);
-  server.on('checkExpectation', answerExpectation);
-
-  const { host } = settings;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
   });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // Once listening: a start that fails says only why.
+  for (const note of tls?.notes ?? []) logger.info(note);
   const readyMs = Math.round(performance.now() - started);
   const watcher =
     settings.watch && config
@@ -150,16 +184,21 @@ export async function startServer(settings: Settings, started = performance.now(
           logger,
           apply: (next) => {
             applyOverrides(next.overrides, fromCode);
-            return needsRestart(settings, next, address.port);
+            return needsRestart(settings, next, listening.port);
           },
         })
       : undefined;
   await watcher?.ready;
 
+  const urls = [listening.urls.http, served.includes('https') ? `https://${listening.urlHost}:${listening.port}` : undefined, listening.httpsPort !== undefined ? `https://${listening.urlHost}:${listening.httpsPort}` : undefined].filter((u): u is string => u !== undefined);
   return {
-    url: `http://${urlHost}:${address.port}`,
-    port: address.port,
-    host,
+    url: (settings.tls ? listening.urls.https : undefined) ?? listening.urls.http ?? listening.urls.https!,
+    urls,
+    ca: tls?.ca,
+    caFile: tls?.caFile,
+    httpsPort: listening.httpsPort,
+    port: listening.port,
+    host: settings.host,
     operations: loaded.spec.operations.length,
     specVersion: loaded.spec.version,
     specSha256: loaded.spec.sha256,
@@ -174,14 +213,8 @@ export async function startServer(settings: Settings, started = performance.now(
     configFile: config?.file,
     async close() {
       await watcher?.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Requests in flight get a moment to finish; then their sockets are cut.
-        setTimeout(() => server.closeAllConnections(), 1000).unref();
-      });
-      // libuv releases the closed handles on the next turn: after it, nothing of the server is left.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Requests in flight get a moment to finish; then their sockets are cut.
+      await listening.close(1000);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { LogLevel } from '../log/logger';
 import type { StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { CorsConfig } from '../http/cors';
 
 /**
  * A config file's contents. Every command-line option has a key here (a flag given on the command
@@ -16,8 +17,11 @@ export interface Config {
   auth?: boolean;
   /** Strict keys: only these are accepted (default: `OPENAI_MOCK_API_KEYS`, else any key). */
   apiKeys?: string[];
-  /** `false` sends no CORS headers (on by default, for web apps calling the mock from a browser). */
-  cors?: boolean;
+  /**
+   * Web pages that may call the mock from a browser: pages served from this machine by default;
+   * `{ origins: [...] }` adds others, `credentials: true` allows credentials; `false` sends no CORS headers.
+   */
+  cors?: boolean | CorsConfig;
   /** Prepared-spec cache folder, or `false` for none. */
   cacheDir?: string | false;
   bodyLimit?: number;
@@ -31,6 +35,20 @@ export interface Config {
   requestTimeout?: number;
   /** Require `Authorization: Bearer <adminToken>` on the admin routes (`/__admin/...`; health stays open). */
   adminToken?: string;
+  /** The most bytes one answer may have (default 48 MiB); a request asking for more gets a 400. */
+  maxAnswerBytes?: number;
+  /** The most milliseconds of work one answer may take (default 500); then a 400. */
+  maxAnswerMs?: number;
+  /**
+   * What the port serves: `http` (HTTP/1.1 and HTTP/2 with prior knowledge), `https` (TLS, with
+   * h2 or http/1.1 by ALPN). Default for the command: both, on the same port.
+   */
+  protocols?: readonly ('http' | 'https')[];
+  /** A second port, TLS only (as stripe-mock's 12112). */
+  httpsPort?: number;
+  /** Your own certificate (PEM) and its key, instead of the generated local CA's; relative to this file. */
+  tlsCert?: string;
+  tlsKey?: string;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
   /**

@@ -4,7 +4,7 @@ import { resolveApiPath } from './router';
 import { withDeploymentModel } from './azure';
 import { parseQuery } from './form-fields';
 import { BodyTooLargeError, ClientGoneError, readBody } from './read-body';
-import { BodyParseError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
+import { BodyParseError, OutOfRangeNumberError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
 import {
   bodyTooLarge,
   internalError,
@@ -14,10 +14,12 @@ import {
   unsupportedContentType,
   type ErrorResponse,
 } from './errors';
-import { writeResponse } from './write-response';
+import { AnswerTooLargeError, writeResponse } from './write-response';
 import { checkAuth } from './auth';
 import { PreferError, readPreferences } from './preferences';
-import { answerPreflight, corsHeaders, isPreflight } from './cors';
+import { answerPreflight, corsHeaders, foreignOrigin, isAdminPath, isPreflight, judgeOrigin, type CorsPolicy } from './cors';
+import { checkHost, type HostPolicy } from './host-check';
+import { checkInputLimits } from '../limits/input-limits';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
 import type { ValidatorStore } from '../validation/validator-store';
 import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
@@ -34,8 +36,12 @@ export interface HandlerOptions {
   /** Strict mode: only these keys are accepted (see auth.ts). */
   apiKeys?: readonly string[];
   bodyLimit: number;
-  /** Answer CORS preflights and name the `Origin` in answers (for web apps in a browser). */
-  cors: boolean;
+  /** Which web pages may call the mock from a browser (see cors.ts). */
+  cors: CorsPolicy;
+  /** Which `Host` headers are the mock's (see host-check.ts). */
+  hosts: HostPolicy;
+  /** The most bytes one answer may have once serialised (the realism step meters before building). */
+  maxAnswerBytes: number;
   /** The admin API (`/__admin/...`), answered before anything of the OpenAI API's. */
   admin?: OwnRoutes;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
@@ -85,6 +91,29 @@ function preferencesOf(request: IncomingMessage, query: Record<string, unknown>)
   }
 }
 
+/** Bodies up to this size are read to their end before an early answer, to keep the connection. */
+const DRAIN_LIMIT = 64 * 1024;
+const DRAIN_WAIT_MS = 1000;
+
+function drainSmallBody(request: IncomingMessage): Promise<void> {
+  const declared = Number(request.headers['content-length']);
+  if (!Number.isFinite(declared) || declared > DRAIN_LIMIT || request.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      request.off('end', done);
+      request.off('close', done);
+      request.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, DRAIN_WAIT_MS);
+    request.on('end', done);
+    request.on('close', done);
+    request.on('error', done);
+    request.resume();
+  });
+}
+
 /** The HTTP front: route, authenticate, read and check the request, run the pipeline, write. */
 export function createRequestHandler(options: HandlerOptions) {
   const { router, logger } = options;
@@ -130,12 +159,18 @@ export function createRequestHandler(options: HandlerOptions) {
     try {
       parsed = await parseBody(request, raw, declared);
     } catch (error) {
+      if (error instanceof OutOfRangeNumberError) {
+        throw new HttpError(openAIError(400, error.message, { param: error.param, code: 'invalid_value' }));
+      }
       if (error instanceof BodyParseError) {
         throw new HttpError(error.kind === 'json' ? malformedJson(error.message) : openAIError(400, error.message));
       }
       throw error;
     }
     if (deployment !== undefined) parsed = withDeploymentModel(route.operation, parsed, deployment, mediaTypeOf(request.headers['content-type']));
+    // The API's limits before validation: a request it would refuse for its size costs little here.
+    const overLimit = parsed.kind === 'json' ? checkInputLimits(route.operation.iid, parsed.value, raw.length) : undefined;
+    if (overLimit) throw new HttpError(overLimit);
 
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
@@ -170,6 +205,19 @@ export function createRequestHandler(options: HandlerOptions) {
         }),
       );
     }
+    if (preferences.example !== undefined && wanted) {
+      // Prism's own answer would be a 404 in its wording, read as "no such route".
+      const documented = [...new Set((wanted.contents ?? []).flatMap((c) => (c.examples ?? []).map((e) => e.key)))];
+      if (!documented.includes(preferences.example)) {
+        const which = documented.length ? `it documents ${documented.map((k) => `'${k}'`).join(', ')}` : 'it documents none';
+        throw new HttpError(
+          openAIError(400, `Prefer: example=${preferences.example}: ${route.operation.iid} documents no example of that name for its ${wanted.code} response (${which}).`, {
+            param: 'Prefer',
+            code: 'undocumented_example',
+          }),
+        );
+      }
+    }
     return {
       request: mockRequest,
       operation: route.operation,
@@ -183,10 +231,23 @@ export function createRequestHandler(options: HandlerOptions) {
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    // Before CORS: the admin API never answers a browser's cross-origin call.
+    // Before any work: a request by a name that is not the mock's (DNS rebinding) or from a web page
+    // that may not call it is refused, preflight or not, and gets no CORS headers.
+    const admin = isAdminPath(request.url);
+    const verdict = judgeOrigin(request, options.cors);
+    const refusal =
+      checkHost(request.headers.host, options.hosts) ??
+      (verdict === 'foreign' || (admin && verdict === 'allowed') ? foreignOrigin(String(request.headers.origin), admin) : undefined);
+    if (refusal) {
+      await writeResponse(response, refusal);
+      if (!request.complete) request.resume();
+      logger.warn(`${request.method} ${redactUrl(request.url)} ${refusal.status}: ${refusal.body.error.message}`);
+      return;
+    }
+    // After the refusals, before CORS: the admin API never answers a browser's cross-origin call.
     if (options.admin?.owns(request.url)) return options.admin.handle(request, response);
-    if (options.cors && isPreflight(request)) {
-      answerPreflight(request, response);
+    if (options.cors.enabled && isPreflight(request)) {
+      answerPreflight(request, response, options.cors);
       logger.info(`${request.method} ${redactUrl(request.url)} 204 (CORS preflight)`);
       return;
     }
@@ -194,6 +255,9 @@ export function createRequestHandler(options: HandlerOptions) {
     response.on('close', () => {
       if (!response.writableFinished) abort.abort();
     });
+    // A write to a connection the client already closed fails on the response; that failure is
+    // this request's alone (its signal has aborted), never an unhandled 'error' event.
+    response.on('error', (error) => logger.debug(`${request.method} ${redactUrl(request.url)}: the response failed: ${error.message}`));
 
     let result: MockResponse;
     try {
@@ -211,12 +275,26 @@ export function createRequestHandler(options: HandlerOptions) {
       }
     }
 
-    if (result.status === 413 || result.status === 415) {
-      // The rest of an unread body would be taken for the next request on this connection.
+    // A small body still on its way when the answer is known (a 401, a 404) is read and dropped,
+    // so that the connection stays usable; a large or stalled one is not waited for.
+    if (!request.complete && result.status !== 413) await drainSmallBody(request);
+    // HTTP/2 has no connection header: there an unread body ends with its own stream.
+    if ((result.status === 413 || result.status === 415 || !request.complete) && request.httpVersionMajor < 2) {
+      // Answered before the whole body arrived (a 401, a 404, a 413): the rest of it would be
+      // taken for the next request on this connection, and a client still owing it would hold
+      // the socket until the keep-alive timeout. The connection ends with the answer.
       response.setHeader('connection', 'close');
     }
-    if (options.cors) for (const [name, value] of Object.entries(corsHeaders(request))) response.setHeader(name, value);
-    await writeResponse(response, result);
+    if (options.cors.enabled && verdict === 'allowed') for (const [name, value] of Object.entries(corsHeaders(request, options.cors))) response.setHeader(name, value);
+    try {
+      await writeResponse(response, result, options.maxAnswerBytes);
+    } catch (error) {
+      if (!(error instanceof AnswerTooLargeError)) throw error;
+      // An override's or the engine's body past the ceiling (the builders' own are refused before they are built).
+      logger.warn(`${request.method} ${redactUrl(request.url)}: refused: ${error.message}`);
+      result = openAIError(400, error.message, { code: 'answer_too_large' });
+      await writeResponse(response, result);
+    }
     if (!request.complete) request.resume();
 
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

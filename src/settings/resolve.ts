@@ -5,6 +5,7 @@ import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import { defaultCacheDir, DEFAULT_SPEC_PATH, type SpecLocation } from '../openapi/locate';
 import type { Step, StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { CorsConfig } from '../http/cors';
 import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
@@ -24,6 +25,8 @@ export interface SettingsInput extends Omit<Config, 'overridesDir'> {
   cwd?: string;
   /** The command's own: where to write `{url, port, pid}` once listening. */
   readyFile?: string;
+  /** `createMockServer` only: serve TLS too, and make `url` the https one. */
+  tls?: boolean;
 }
 
 export interface Settings {
@@ -38,14 +41,25 @@ export interface Settings {
   auth: boolean;
   /** Strict keys: only these are accepted. */
   apiKeys?: readonly string[];
-  cors: boolean;
+  cors: boolean | CorsConfig;
+  /** More allowed origins (`--cors-origin`), added to `cors.origins`. */
+  corsOrigins?: readonly string[];
   bodyLimit: number;
+  maxAnswerBytes?: number;
+  maxAnswerMs?: number;
   watch: boolean;
   seed?: string | number;
   stream?: StreamControl;
   headersTimeout: number;
   requestTimeout: number;
   adminToken?: string;
+  /** Undefined when nothing set it: the command serves both, `createMockServer` http (https too with `tls: true`). */
+  protocols?: readonly ('http' | 'https')[];
+  httpsPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** `createMockServer({ tls: true })`. */
+  tls: boolean;
   readyFile?: string;
   config?: LoadedConfig;
   /** Overrides given in code (the config's are in `config.overrides`). */
@@ -140,7 +154,10 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     logger: input.logger ?? createLogger(logLevel),
     auth: (values.auth as boolean | undefined) ?? true,
     apiKeys: values.apiKeys as string[] | undefined,
-    cors: (values.cors as boolean | undefined) ?? true,
+    cors: (values.cors as boolean | CorsConfig | undefined) ?? true,
+    corsOrigins: values.corsOrigins as string[] | undefined,
+    maxAnswerBytes: values.maxAnswerBytes as number | undefined,
+    maxAnswerMs: values.maxAnswerMs as number | undefined,
     bodyLimit: (values.bodyLimit as number | undefined) ?? DEFAULT_BODY_LIMIT,
     watch,
     seed: values.seed as string | number | undefined,
@@ -148,6 +165,11 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     headersTimeout,
     requestTimeout: Math.max((values.requestTimeout as number | undefined) ?? 60_000, headersTimeout),
     adminToken: values.adminToken as string | undefined,
+    protocols: values.protocols as ('http' | 'https')[] | undefined,
+    httpsPort: values.httpsPort as number | undefined,
+    tlsCert: values.tlsCert as string | undefined,
+    tlsKey: values.tlsKey as string | undefined,
+    tls: input.tls ?? false,
     readyFile: values.readyFile as string | undefined,
     config,
     overrides: input.overrides ?? [],

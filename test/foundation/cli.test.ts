@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnCli, type CliRun } from '../helpers/cli';
 
-const LISTENING = /^openai-mock listening on (http:\/\/127\.0\.0\.1:(\d+)) \((\d+) operations, spec (\S+), ready in (\d+) ms\)$/m;
+const LISTENING = /^openai-mock listening on (http:\/\/127\.0\.0\.1:(\d+))(?: and https:\/\/127\.0\.0\.1:\d+ \(h2, http\/1\.1\))? \((\d+) operations, spec (\S+), ready in (\d+) ms\)$/m;
 
 let dir: string;
 let smallSpec: string;
