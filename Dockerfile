@@ -37,9 +37,13 @@ FROM node:24-bookworm-slim
 # tini as PID 1: forwards SIGTERM/SIGINT to the server at any moment (also before it has installed
 # its own handlers) and reaps esbuild's helper process.
 COPY --from=build /usr/bin/tini /usr/bin/tini
+# Plain HTTP by default: TLS would need a local CA made at the first start of every container (or,
+# made here, one private key shared by everyone who pulls the image). OPENAI_MOCK_PROTOCOLS=http,https
+# with --tls-cert/--tls-key (or a volume for XDG_DATA_HOME) turns it on.
 ENV NODE_ENV=production \
     OPENAI_MOCK_HOST=0.0.0.0 \
     OPENAI_MOCK_PORT=4010 \
+    OPENAI_MOCK_PROTOCOLS=http \
     OPENAI_MOCK_CACHE_DIR=/var/cache/openai-mock
 RUN ln -s /app/dist/cli/main.js /usr/local/bin/openai-mock \
   && mkdir -p /var/cache/openai-mock /config /docker-entrypoint.d \
