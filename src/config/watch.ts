@@ -29,6 +29,16 @@ export interface WatchOptions {
   debounceMs?: number;
 }
 
+/**
+ * `OPENAI_MOCK_WATCH_POLL=1`: stat the files on a timer instead of waiting for file-system events,
+ * which do not reach a container through some bind mounts (Docker Desktop's file sharing, network
+ * file systems). Costs a stat per file per interval, so it is opt-in.
+ */
+function pollingFromEnv(): { usePolling?: boolean; interval?: number } {
+  const value = process.env.OPENAI_MOCK_WATCH_POLL;
+  return value && !/^(0|false|no|off)$/i.test(value) ? { usePolling: true, interval: 100 } : {};
+}
+
 export function watchConfig(initial: LoadedConfig, options: WatchOptions): ConfigWatcher {
   const { logger } = options;
   const debounceMs = options.debounceMs ?? 20;
@@ -50,7 +60,7 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
   // module, which `require` loads only on Node 22.12+ (and Jest's module system only on Node 24.9+).
   const { watch } = require('chokidar') as typeof import('chokidar');
   // depth 0: the overrides folder's own files; what they import is watched file by file.
-  const watcher: FSWatcher = watch([...watched], { ignoreInitial: true, depth: 0 });
+  const watcher: FSWatcher = watch([...watched], { ignoreInitial: true, depth: 0, ...pollingFromEnv() });
   const add = (paths: Iterable<string>) => {
     const fresh = [...paths].filter((p) => !watched.has(p));
     for (const p of fresh) watched.add(p);
