@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { FSWatcher } from 'chokidar';
 import type { Logger } from '../log/logger';
 import { ConfigError, EmptyFileError } from './errors';
 import { loadConfig, MODULE_EXTENSIONS, type LoadedConfig } from './load';
+import { createReloader } from './reloader';
 
 /**
  * `--watch`: watches the config file, the overrides folder and every file they import. A change
@@ -29,43 +29,18 @@ export interface WatchOptions {
   debounceMs?: number;
 }
 
-/**
- * `OPENAI_MOCK_WATCH_POLL=1`: stat the files on a timer instead of waiting for file-system events,
- * which do not reach a container through some bind mounts (Docker Desktop's file sharing, network
- * file systems). Costs a stat per file per interval, so it is opt-in.
- */
-function pollingFromEnv(): { usePolling?: boolean; interval?: number } {
-  const value = process.env.OPENAI_MOCK_WATCH_POLL;
-  return value && !/^(0|false|no|off)$/i.test(value) ? { usePolling: true, interval: 100 } : {};
-}
-
 export function watchConfig(initial: LoadedConfig, options: WatchOptions): ConfigWatcher {
   const { logger } = options;
-  const debounceMs = options.debounceMs ?? 20;
   const SETTLE_MS = 100;
   let current = initial;
   const watched = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
   let firstChangeAt: number | undefined;
-  let running = false;
-  let again = false;
-  let closed = false;
   // One re-read per empty file seen, not a loop: a file left empty stays refused until saved.
   let settleRetried = false;
   let settleTimer: NodeJS.Timeout | undefined;
 
   const targets = (loaded: LoadedConfig) => [loaded.file, ...loaded.inputs, ...(loaded.overridesDir ? [loaded.overridesDir] : [])];
   for (const target of targets(initial)) watched.add(target);
-  // Loaded here, not at the top: a server that does not watch never loads it, and chokidar is an ES
-  // module, which `require` loads only on Node 22.12+ (and Jest's module system only on Node 24.9+).
-  const { watch } = require('chokidar') as typeof import('chokidar');
-  // depth 0: the overrides folder's own files; what they import is watched file by file.
-  const watcher: FSWatcher = watch([...watched], { ignoreInitial: true, depth: 0, ...pollingFromEnv() });
-  const add = (paths: Iterable<string>) => {
-    const fresh = [...paths].filter((p) => !watched.has(p));
-    for (const p of fresh) watched.add(p);
-    if (fresh.length > 0) watcher.add(fresh);
-  };
 
   /** A new or removed override module counts; an editor's swap file beside it does not. */
   const relevant = (file: string) => {
@@ -74,34 +49,33 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
     return dir !== undefined && path.dirname(file) === dir && MODULE_EXTENSIONS.includes(path.extname(file)) && !path.basename(file).startsWith('.');
   };
 
-  const schedule = () => {
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(reload, debounceMs);
+  const reloader = createReloader({
+    paths: [...watched],
+    relevant,
+    onChange() {
+      firstChangeAt ??= performance.now();
+      // The write's own event came: it reloads, and a re-read scheduled for an empty file is not needed.
+      settleRetried = false;
+      clearTimeout(settleTimer);
+    },
+    reload,
+    logger,
+    what: 'the config',
+    debounceMs: options.debounceMs,
+  });
+  const add = (paths: Iterable<string>) => {
+    const fresh = [...paths].filter((p) => !watched.has(p));
+    for (const p of fresh) watched.add(p);
+    if (fresh.length > 0) reloader.watcher.add(fresh);
   };
 
-  watcher.on('all', (_event, file) => {
-    if (!relevant(path.resolve(file))) return;
-    firstChangeAt ??= performance.now();
-    // The write's own event came: it reloads, and a re-read scheduled for an empty file is not needed.
-    settleRetried = false;
-    clearTimeout(settleTimer);
-    schedule();
-  });
-  watcher.on('error', (error) => logger.warn(`watching the config: ${(error as Error).message ?? error}`));
-
   async function reload() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
     const since = firstChangeAt ?? performance.now();
     firstChangeAt = undefined;
     try {
       const loaded = await loadConfig({ file: current.file, cwd: options.cwd });
       if (!loaded) throw new ConfigError(`config file not found: ${current.file}`, current.file);
-      if (closed) return;
+      if (reloader.closed) return;
       const restart = options.apply(loaded);
       clearTimeout(settleTimer);
       current = loaded;
@@ -117,32 +91,20 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
         if (!settleRetried) {
           settleRetried = true;
           clearTimeout(settleTimer);
-          settleTimer = setTimeout(() => {
-            if (!closed) void reload();
-          }, SETTLE_MS);
+          settleTimer = setTimeout(() => reloader.schedule(), SETTLE_MS);
         }
         return;
       }
       const message = error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error));
       logger.error(`overrides not reloaded; the last good set stays in force:\n${message}`);
-    } finally {
-      running = false;
-      if (again && !closed) {
-        again = false;
-        firstChangeAt ??= since;
-        schedule();
-      }
     }
   }
 
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
-    ready,
+    ready: reloader.ready,
     async close() {
-      closed = true;
-      clearTimeout(timer);
       clearTimeout(settleTimer);
-      await watcher.close();
+      await reloader.close();
     },
   };
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { load as parseYaml } from 'js-yaml';
-import { watch, type FSWatcher } from 'chokidar';
 import { ConfigError } from '../config/errors';
+import { createReloader } from '../config/reloader';
 import type { Logger } from '../log/logger';
 
 /**
@@ -60,48 +60,25 @@ export interface FixtureWatcher {
 /** Reloads the folder's fixtures on every change (debounced) and hands them to `apply`, which throws to refuse them. */
 export function watchFixtures(dir: string, options: { logger: Logger; cwd?: string; apply(entries: FixtureEntry[]): number; debounceMs?: number }): FixtureWatcher {
   const { logger } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let again = false;
-  let closed = false;
-  const watcher: FSWatcher = watch(dir, { ignoreInitial: true, depth: 0 });
-
+  const reloader = createReloader({
+    paths: [dir],
+    relevant: (file) => isFixtureFile(path.basename(file)),
+    reload,
+    logger,
+    what: 'the fixtures',
+    debounceMs: options.debounceMs,
+  });
   async function reload() {
-    if (running) return void (again = true);
-    running = true;
     const since = performance.now();
     try {
       const entries = await readFixtures(dir, options.cwd);
-      if (closed) return;
+      if (reloader.closed) return;
       const count = options.apply(entries);
       logger.info(`fixtures reloaded: ${count} scripts in ${Math.round(performance.now() - since)} ms`);
     } catch (error) {
       const message = error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error));
       logger.error(`fixtures not reloaded; the last good set stays in force:\n${message}`);
-    } finally {
-      running = false;
-      if (again && !closed) {
-        again = false;
-        schedule();
-      }
     }
   }
-  const schedule = () => {
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(reload, options.debounceMs ?? 20);
-  };
-  watcher.on('all', (_event, file) => {
-    if (isFixtureFile(path.basename(file))) schedule();
-  });
-  watcher.on('error', (error) => logger.warn(`watching the fixtures: ${(error as Error).message ?? error}`));
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  return {
-    ready,
-    async close() {
-      closed = true;
-      clearTimeout(timer);
-      await watcher.close();
-    },
-  };
+  return { ready: reloader.ready, close: () => reloader.close() };
 }
