@@ -14,13 +14,15 @@ const root = path.resolve(__dirname, '..');
 const pin = JSON.parse(fs.readFileSync(path.join(root, 'spec', 'pin.json'), 'utf8'));
 const target = path.join(root, 'spec', 'openapi.yaml');
 const force = process.argv.includes('--force');
+// `openai-mock spec update --from` pins a spec that has no upstream commit.
+const label = pin.commit ? pin.commit.slice(0, 7) : pin.url;
 
 const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
 const say = (message) => process.stderr.write(`openai-mock fetch-spec: ${message}\n`);
 
 async function main() {
   if (!force && fs.existsSync(target) && sha256(fs.readFileSync(target)) === pin.sha256) {
-    say(`spec/openapi.yaml is already the pinned spec (${pin.commit.slice(0, 7)})`);
+    say(`spec/openapi.yaml is already the pinned spec (${label})`);
     return;
   }
   const candidates = [process.env.OPENAI_MOCK_SHARED_SPEC, path.join(root, '..', 'shared', 'openai-openapi', 'openapi.yaml')].filter(Boolean);
@@ -53,7 +55,7 @@ async function main() {
     return;
   }
   fs.writeFileSync(target, bytes);
-  say(`saved spec/openapi.yaml (${pin.commit.slice(0, 7)})`);
+  say(`saved spec/openapi.yaml (${label})`);
 }
 
 main();

@@ -4,11 +4,16 @@ import { cacheKey, validatorsDir } from './openapi/cache';
 import { PACKAGE_VERSION } from './openapi/locate';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
+import { corsPolicy } from './http/cors';
+import { hostPolicy, originHosts } from './http/host-check';
 import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
+import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
+import { createModelsStep, createStrictModelsStep } from './models/step';
+import { buildCatalogue } from './models/served';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
@@ -21,6 +26,8 @@ import { createAdminRouter } from './admin/router';
 import { healthRoutes } from './admin/health';
 import { listen, PROTOCOLS, type Protocol } from './transport/listen';
 import { loadTlsMaterial, TlsSetupError, type TlsMaterial } from './transport/tls';
+import { createCompanion, type CompanionApi } from './sessions/companion';
+import { readFixtures, watchFixtures, type FixtureEntry } from './scripts/fixtures';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -29,7 +36,8 @@ import { loadTlsMaterial, TlsSetupError, type TlsMaterial } from './transport/tl
  */
 export type MockServerOptions = Omit<SettingsInput, 'readyFile'>;
 
-export interface MockServer {
+/** The test-suite companion's part (src/sessions/companion.ts): `journal`, `on`, `session`, `scripts`, `resetScripts`, `assertAllUsed`. */
+export interface MockServer extends CompanionApi {
   /** `http://127.0.0.1:PORT` (`https://` with `tls: true` or when only HTTPS is served): the SDK's baseURL is this plus `/v1`. */
   readonly url: string;
   /** Every base URL served: `http://...` and `https://...` on the same port, and the `httpsPort`'s. */
@@ -58,6 +66,7 @@ export interface MockServer {
   setOverrides(overrides: readonly AnyOverride[]): void;
   /** The config file in use, if any. */
   readonly configFile?: string;
+  /** Stops the server; scripts added in code or over HTTP that were never used up are logged as a warning. */
   close(): Promise<void>;
 }
 
@@ -97,12 +106,19 @@ export async function startServer(settings: Settings, started = performance.now(
   const loaded = await loadSpec(settings.spec, { dir: cacheDir });
   if (loaded.cacheError) logger.warn(`could not write the spec cache in ${cacheDir}: ${loaded.cacheError}`);
 
+  const answerLimits = {
+    maxBytes: settings.maxAnswerBytes ?? DEFAULT_ANSWER_LIMITS.maxBytes,
+    maxMs: settings.maxAnswerMs ?? DEFAULT_ANSWER_LIMITS.maxMs,
+  };
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
+  const catalogue = buildCatalogue(settings.models, { anyFineTune: !settings.strictModels });
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
-    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed }),
+    strictModels: settings.strictModels ? createStrictModelsStep(catalogue) : undefined,
+    models: createModelsStep(catalogue),
+    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
@@ -120,15 +136,33 @@ export async function startServer(settings: Settings, started = performance.now(
   };
   applyOverrides(fromConfig, fromCode);
 
+  // Test-suite companion: journal, sessions, scripts (code, admin API, fixture files), one state for all three.
+  const companion = createCompanion({ operations: loaded.spec.operations, logger, journalMax: settings.journalMax, sessions: settings.sessions });
+  update({ scripts: companion.step });
+  const inlineFixtures = (specs: readonly unknown[] | undefined): FixtureEntry[] =>
+    (specs ?? []).map((spec, i) => ({ spec, label: `${config ? config.file : 'option'} "fixtures"[${i}]` }));
+  let fixtureParts = { inline: inlineFixtures(settings.fixtures), files: settings.fixturesDir ? await readFixtures(settings.fixturesDir, settings.cwd) : [] };
+  const applyFixtures = (next: Partial<typeof fixtureParts>) => {
+    const parts = { ...fixtureParts, ...next };
+    const count = companion.setFixtures([...parts.inline, ...parts.files]);
+    fixtureParts = parts;
+    return count;
+  };
+  applyFixtures({});
+
   const admin = createAdminRouter(
-    healthRoutes({
-      operations: loaded.spec.operations.length,
-      spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
-      version: PACKAGE_VERSION,
-      startedAt: started,
-    }),
+    [
+      ...healthRoutes({
+        operations: loaded.spec.operations.length,
+        spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
+        version: PACKAGE_VERSION,
+        startedAt: started,
+      }),
+      ...companion.adminRoutes,
+    ],
     { token: settings.adminToken, logger },
   );
+  const { host } = settings;
   const handle = createRequestHandler({
     router,
     pipeline: () => pipeline,
@@ -136,8 +170,11 @@ export async function startServer(settings: Settings, started = performance.now(
     auth: settings.auth,
     apiKeys: settings.apiKeys,
     bodyLimit: settings.bodyLimit,
-    cors: settings.cors,
+    cors: corsPolicy(settings.cors, settings.corsOrigins),
+    hosts: hostPolicy(host, originHosts(settings.cors, settings.corsOrigins)),
+    maxAnswerBytes: answerLimits.maxBytes,
     admin,
+    sessions: companion.front,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
   });
 
@@ -174,11 +211,17 @@ export async function startServer(settings: Settings, started = performance.now(
           logger,
           apply: (next) => {
             applyOverrides(next.overrides, fromCode);
+            if (!settings.origins.fixtures?.startsWith('option')) applyFixtures({ inline: inlineFixtures(next.config.fixtures) });
             return needsRestart(settings, next, listening.port);
           },
         })
       : undefined;
   await watcher?.ready;
+  const fixturesWatcher =
+    settings.watch && settings.fixturesDir
+      ? watchFixtures(settings.fixturesDir, { logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
+      : undefined;
+  await fixturesWatcher?.ready;
 
   const urls = [listening.urls.http, served.includes('https') ? `https://${listening.urlHost}:${listening.port}` : undefined, listening.httpsPort !== undefined ? `https://${listening.urlHost}:${listening.httpsPort}` : undefined].filter((u): u is string => u !== undefined);
   return {
@@ -201,7 +244,10 @@ export async function startServer(settings: Settings, started = performance.now(
       applyOverrides(fromConfig, labelled(overrides));
     },
     configFile: config?.file,
+    ...companion.api,
     async close() {
+      companion.warnPending();
+      await fixturesWatcher?.close();
       await watcher?.close();
       // Requests in flight get a moment to finish; then their sockets are cut.
       await listening.close(1000);

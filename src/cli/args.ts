@@ -85,6 +85,7 @@ function flagText(def: OptionDef<any>): string[] {
 export const USAGE = [
   'Usage: openai-mock [options]',
   '       openai-mock tls path      print the local CA certificate file (made if missing), to trust it',
+  '       openai-mock spec update|info   update the OpenAI spec, or show the one in use (openai-mock spec --help)',
   '',
   'A mock server for the OpenAI API, from the official OpenAPI spec.',
   '',

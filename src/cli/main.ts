@@ -12,6 +12,8 @@ import { describeListenError, ListenError } from './listen-error';
 import { servedText, tlsCommand } from './tls';
 import { PROTOCOLS } from '../transport/listen';
 import { TlsSetupError } from '../transport/tls';
+import { UpdateError } from '../openapi/update';
+import { runSpecCommand } from './spec';
 
 export const DEFAULT_PORT = 12111;
 const MIN_NODE = 22;
@@ -27,6 +29,8 @@ function portOf(error: unknown, tried: number): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Subcommands have flags of their own, which the server's parser would refuse.
+  if (argv[0] === 'spec') return runSpecCommand(argv.slice(1));
   const args = parseCliArgs(argv);
   if (args.help) {
     process.stdout.write(USAGE + '\n');
@@ -43,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const { logger, config } = settings;
   const nodeMajor = Number(process.versions.node.split('.')[0]);
   if (nodeMajor < MIN_NODE) logger.warn(`openai-mock supports Node.js ${MIN_NODE} and later; this is ${process.version}, on which it is not tested.`);
-  if (settings.watch && !config) logger.warn('--watch: no config file found, nothing to watch');
+  if (settings.watch && !config && !settings.fixturesDir) logger.warn('--watch: no config file found, nothing to watch');
 
   let server: MockServer | undefined;
   const { port, host } = settings;
@@ -108,7 +112,7 @@ main(process.argv.slice(2)).then(
     } else if (error instanceof SettingsError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 2;
-    } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError || error instanceof TlsSetupError) {
+    } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError || error instanceof TlsSetupError || error instanceof UpdateError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 1;
     } else {

@@ -1,6 +1,9 @@
 import type { LogLevel } from '../log/logger';
 import type { StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { ScriptSpec } from '../scripts/spec';
+import type { CorsConfig } from '../http/cors';
+import type { ModelsConfig } from '../models/served';
 
 /**
  * A config file's contents. Every command-line option has a key here (a flag given on the command
@@ -16,8 +19,11 @@ export interface Config {
   auth?: boolean;
   /** Strict keys: only these are accepted (default: `OPENAI_MOCK_API_KEYS`, else any key). */
   apiKeys?: string[];
-  /** `false` sends no CORS headers (on by default, for web apps calling the mock from a browser). */
-  cors?: boolean;
+  /**
+   * Web pages that may call the mock from a browser: pages served from this machine by default;
+   * `{ origins: [...] }` adds others, `credentials: true` allows credentials; `false` sends no CORS headers.
+   */
+  cors?: boolean | CorsConfig;
   /** Prepared-spec cache folder, or `false` for none. */
   cacheDir?: string | false;
   bodyLimit?: number;
@@ -31,6 +37,10 @@ export interface Config {
   requestTimeout?: number;
   /** Require `Authorization: Bearer <adminToken>` on the admin routes (`/__admin/...`; health stays open). */
   adminToken?: string;
+  /** The most bytes one answer may have (default 48 MiB); a request asking for more gets a 400. */
+  maxAnswerBytes?: number;
+  /** The most milliseconds of work one answer may take (default 500); then a 400. */
+  maxAnswerMs?: number;
   /**
    * What the port serves: `http` (HTTP/1.1 and HTTP/2 with prior knowledge), `https` (TLS, with
    * h2 or http/1.1 by ALPN). Default for the command: both, on the same port.
@@ -41,6 +51,13 @@ export interface Config {
   /** Your own certificate (PEM) and its key, instead of the generated local CA's; relative to this file. */
   tlsCert?: string;
   tlsKey?: string;
+  /**
+   * The model catalogue that `GET /v1/models` answers: an array (ids, or `{ id, owned_by?, created?,
+   * shutdown_date? }`) replaces the built-in one; `{ extend: [...], remove: ['id', ...] }` changes it.
+   */
+  models?: ModelsConfig;
+  /** A request naming a model outside the catalogue fails as the API fails it: 404 `model_not_found`. */
+  strictModels?: boolean;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
   /**
@@ -50,6 +67,14 @@ export interface Config {
   overridesDir?: string | false;
   /** Overrides, applied in order: each that applies sees the response the ones before it left. */
   overrides?: readonly AnyOverride[];
+  /** The request journal: how many requests it keeps, oldest dropped first (`{ max: 1000 }` by default; `max: 0` or `false`: none). */
+  journal?: { max?: number } | false;
+  /** What names a request's test session: the `x-mock-session` header (or `header`), and with `byApiKey` its API key. */
+  sessions?: { byApiKey?: boolean; header?: string };
+  /** A folder of fixture files (scripts as data: `*.yaml`, `*.yml`, `*.json`), reloaded with `watch`. */
+  fixturesDir?: string;
+  /** Scripts as data, like a fixture file's. */
+  fixtures?: readonly ScriptSpec[];
 }
 
 /** Types a config file's default export: `export default defineConfig({ ... })`. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import type { Logger } from '../log/logger';
 import { ConfigError, EmptyFileError } from './errors';
 import { loadConfig, MODULE_EXTENSIONS, type LoadedConfig } from './load';
@@ -46,6 +46,9 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
 
   const targets = (loaded: LoadedConfig) => [loaded.file, ...loaded.inputs, ...(loaded.overridesDir ? [loaded.overridesDir] : [])];
   for (const target of targets(initial)) watched.add(target);
+  // Loaded here, not at the top: a server that does not watch never loads it, and chokidar is an ES
+  // module, which `require` loads only on Node 22.12+ (and Jest's module system only on Node 24.9+).
+  const { watch } = require('chokidar') as typeof import('chokidar');
   // depth 0: the overrides folder's own files; what they import is watched file by file.
   const watcher: FSWatcher = watch([...watched], { ignoreInitial: true, depth: 0 });
   const add = (paths: Iterable<string>) => {
@@ -70,7 +73,9 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
   watcher.on('all', (_event, file) => {
     if (!relevant(path.resolve(file))) return;
     firstChangeAt ??= performance.now();
+    // The write's own event came: it reloads, and a re-read scheduled for an empty file is not needed.
     settleRetried = false;
+    clearTimeout(settleTimer);
     schedule();
   });
   watcher.on('error', (error) => logger.warn(`watching the config: ${(error as Error).message ?? error}`));
@@ -88,6 +93,7 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
       if (!loaded) throw new ConfigError(`config file not found: ${current.file}`, current.file);
       if (closed) return;
       const restart = options.apply(loaded);
+      clearTimeout(settleTimer);
       current = loaded;
       add(targets(loaded));
       logger.info(`overrides reloaded: ${loaded.overrides.length} overrides in ${Math.round(performance.now() - since)} ms`);

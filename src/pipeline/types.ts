@@ -71,6 +71,18 @@ export interface Exchange {
   preferences: Preferences;
   /** Aborted when the client goes away, so steps can stop work (timers, streams, upstream calls). */
   signal: AbortSignal;
+  /** The test session the request belongs to (`x-mock-session`, or its API key when so configured); `default` otherwise. */
+  session?: string;
+}
+
+/**
+ * Thrown by a step to close the connection without answering (a scripted fault): the front
+ * destroys the socket before any status line, as a crashed upstream would.
+ */
+export class DropConnection extends Error {
+  constructor() {
+    super('connection closed without an answer, as scripted');
+  }
 }
 
 export type Handler = (exchange: Exchange) => Promise<MockResponse>;

@@ -1,4 +1,5 @@
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
+import { isModelsConfig } from '../models/served';
 
 /**
  * Every setting of the server, once: its config key, its flag, its environment variable, how a
@@ -92,7 +93,17 @@ export const OPTIONS = [
     check: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isString), expect: 'a non-empty array of keys (strings)',
     help: 'accept only this key (repeat for more; the variable is comma separated); default: any key',
   },
-  { key: 'cors', flag: 'cors', check: isBoolean, expect: 'true or false', help: 'answer CORS preflights for web apps in a browser (--no-cors: no CORS headers)' },
+  {
+    key: 'cors', flag: 'cors', read: readBoolean,
+    check: (v: unknown) =>
+      isBoolean(v) ||
+      (isObject(v) &&
+        Object.entries(v as object).every(([k, x]) =>
+          k === 'origins' ? Array.isArray(x) && x.every(isString) : (k === 'credentials' || k === 'loopback') && (x === undefined || isBoolean(x)))),
+    expect: 'true, false, or { origins: ["https://app.example.test"], credentials: false, loopback: true }',
+    help: 'answer CORS preflights for web pages on this machine (--no-cors: no CORS headers; other origins are refused either way)',
+  },
+  { key: 'corsOrigins', flag: 'cors-origin', arg: 'ORIGIN', repeat: true, check: (v: unknown) => Array.isArray(v) && v.every(isString), expect: 'an array of origins', help: 'also allow web pages from this origin (repeatable)' },
   {
     key: 'cacheDir', flag: 'cache-dir', arg: 'DIR', path: true,
     alias: { flag: 'no-cache', value: false as const, help: 'do not read or write the prepared-spec cache' },
@@ -100,6 +111,8 @@ export const OPTIONS = [
     help: 'where the prepared spec is cached (default: node_modules/.cache/openai-mock, else $XDG_CACHE_HOME/openai-mock)',
   },
   { key: 'bodyLimit', flag: 'body-limit', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'largest request body accepted (default: 52428800)' },
+  { key: 'maxAnswerBytes', flag: 'max-answer-bytes', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'the largest answer; a request asking for more gets a 400 (default: 50331648)' },
+  { key: 'maxAnswerMs', flag: 'max-answer-ms', arg: 'MS', read: wholeNumber(1, 3_600_000), check: isInteger(1, 3_600_000), expect: 'a whole number of milliseconds', help: 'the most CPU time one answer may take; then a 400 (default: 500)' },
   { key: 'seed', flag: 'seed', arg: 'S', check: (v: unknown) => isString(v) || Number.isFinite(v), expect: 'a string or a number', help: 'deterministic ids and timestamps: the same request gets the same body' },
   { key: 'headersTimeout', flag: 'headers-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the request headers, then 408 (default: 20000)' },
   { key: 'requestTimeout', flag: 'request-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the whole request, then 408 (default: 60000)' },
@@ -116,9 +129,29 @@ export const OPTIONS = [
   { key: 'tlsCert', flag: 'tls-cert', arg: 'FILE', path: true, check: isString, expect: 'a PEM certificate file', help: 'your own TLS certificate (PEM, chain allowed) instead of the generated one; needs --tls-key' },
   { key: 'tlsKey', flag: 'tls-key', arg: 'FILE', path: true, check: isString, expect: 'a PEM private key file', help: "the private key of --tls-cert's certificate (PEM, not encrypted)" },
   { key: 'readyFile', flag: 'ready-file', arg: 'PATH', path: true, cliOnly: true, check: isString, expect: 'a file', help: 'once listening, write {"url","port","pid"} as JSON to this file' },
+  { key: 'strictModels', flag: 'strict-models', check: isBoolean, expect: 'true or false', help: 'a request naming a model outside the catalogue gets the API\'s 404 model_not_found' },
+  { key: 'models', check: isModelsConfig, expect: 'an array of model ids or { id, owned_by?, created?, shutdown_date? } (replaces the catalogue), or { extend?: [...], remove?: [ids] }', help: 'the model catalogue: replace it or extend it' },
   { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },
   { key: 'overridesDir', path: true, check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false', help: 'folder of override modules' },
   { key: 'overrides', check: Array.isArray, expect: 'an array of overrides', help: 'overrides, applied in order' },
+  // The test-suite companion (src/sessions/, src/scripts/): the journal, sessions, fixture scripts.
+  {
+    key: 'journal', flag: 'journal', arg: 'MAX',
+    read: (text: string) => ({ max: wholeNumber(0, 10_000_000)(text) }),
+    check: (v: unknown) => v === false || (isObject(v) && Object.keys(v as object).every((k) => k === 'max') && ((v as { max?: unknown }).max === undefined || isInteger(0, 10_000_000)((v as { max?: unknown }).max))),
+    expect: 'an object { max } (max 0 keeps nothing), or false', help: 'requests the journal keeps, oldest dropped first (default: 1000; 0: none)',
+  },
+  {
+    key: 'sessions', flag: 'sessions', arg: 'header|api-key',
+    read: (text: string) => {
+      if (text !== 'header' && text !== 'api-key') throw new OptionValueError(`must be header or api-key, got "${text}"`);
+      return { byApiKey: text === 'api-key' };
+    },
+    check: (v: unknown) => isObject(v) && Object.entries(v as object).every(([k, x]) => (k === 'byApiKey' && isBoolean(x)) || (k === 'header' && isString(x))),
+    expect: 'an object { byApiKey, header }', help: 'what names a test session: the x-mock-session header (default), or with api-key the API key too',
+  },
+  { key: 'fixturesDir', flag: 'fixtures-dir', arg: 'DIR', path: true, check: isString, expect: 'a folder', help: 'folder of fixture scripts (*.yaml, *.yml, *.json), reloaded with --watch' },
+  { key: 'fixtures', check: Array.isArray, expect: 'an array of scripts', help: 'scripts as data, tried after those added in code or over HTTP' },
 ] as const satisfies readonly OptionDef<any>[];
 
 export type OptionKey = (typeof OPTIONS)[number]['key'];
@@ -139,6 +172,7 @@ export function readText(def: OptionDef<any>, text: string): unknown {
   return text;
 }
 
+/** A switch: `--flag` / `--no-flag`, and true/false in its variable. */
 export function isBooleanOption(def: OptionDef<any>): boolean {
-  return def.check === isBoolean;
+  return def.check === isBoolean || def.read === readBoolean;
 }

@@ -45,8 +45,12 @@ export interface Listening {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Idle keep-alive connections are closed after this; slow or stalled clients must not hold sockets for ever. */
-const KEEP_ALIVE_MS = 5_000;
+/**
+ * Idle keep-alive connections are closed after this. Longer than clients' own idle timeouts
+ * (undici: 4 s) and than any pause of the event loop, so that the server never closes a socket
+ * a client has just sent its next request on (an ECONNRESET for the client); idle sockets still go.
+ */
+const KEEP_ALIVE_MS = 30_000;
 
 function listenOn(server: net.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
