@@ -2,8 +2,16 @@
 export { createMockServer } from './server';
 export type { MockServer, MockServerOptions } from './server';
 export { DEFAULT_BODY_LIMIT } from './settings/resolve';
-export type { Exchange, MockRequest, MockResponse, Step, Handler, Preferences, StreamControl } from './pipeline/types';
+export type { Exchange, MockRequest, MockResponse, ResponseSource, Step, Handler, Preferences, StreamControl } from './pipeline/types';
 export type { LogLevel, Logger } from './log/logger';
+
+/* Proxy, record and replay */
+export type { ProxySettings } from './proxy/step';
+export type { RecordSettings, ReplaySettings } from './cassettes/settings';
+export type { ReplayMode, ReplaySpeed } from './cassettes/replay-step';
+export type { Cassette, CassetteResponse, StreamEvent } from './cassettes/format';
+export { CASSETTE_VERSION } from './cassettes/format';
+export type { DriftEntry } from './proxy/drift';
 
 /* Config files */
 export { loadConfig, SEARCH_PLACES } from './config/load';

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadSpec } from './openapi/load-spec';
 import { cacheKey, validatorsDir } from './openapi/cache';
@@ -12,7 +13,7 @@ import type { Handler, Step } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
-import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
+import { compileOverrides, labelled, type LoadedOverride, type OverrideSet } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
 import type { AnyOverride } from './overrides/types';
 import type { LoadedConfig } from './config/load';
@@ -21,6 +22,10 @@ import { resolveSettings, type Settings, type SettingsInput } from './settings/r
 import { needsRestart } from './settings/restart';
 import { createAdminRouter } from './admin/router';
 import { healthRoutes } from './admin/health';
+import { createProxyStep } from './proxy/step';
+import { DriftReport, driftRoutes } from './proxy/drift';
+import { createCassetteSources } from './cassettes/wire';
+import type { ReplayMode } from './cassettes/replay-step';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -48,6 +53,11 @@ export interface MockServer {
    * operation of the spec, leaving the current set in force.
    */
   setOverrides(overrides: readonly AnyOverride[]): void;
+  /**
+   * Answers from the cassettes in `dir` from now on (per test, like Polly.js or pytest-recording);
+   * `mode` as `replay.mode` (record modes need `proxy`).
+   */
+  useCassettes(dir: string, options?: { mode?: ReplayMode }): void;
   /** The config file in use, if any. */
   readonly configFile?: string;
   close(): Promise<void>;
@@ -79,22 +89,51 @@ export async function startServer(settings: Settings, started = performance.now(
     pipeline = assemblePipeline(parts, engine);
   };
 
+  // Proxy, record and replay (src/proxy, src/cassettes): steps of their own between overrides and realism.
+  let overrideSet: OverrideSet | undefined;
+  const drift = settings.proxy ? new DriftReport(logger) : undefined;
+  const cassettes = createCassetteSources({
+    record: settings.record,
+    replay: settings.replay,
+    specSha256: loaded.spec.sha256,
+    logger,
+    hasProxy: settings.proxy !== undefined,
+    onReplayStep: (replay) => update({ replay }),
+  });
+  parts.replay = cassettes.replay;
+  if (settings.proxy) {
+    parts.proxy = createProxyStep({
+      ...settings.proxy,
+      logger,
+      drift,
+      recorder: cassettes.recorder,
+      needsWhole: (exchange) => (overrideSet?.forOperation(exchange.operationId).length ?? 0) > 0,
+    });
+    // TODO(#20): a proxy holds the real key; once #20's CORS origins land, turn cross-origin access off in
+    // proxy mode unless origins are configured. Until then, say so.
+    if (settings.cors) logger.warn('proxy: CORS is on, so a web page in any browser can call the upstream with this server\'s key; run with --no-cors unless a browser app needs it');
+  }
+
   let fromConfig: readonly LoadedOverride[] = config?.overrides ?? [];
   let fromCode: readonly LoadedOverride[] = labelled(settings.overrides);
   const applyOverrides = (fileOnes: readonly LoadedOverride[], codeOnes: readonly LoadedOverride[]) => {
     const set = compileOverrides([...fileOnes, ...codeOnes], loaded.spec.operations);
+    overrideSet = set;
     update({ overrides: set.size > 0 ? createOverridesStep(set, logger) : undefined });
     [fromConfig, fromCode] = [fileOnes, codeOnes];
   };
   applyOverrides(fromConfig, fromCode);
 
   const admin = createAdminRouter(
-    healthRoutes({
-      operations: loaded.spec.operations.length,
-      spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
-      version: PACKAGE_VERSION,
-      startedAt: started,
-    }),
+    [
+      ...healthRoutes({
+        operations: loaded.spec.operations.length,
+        spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
+        version: PACKAGE_VERSION,
+        startedAt: started,
+      }),
+      ...(drift ? driftRoutes(drift) : []),
+    ],
     { token: settings.adminToken, logger },
   );
   const handle = createRequestHandler({
@@ -170,6 +209,9 @@ export async function startServer(settings: Settings, started = performance.now(
     },
     setOverrides(overrides) {
       applyOverrides(fromConfig, labelled(overrides));
+    },
+    useCassettes(dir, options) {
+      cassettes.use(path.resolve(settings.cwd, dir), options);
     },
     configFile: config?.file,
     async close() {

@@ -116,6 +116,7 @@ export function createRequestHandler(options: HandlerOptions) {
     if (azure) delete query['api-version'];
     const preferences = preferencesOf(request, query);
     for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
+    for (const key of [...url.searchParams.keys()]) if (key.startsWith('__')) url.searchParams.delete(key);
 
     let raw: Buffer;
     try {
@@ -158,6 +159,8 @@ export function createRequestHandler(options: HandlerOptions) {
       body,
       files: parsed.kind === 'form' ? parsed.files : {},
       contentType,
+      raw,
+      search: url.search,
     };
     const wanted = preferences.code !== undefined ? findResponse(route.operation, preferences.code) : defaultSuccess(route.operation);
     if (preferences.code !== undefined && !wanted) {

@@ -33,6 +33,7 @@ function apply(response: MockResponse, replacement: Replacement): MockResponse {
     headers: { ...response.headers, ...given },
     body: 'body' in replacement ? replacement.body : response.body,
     stream: stream ?? response.stream,
+    source: response.source,
   };
   if ('body' in replacement && isPlainJson(replacement.body) && !given['content-type']) {
     next.headers['content-type'] = 'application/json';

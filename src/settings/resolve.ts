@@ -5,6 +5,8 @@ import { createLogger, type Logger, type LogLevel } from '../log/logger';
 import { defaultCacheDir, DEFAULT_SPEC_PATH, type SpecLocation } from '../openapi/locate';
 import type { Step, StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { ProxySettings } from '../proxy/step';
+import { settleCassettes, settleProxy, type RecordSettings, type ReplaySettings } from '../cassettes/settings';
 import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
@@ -51,6 +53,11 @@ export interface Settings {
   /** Overrides given in code (the config's are in `config.overrides`). */
   overrides: readonly AnyOverride[];
   steps: readonly Step[];
+  /** Forwarding to an upstream API (src/proxy). */
+  proxy?: ProxySettings;
+  /** Recording proxied exchanges, and answering from recordings (src/cassettes). */
+  record?: Required<RecordSettings>;
+  replay?: Required<ReplaySettings>;
   /** Where each value set by the user came from (`--port`, `OPENAI_MOCK_PORT`, `config "port"`), for messages. */
   origins: Readonly<Record<string, string>>;
 }
@@ -154,5 +161,12 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     steps: input.steps ?? [],
     origins,
   };
+  // Proxy, record and replay: one clearly separated addition (their checks and defaults live in cassettes/settings.ts).
+  try {
+    settings.proxy = settleProxy(values.proxy);
+    Object.assign(settings, settleCassettes(values, origins, { cwd, configDir: config?.dir }));
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
   return settings;
 }
