@@ -109,9 +109,8 @@ export async function startServer(settings: Settings, started = performance.now(
       recorder: cassettes.recorder,
       needsWhole: (exchange) => (overrideSet?.forOperation(exchange.operationId).length ?? 0) > 0,
     });
-    // TODO(#20): a proxy holds the real key; once #20's CORS origins land, turn cross-origin access off in
-    // proxy mode unless origins are configured. Until then, say so.
-    if (settings.cors) logger.warn('proxy: CORS is on, so a web page in any browser can call the upstream with this server\'s key; run with --no-cors unless a browser app needs it');
+    // CORS is off by default in proxy mode (settings/resolve.ts). TODO(#20): name the allowed origins once #20 lands.
+    if (settings.cors) logger.warn('proxy: CORS was turned on, so a web page in any browser can call the upstream with this server\'s key');
   }
 
   let fromConfig: readonly LoadedOverride[] = config?.overrides ?? [];

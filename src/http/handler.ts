@@ -223,6 +223,7 @@ export function createRequestHandler(options: HandlerOptions) {
     if (!request.complete) request.resume();
 
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.info(`${request.method} ${redactUrl(request.url)} ${result.status} ${ms.toFixed(1)}ms`);
+    const source = result.source && result.source !== 'engine' ? ` (${result.source})` : '';
+    logger.info(`${request.method} ${redactUrl(request.url)} ${result.status} ${ms.toFixed(1)}ms${source}`);
   };
 }

@@ -165,6 +165,9 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
   try {
     settings.proxy = settleProxy(values.proxy);
     Object.assign(settings, settleCassettes(values, origins, { cwd, configDir: config?.dir }));
+    // A proxy holds a real key: no cross-origin access unless asked for. TODO(#20): with #20's
+    // `cors` origins, allow exactly the configured origins here instead of all or none.
+    if (settings.proxy && origins.cors === undefined) settings.cors = false;
   } catch (error) {
     throw new SettingsError((error as Error).message);
   }

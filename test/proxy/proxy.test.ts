@@ -224,3 +224,35 @@ describe('upstream failures with fallback', () => {
     }
   });
 });
+
+describe('record mode', () => {
+  test('always goes upstream and overwrites what an earlier run recorded', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openai-mock-record-'));
+    let content = 'first';
+    const up = await loopback((_q, _b, r) => void r.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...COMPLETION, choices: [{ ...COMPLETION.choices[0], message: { ...COMPLETION.choices[0]!.message, content } }] })));
+    const ask = async () => {
+      const mock = await startMock({ proxy: up.url + '/v1', replay: { dir, mode: 'record' } });
+      try {
+        const answer = await sdk(mock).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+        return answer.choices[0]!.message.content;
+      } finally {
+        await mock.close();
+      }
+    };
+    try {
+      expect(await ask()).toBe('first');
+      content = 'second';
+      expect(await ask()).toBe('second');
+      const files = fs.readdirSync(dir);
+      expect(files).toHaveLength(1);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, files[0]!), 'utf8')).response.json.choices[0].message.content).toBe('second');
+      expect(up.requests).toHaveLength(2);
+    } finally {
+      await up.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
