@@ -99,6 +99,7 @@ export async function startServer(settings: Settings, started = performance.now(
     logger,
     hasProxy: settings.proxy !== undefined,
     onReplayStep: (replay) => update({ replay }),
+    needsWhole: (exchange) => (overrideSet?.forOperation(exchange.operationId).length ?? 0) > 0,
   });
   parts.replay = cassettes.replay;
   if (settings.proxy) {

@@ -7,6 +7,8 @@ import { openAIError } from '../http/errors';
 import { ConnectionCut } from '../streaming/deliver';
 import type { Cassette, StreamEvent } from './format';
 import { normalRequest } from './key';
+import { streamingRequest } from '../streaming/decide';
+import { canCollapse, collapse } from '../proxy/collapse';
 import type { CassetteStore } from './store';
 
 /**
@@ -24,6 +26,8 @@ export interface ReplayStepOptions {
   mode: ReplayMode;
   speed: ReplaySpeed;
   logger: Logger;
+  /** True when an override may rewrite this exchange's answer: a recorded stream is then folded into its final answer. */
+  needsWhole?: (exchange: Exchange) => boolean;
 }
 
 function divisor(speed: ReplaySpeed): number {
@@ -63,6 +67,18 @@ export function createReplayStep(options: ReplayStepOptions): Step {
     const found = store.find(live);
     if (found.cassette) {
       logger.debug(`replay: ${exchange.request.method} ${exchange.request.path} from ${path.basename(found.file!)}`);
+      const { response } = found.cassette;
+      if (response.events && streamingRequest(exchange) && canCollapse(exchange.operationId) && options.needsWhole?.(exchange)) {
+        const by = divisor(options.speed);
+        const folded = collapse(exchange.operationId, response.events.map((e) => e.text), {
+          headersAt: (response.headersAt ?? 0) / by,
+          at: response.events.map((e) => e.at / by),
+        });
+        if (folded) {
+          const headers = { ...response.headers, 'content-type': 'application/json' };
+          return { status: response.status, headers, body: folded.body, stream: Number.isFinite(by) ? folded.stream : {}, source: 'replay' };
+        }
+      }
       return cassetteResponse(found.cassette, store.dir, options.speed, exchange.signal);
     }
     if (options.mode === 'record-missing') return next(exchange);

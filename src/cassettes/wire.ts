@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger';
-import type { Step } from '../pipeline/types';
+import type { Exchange, Step } from '../pipeline/types';
 import { Recorder } from './recorder';
 import { createReplayStep, type ReplayMode, type ReplayStepOptions } from './replay-step';
 import type { RecordSettings, ReplaySettings } from './settings';
@@ -26,6 +26,7 @@ export function createCassetteSources(options: {
   /** Called when `use` creates the replay step. */
   onReplayStep(step: Step): void;
   hasProxy: boolean;
+  needsWhole?: (exchange: Exchange) => boolean;
 }): CassetteSources {
   const { logger } = options;
   let replayOptions: ReplayStepOptions | undefined;
@@ -36,7 +37,7 @@ export function createCassetteSources(options: {
 
   const start = (settings: Required<ReplaySettings>) => {
     const store = new CassetteStore(settings.dir, settings.ignore, logger);
-    replayOptions = { store, mode: settings.mode, speed: settings.speed, logger };
+    replayOptions = { store, mode: settings.mode, speed: settings.speed, logger, needsWhole: options.needsWhole };
     replayRecorder = new Recorder({ dir: settings.dir, redact: options.record?.redact, specSha256: options.specSha256, logger, store });
     return createReplayStep(replayOptions);
   };

@@ -7,6 +7,8 @@ import { streamingRequest } from '../streaming/decide';
 import type { Recorder } from '../cassettes/recorder';
 import { answerHeaders, operationMatcher, upstreamHeaders, upstreamUrl } from './upstream';
 import type { DriftReport } from './drift';
+import { splitEvents } from '../cassettes/recorder';
+import { canCollapse, collapse } from './collapse';
 
 /**
  * Forwards a request to an OpenAI-compatible upstream and answers with what it sends, without
@@ -61,6 +63,41 @@ function unstreamed(exchange: Exchange): Buffer | undefined {
   return Buffer.from(JSON.stringify(rest));
 }
 
+/** Reads a stream whole and folds it into the final answer, its pacing kept as a stream control. */
+async function gather(exchange: Exchange, response: MockResponse, startedAt: number, headersAt: number): Promise<MockResponse> {
+  const chunks: Buffer[] = [];
+  const events: string[] = [];
+  const at: number[] = [];
+  const decoder = new TextDecoder();
+  let buffered = '';
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      buffered += decoder.decode(chunk, { stream: true });
+      const split = splitEvents(buffered);
+      buffered = split.rest;
+      const now = performance.now() - startedAt;
+      for (const event of split.events) {
+        events.push(event);
+        at.push(now);
+      }
+    }
+  } catch (error) {
+    // Nothing has gone to the client yet: the break can still be said with a status.
+    if (error instanceof UpstreamCut) return openAIError(502, `The upstream API broke off its stream: ${error.message}.`, { code: 'upstream_disconnected' });
+    throw error;
+  }
+  if (buffered.trim() !== '') {
+    events.push(buffered);
+    at.push(performance.now() - startedAt);
+  }
+  const folded = collapse(exchange.operationId, events, { headersAt, at });
+  if (!folded) {
+    return { ...response, body: (async function* () { yield* chunks; })() };
+  }
+  return { status: response.status, headers: { ...response.headers, 'content-type': 'application/json' }, body: folded.body, stream: folded.stream, source: 'proxy' };
+}
+
 export function createProxyStep(options: ProxyStepOptions): Step {
   const { logger } = options;
   const included = operationMatcher(options.include);
@@ -86,7 +123,10 @@ export function createProxyStep(options: ProxyStepOptions): Step {
       exchange.signal.removeEventListener('abort', onClientGone);
     };
 
-    const whole = streamingRequest(exchange) !== undefined && options.needsWhole?.(exchange) === true ? unstreamed(exchange) : undefined;
+    // An override may rewrite this streamed answer: it needs the whole answer. Chat and Responses
+    // streams are gathered and folded (keeping the upstream's pacing); others are asked for plainly.
+    const wantsWhole = streamingRequest(exchange) !== undefined && options.needsWhole?.(exchange) === true;
+    const whole = wantsWhole && !canCollapse(exchange.operationId) ? unstreamed(exchange) : undefined;
     const raw = whole ?? exchange.request.raw;
     const headers = upstreamHeaders(exchange, { apiKey });
     const startedAt = performance.now();
@@ -165,8 +205,10 @@ export function createProxyStep(options: ProxyStepOptions): Step {
           if (!upstream.signal.aborted) upstream.abort(new ClientGoneError());
         }
       }
-      const streamed: MockResponse = { status: answer.status, headers: responseHeaders, body: passthrough(), source: 'proxy' };
-      return recorder ? recorder.record(exchange, streamed, startedAt) : streamed;
+      const headersAt = performance.now() - startedAt;
+      let streamed: MockResponse = { status: answer.status, headers: responseHeaders, body: passthrough(), source: 'proxy' };
+      if (recorder) streamed = recorder.record(exchange, streamed, startedAt);
+      return wantsWhole ? gather(exchange, streamed, startedAt, headersAt) : streamed;
     }
 
     let bytes: Buffer;

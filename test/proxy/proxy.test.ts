@@ -193,6 +193,54 @@ describe('proxy to a loopback upstream', () => {
   });
 });
 
+describe('an override on a proxied stream', () => {
+  test('the upstream streams; the override sees the folded answer (text and tool calls); the client gets the rewritten stream', async () => {
+    const up = await loopback(async (_q, _b, r) => {
+      r.writeHead(200, { 'content-type': 'text/event-stream' });
+      r.write(sse({ ...chunk('one'), choices: [{ index: 0, delta: { role: 'assistant', content: 'one' }, finish_reason: null }] }));
+      r.write(sse(chunk(' two')));
+      r.write(sse({ ...chunk(''), choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_', arguments: '{"ci' } }] }, finish_reason: null }] }));
+      r.write(sse({ ...chunk(''), choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: 'weather', arguments: 'ty":"Paris"}' } }] }, finish_reason: 'tool_calls' }] }));
+      r.end('data: [DONE]\n\n');
+    });
+    const seen: unknown[] = [];
+    const proxy = await startMock({
+      proxy: up.url + '/v1',
+      overrides: [
+        defineOverride({
+          operation: 'createChatCompletion',
+          response: (ctx) => {
+            seen.push(structuredClone(ctx.response.body));
+            const body = ctx.response.body as any;
+            return { body: { ...body, choices: [{ ...body.choices[0], message: { ...body.choices[0].message, content: body.choices[0].message.content.toUpperCase() } }] } };
+          },
+        }),
+      ],
+    });
+    try {
+      const stream = await sdk(proxy).chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      let text = '';
+      const calls: Record<number, { name: string; args: string }> = {};
+      for await (const part of stream) {
+        const delta = part.choices[0]?.delta;
+        text += delta?.content ?? '';
+        for (const call of delta?.tool_calls ?? []) {
+          const slot = (calls[call.index] ??= { name: '', args: '' });
+          slot.name += call.function?.name ?? '';
+          slot.args += call.function?.arguments ?? '';
+        }
+      }
+      expect(text).toBe('ONE TWO');
+      expect(calls[0]).toEqual({ name: 'get_weather', args: '{"city":"Paris"}' });
+      expect(seen[0]).toMatchObject({ id: 'chatcmpl-up', object: 'chat.completion', choices: [{ message: { content: 'one two' }, finish_reason: 'tool_calls' }] });
+      expect(JSON.parse(up.requests[0]!.body.toString()).stream).toBe(true);
+    } finally {
+      await proxy.close();
+      await up.close();
+    }
+  });
+});
+
 describe('upstream failures with fallback', () => {
   test('unreachable upstream, fallback error: 502 upstream_unreachable', async () => {
     const port = await closedPort();

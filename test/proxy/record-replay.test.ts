@@ -137,6 +137,30 @@ test('replay.ignore leaves volatile fields out of matching; replayed answers sti
   }
 });
 
+test('a replayed stream is folded for an override, rewritten, and streamed again', async () => {
+  const replay = await start({
+    replay: { dir, speed: 'fast' },
+    overrides: [{ operation: 'createChatCompletion', response: (ctx: any) => ({ body: { ...ctx.response.body, model: 'overridden' } }) }],
+  });
+  try {
+    const stream = await client(replay).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Say hello' }], stream: true });
+    let text = '';
+    const ids = new Set<string>();
+    const models = new Set<string>();
+    for await (const part of stream) {
+      text += part.choices[0]?.delta.content ?? '';
+      ids.add(part.id);
+      models.add(part.model);
+    }
+    const recordedText = (recorded.chunks as any[]).map((c) => c.choices[0]?.delta.content ?? '').join('');
+    expect(text).toBe(recordedText);
+    expect([...ids]).toEqual([(recorded.chunks[0] as any).id]);
+    expect([...models]).toEqual(['overridden']);
+  } finally {
+    await replay.close();
+  }
+});
+
 test('mock.useCassettes switches folders between tests', async () => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'openai-mock-empty-'));
   const replay = await start({ replay: { dir: empty, speed: 'fast' } });
