@@ -2,7 +2,7 @@
 export { createMockServer } from './server';
 export type { MockServer, MockServerOptions } from './server';
 export { DEFAULT_BODY_LIMIT } from './settings/resolve';
-export type { Exchange, MockRequest, MockResponse, Step, Handler, Preferences, StreamControl } from './pipeline/types';
+export type { Exchange, MockRequest, MockResponse, ResponseSource, Step, Handler, Preferences, StreamControl } from './pipeline/types';
 export type { LogLevel, Logger } from './log/logger';
 
 /* Test-suite companion: journal, sessions, scripted answers and faults (text, toolCall come with the authoring helpers below) */
@@ -15,6 +15,14 @@ export type { ScriptBuilder, ReplyFn } from './scripts/builder';
 export type { ScriptInfo } from './scripts/compile';
 export { receivedProblem, assertReceived, assertReceivedTimes } from './assertions/received';
 export type { ReceivedExpectation } from './assertions/received';
+
+/* Proxy, record and replay */
+export type { ProxySettings } from './proxy/step';
+export type { RecordSettings, ReplaySettings } from './cassettes/settings';
+export type { ReplayMode, ReplaySpeed } from './cassettes/replay-step';
+export type { Cassette, CassetteResponse, StreamEvent } from './cassettes/format';
+export { CASSETTE_VERSION } from './cassettes/format';
+export type { DriftEntry } from './proxy/drift';
 
 /* Config files */
 export { loadConfig, SEARCH_PLACES } from './config/load';

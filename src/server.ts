@@ -15,7 +15,7 @@ import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
 import { createModelsStep, createStrictModelsStep } from './models/step';
 import { buildCatalogue } from './models/served';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
-import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
+import { compileOverrides, labelled, type LoadedOverride, type OverrideSet } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
 import type { AnyOverride } from './overrides/types';
 import type { LoadedConfig } from './config/load';
@@ -28,6 +28,10 @@ import { listen, PROTOCOLS, type Protocol } from './transport/listen';
 import { loadTlsMaterial, TlsSetupError, type TlsMaterial } from './transport/tls';
 import { createCompanion, type CompanionApi } from './sessions/companion';
 import { readFixtures, watchFixtures, type FixtureEntry } from './scripts/fixtures';
+import { createProxyStep } from './proxy/step';
+import { DriftReport, driftRoutes } from './proxy/drift';
+import { createCassetteSources } from './cassettes/wire';
+import type { ReplayMode } from './cassettes/replay-step';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -64,6 +68,11 @@ export interface MockServer extends CompanionApi {
    * operation of the spec, leaving the current set in force.
    */
   setOverrides(overrides: readonly AnyOverride[]): void;
+  /**
+   * Answers from the cassettes in `dir` from now on (per test, like Polly.js or pytest-recording);
+   * `mode` as `replay.mode` (record modes need `proxy`).
+   */
+  useCassettes(dir: string, options?: { mode?: ReplayMode }): void;
   /** The config file in use, if any. */
   readonly configFile?: string;
   /** Stops the server; scripts added in code or over HTTP that were never used up are logged as a warning. */
@@ -127,10 +136,38 @@ export async function startServer(settings: Settings, started = performance.now(
     pipeline = assemblePipeline(parts, engine);
   };
 
+  // Proxy, record and replay (src/proxy, src/cassettes): steps of their own between overrides and realism.
+  let overrideSet: OverrideSet | undefined;
+  const drift = settings.proxy ? new DriftReport(logger) : undefined;
+  const cassettes = createCassetteSources({
+    record: settings.record,
+    replay: settings.replay,
+    specSha256: loaded.spec.sha256,
+    logger,
+    hasProxy: settings.proxy !== undefined,
+    onReplayStep: (replay) => update({ replay }),
+    needsWhole: (exchange) => (overrideSet?.forOperation(exchange.operationId).length ?? 0) > 0,
+  });
+  parts.replay = cassettes.replay;
+  if (settings.proxy) {
+    parts.proxy = createProxyStep({
+      ...settings.proxy,
+      logger,
+      drift,
+      recorder: cassettes.recorder,
+      needsWhole: (exchange) => (overrideSet?.forOperation(exchange.operationId).length ?? 0) > 0,
+    });
+    // In proxy mode only configured origins may call it (settings/resolve.ts); said when the user widened that.
+    const cors = settings.cors;
+    const wide = cors === true || (typeof cors === 'object' && (cors.loopback !== false || cors.origins?.includes('*')));
+    if (wide) logger.warn("proxy: CORS allows web pages beyond the configured origins, and they call the upstream with this server's key");
+  }
+
   let fromConfig: readonly LoadedOverride[] = config?.overrides ?? [];
   let fromCode: readonly LoadedOverride[] = labelled(settings.overrides);
   const applyOverrides = (fileOnes: readonly LoadedOverride[], codeOnes: readonly LoadedOverride[]) => {
     const set = compileOverrides([...fileOnes, ...codeOnes], loaded.spec.operations);
+    overrideSet = set;
     update({ overrides: set.size > 0 ? createOverridesStep(set, logger) : undefined });
     [fromConfig, fromCode] = [fileOnes, codeOnes];
   };
@@ -159,6 +196,7 @@ export async function startServer(settings: Settings, started = performance.now(
         startedAt: started,
       }),
       ...companion.adminRoutes,
+      ...(drift ? driftRoutes(drift) : []),
     ],
     { token: settings.adminToken, logger },
   );
@@ -242,6 +280,9 @@ export async function startServer(settings: Settings, started = performance.now(
     },
     setOverrides(overrides) {
       applyOverrides(fromConfig, labelled(overrides));
+    },
+    useCassettes(dir, options) {
+      cassettes.use(path.resolve(settings.cwd, dir), options);
     },
     configFile: config?.file,
     ...companion.api,

@@ -4,6 +4,8 @@ import type { AnyOverride } from '../overrides/types';
 import type { ScriptSpec } from '../scripts/spec';
 import type { CorsConfig } from '../http/cors';
 import type { ModelsConfig } from '../models/served';
+import type { ProxySettings } from '../proxy/step';
+import type { RecordSettings, ReplaySettings } from '../cassettes/settings';
 
 /**
  * A config file's contents. Every command-line option has a key here (a flag given on the command
@@ -60,6 +62,12 @@ export interface Config {
   strictModels?: boolean;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
+  /** Forward requests to an OpenAI-compatible API; a string is the target (`https://api.openai.com/v1`). */
+  proxy?: string | ProxySettings;
+  /** Write each proxied exchange as a cassette in this folder; `redact` lists body paths and patterns kept off disk. */
+  record?: string | RecordSettings;
+  /** Answer from the cassettes in this folder (`mode`: replay, record-missing, record). */
+  replay?: string | ReplaySettings;
   /**
    * A folder of override modules (each a default export: one override or an array), loaded in
    * file-name order after `overrides`. Default `overrides` next to this file; `false` for none.

@@ -150,6 +150,7 @@ export function createRequestHandler(options: HandlerOptions) {
     const preferences = preferencesOf(request, query);
     for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
     seen.query = query;
+    for (const key of [...url.searchParams.keys()]) if (key.startsWith('__')) url.searchParams.delete(key);
 
     let raw: Buffer;
     try {
@@ -199,6 +200,8 @@ export function createRequestHandler(options: HandlerOptions) {
       body,
       files: parsed.kind === 'form' ? parsed.files : {},
       contentType,
+      raw,
+      search: url.search,
     };
     const wanted = preferences.code !== undefined ? findResponse(route.operation, preferences.code) : defaultSuccess(route.operation);
     if (preferences.code !== undefined && !wanted) {
@@ -317,6 +320,7 @@ export function createRequestHandler(options: HandlerOptions) {
     if (!request.complete) request.resume();
 
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.info(`${request.method} ${redactUrl(request.url)} ${result.status} ${ms.toFixed(1)}ms`);
+    const source = result.source && result.source !== 'engine' ? ` (${result.source})` : '';
+    logger.info(`${request.method} ${redactUrl(request.url)} ${result.status} ${ms.toFixed(1)}ms${source}`);
   };
 }

@@ -58,7 +58,8 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
   }
 
   let payload: Buffer | string;
-  if (Buffer.isBuffer(result.body)) payload = result.body;
+  if (result.raw) payload = result.raw;
+  else if (Buffer.isBuffer(result.body)) payload = result.body;
   else if (typeof result.body === 'string' && !/json/.test(headers['content-type'] ?? '')) payload = result.body;
   else if (result.body === undefined) payload = '';
   else {

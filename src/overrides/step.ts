@@ -33,6 +33,7 @@ export function apply(response: MockResponse, replacement: Replacement): MockRes
     headers: { ...response.headers, ...given },
     body: 'body' in replacement ? replacement.body : response.body,
     stream: stream ?? response.stream,
+    source: response.source,
   };
   if ('body' in replacement && isPlainJson(replacement.body) && !given['content-type']) {
     next.headers['content-type'] = 'application/json';

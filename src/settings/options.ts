@@ -72,6 +72,9 @@ const readProtocols: Read<('http' | 'https')[]> = (text) => {
 };
 const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const isHttpUrl = (v: unknown) => typeof v === 'string' && /^https?:\/\/[^/]/i.test(v);
+export const REPLAY_MODES: readonly string[] = ['replay', 'record-missing', 'record'];
+
 /** The table, in the order the help lists it. */
 export const OPTIONS = [
   { key: 'port', flag: 'port', arg: 'N', read: wholeNumber(0, 65535), check: isInteger(0, 65535), expect: 'a whole number from 0 to 65535', help: 'port to listen on (command default: first free from 12111; 0 lets the OS choose)' },
@@ -132,6 +135,34 @@ export const OPTIONS = [
   { key: 'strictModels', flag: 'strict-models', check: isBoolean, expect: 'true or false', help: 'a request naming a model outside the catalogue gets the API\'s 404 model_not_found' },
   { key: 'models', check: isModelsConfig, expect: 'an array of model ids or { id, owned_by?, created?, shutdown_date? } (replaces the catalogue), or { extend?: [...], remove?: [ids] }', help: 'the model catalogue: replace it or extend it' },
   { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },
+  /* Proxy, record and replay (src/proxy, src/cassettes) */
+  {
+    key: 'proxy', flag: 'proxy', arg: 'URL',
+    check: (v: unknown) => isHttpUrl(v) || (isObject(v) && isHttpUrl((v as { target?: unknown }).target)),
+    expect: 'an http(s) base URL, or { target, apiKey, include, exclude, fallback, timeoutMs }',
+    help: 'forward requests to this OpenAI-compatible API (such as https://api.openai.com/v1); overrides apply to its answers',
+  },
+  {
+    key: 'record', flag: 'record', arg: 'DIR', path: true,
+    check: (v: unknown) => isString(v) || (isObject(v) && isString((v as { dir?: unknown }).dir)),
+    expect: 'a folder, or { dir, redact }',
+    help: 'write each proxied exchange as a cassette in DIR (needs --proxy)',
+  },
+  {
+    key: 'replay', flag: 'replay', arg: 'DIR', path: true,
+    check: (v: unknown) => isString(v) || (isObject(v) && isString((v as { dir?: unknown }).dir)),
+    expect: 'a folder, or { dir, mode, ignore, speed }',
+    help: 'answer from the cassettes in DIR; a request no cassette matches gets a 404 naming the nearest',
+  },
+  {
+    key: 'replayMode', flag: 'replay-mode', arg: 'MODE', cliOnly: true,
+    read: (text: string) => {
+      if (!REPLAY_MODES.includes(text)) throw new OptionValueError(`must be one of ${REPLAY_MODES.join(', ')}, got "${text}"`);
+      return text;
+    },
+    check: (v: unknown) => typeof v === 'string' && REPLAY_MODES.includes(v), expect: REPLAY_MODES.join(', '),
+    help: 'replay (misses fail, the default), record-missing (misses go to --proxy and are recorded), record (always --proxy, overwrite)',
+  },
   { key: 'overridesDir', path: true, check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false', help: 'folder of override modules' },
   { key: 'overrides', check: Array.isArray, expect: 'an array of overrides', help: 'overrides, applied in order' },
   // The test-suite companion (src/sessions/, src/scripts/): the journal, sessions, fixture scripts.

@@ -10,6 +10,8 @@ import type { SessionOptions } from '../sessions/front';
 import { DEFAULT_JOURNAL_MAX } from '../sessions/journal';
 import type { CorsConfig } from '../http/cors';
 import type { ModelsConfig } from '../models/served';
+import type { ProxySettings } from '../proxy/step';
+import { settleCassettes, settleProxy, type RecordSettings, type ReplaySettings } from '../cassettes/settings';
 import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
@@ -77,6 +79,11 @@ export interface Settings {
   sessions: SessionOptions;
   fixturesDir?: string;
   fixtures: readonly ScriptSpec[];
+  /** Forwarding to an upstream API (src/proxy). */
+  proxy?: ProxySettings;
+  /** Recording proxied exchanges, and answering from recordings (src/cassettes). */
+  record?: Required<RecordSettings>;
+  replay?: Required<ReplaySettings>;
   /** Where each value set by the user came from (`--port`, `OPENAI_MOCK_PORT`, `config "port"`), for messages. */
   origins: Readonly<Record<string, string>>;
 }
@@ -194,5 +201,15 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     fixtures: (values.fixtures as readonly ScriptSpec[] | undefined) ?? [],
     origins,
   };
+  // Proxy, record and replay: one clearly separated addition (their checks and defaults live in cassettes/settings.ts).
+  try {
+    settings.proxy = settleProxy(values.proxy);
+    Object.assign(settings, settleCassettes(values, origins, { cwd, configDir: config?.dir }));
+    // A proxy holds a real key: web pages reach it only from the origins configured
+    // (`corsOrigins`, `cors.origins`), not from any page served on this machine.
+    if (settings.proxy && origins.cors === undefined) settings.cors = { loopback: false };
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
   return settings;
 }
