@@ -79,13 +79,18 @@ test('a foreign file or another version is skipped with a warning, not guessed a
   }
 });
 
-test('a proxy sends no CORS headers by default', async () => {
+test('a proxy refuses web pages by default, even those served on this machine, and forwards no CORS header', async () => {
   const up = await loopback((_q, _b, r) => void r.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end('{"object":"list","data":[]}'));
   const proxy = await startMock({ proxy: up.url + '/v1' });
   try {
-    const answer = await fetch(proxy.url + '/v1/models', { headers: { authorization: 'Bearer sk-x', origin: 'https://evil.example' } });
-    expect(answer.status).toBe(200);
-    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    for (const origin of ['https://evil.example', 'http://localhost:5173']) {
+      const answer = await fetch(proxy.url + '/v1/models', { headers: { authorization: 'Bearer sk-x', origin } });
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    const direct = await fetch(proxy.url + '/v1/models', { headers: { authorization: 'Bearer sk-x' } });
+    expect(direct.status).toBe(200);
+    expect(direct.headers.get('access-control-allow-origin')).toBeNull();
   } finally {
     await proxy.close();
     await up.close();
