@@ -181,6 +181,7 @@ export function createRequestHandler(options: HandlerOptions) {
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
     seen.body = body;
+    if (parsed.kind === 'json') seen.jsonBytes = raw.length;
     const problem = validateRequest(route.operation, {
       pathParams: route.params,
       query,

@@ -23,7 +23,15 @@ export interface SeenRequest {
   operationId?: string;
   query?: Record<string, unknown>;
   body?: unknown;
+  /** Bytes of a JSON body as sent: past JOURNAL_BODY_MAX the journal keeps only its size. */
+  jsonBytes?: number;
 }
+
+/**
+ * The largest JSON request body the journal keeps whole (as aimock does): a thousand entries of
+ * megabyte bodies would otherwise hold a gigabyte. Uploads are kept as name, size and sha256 anyway.
+ */
+export const JOURNAL_BODY_MAX = 64 * 1024;
 
 export interface Answered {
   request: IncomingMessage;
@@ -77,7 +85,10 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       operation: exchange?.operationId ?? seen.operationId ?? null,
       query: maskQuery(exchange?.request.query ?? seen.query ?? rawQuery(url)),
       headers: maskHeaders(request.headers),
-      body: journalBody(exchange ? exchange.request.body : seen.body),
+      body:
+        (seen.jsonBytes ?? 0) > JOURNAL_BODY_MAX
+          ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: seen.jsonBytes }
+          : journalBody(exchange ? exchange.request.body : seen.body),
       response,
       durationMs: elapsed,
       ...(script ? { script } : {}),

@@ -141,7 +141,7 @@ test('update writes the spec and its pin; spec info and the next start use it', 
 
   const server = spawnCli(['--port', '0', '--log-level', 'warn'], { env, cwd: dir });
   try {
-    const [, url] = await server.waitFor(/listening on (http:\/\/\S+) \(6 operations, spec 9\.9\.9/);
+    const [, url] = await server.waitFor(/listening on (http:\/\/\S+).* \(6 operations, spec 9\.9\.9/);
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
     expect((await client.models.retrieve('gpt-4o')).id).toBe('gpt-4o');
     expect(await client.get('/mock/extra')).toEqual({ ok: expect.any(Boolean) });
