@@ -75,7 +75,7 @@ export const OPTIONS = [
     key: 'cacheDir', flag: 'cache-dir', arg: 'DIR', path: true,
     alias: { flag: 'no-cache', value: false as const, help: 'do not read or write the prepared-spec cache' },
     check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false',
-    help: 'where the prepared spec is cached (default: node_modules/.cache/openai-mock, else $XDG_CACHE_HOME/openai-mock)',
+    help: "where the prepared spec is cached (default: the project's node_modules/.cache/openai-mock, else $XDG_CACHE_HOME/openai-mock)",
   },
   { key: 'bodyLimit', flag: 'body-limit', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'largest request body accepted (default: 52428800)' },
   { key: 'seed', flag: 'seed', arg: 'S', check: (v: unknown) => isString(v) || Number.isFinite(v), expect: 'a string or a number', help: 'deterministic ids and timestamps: the same request gets the same body' },
