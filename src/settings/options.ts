@@ -81,6 +81,7 @@ export const OPTIONS = [
   { key: 'seed', flag: 'seed', arg: 'S', check: (v: unknown) => isString(v) || Number.isFinite(v), expect: 'a string or a number', help: 'deterministic ids and timestamps: the same request gets the same body' },
   { key: 'headersTimeout', flag: 'headers-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the request headers, then 408 (default: 20000)' },
   { key: 'requestTimeout', flag: 'request-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the whole request, then 408 (default: 60000)' },
+  { key: 'allowUnknownParams', flag: 'allow-unknown-params', check: isBoolean, expect: 'true or false', help: 'accept body parameters the spec does not know (for when the spec lags the API); by default they are a 400, as the API answers' },
   { key: 'adminToken', flag: 'admin-token', arg: 'TOKEN', check: isString, expect: 'a token', help: 'require `Authorization: Bearer TOKEN` on /__admin routes (health stays open)' },
   { key: 'readyFile', flag: 'ready-file', arg: 'PATH', path: true, cliOnly: true, check: isString, expect: 'a file', help: 'once listening, write {"url","port","pid"} as JSON to this file' },
   { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },

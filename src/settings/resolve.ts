@@ -44,6 +44,7 @@ export interface Settings {
   headersTimeout: number;
   requestTimeout: number;
   adminToken?: string;
+  allowUnknownParams: boolean;
   readyFile?: string;
   config?: LoadedConfig;
   /** Overrides given in code (the config's are in `config.overrides`). */
@@ -141,6 +142,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     headersTimeout,
     requestTimeout: Math.max((values.requestTimeout as number | undefined) ?? 60_000, headersTimeout),
     adminToken: values.adminToken as string | undefined,
+    allowUnknownParams: (values.allowUnknownParams as boolean | undefined) ?? false,
     readyFile: values.readyFile as string | undefined,
     config,
     overrides: input.overrides ?? [],
