@@ -15,7 +15,7 @@ import type { SpeechCreateParams } from 'openai/resources/audio/speech';
 import type { TranscriptionCreateParams, TranscriptionCreateResponse } from 'openai/resources/audio/transcriptions';
 import type { TranslationCreateParams, TranslationCreateResponse } from 'openai/resources/audio/translations';
 import type { ModerationCreateParams, ModerationCreateResponse } from 'openai/resources/moderations';
-import type { CompactedResponse, Response, ResponseCompactParams, ResponseCreateParams } from 'openai/resources/responses/responses';
+import type { Response, ResponseCreateParams } from 'openai/resources/responses/responses';
 import type { ResponseItemList } from 'openai/resources/responses/input-items';
 import type { InputTokenCountParams, InputTokenCountResponse } from 'openai/resources/responses/input-tokens';
 import type { UploadedFile } from '../http/parse-body';
@@ -78,7 +78,7 @@ export interface TypedOperations {
   cancelResponse: Op<'POST', '/responses/{response_id}/cancel', undefined, Response>;
   listInputItems: Op<'GET', '/responses/{response_id}/input_items', undefined, ResponseItemList>;
   Getinputtokencounts: Op<'POST', '/responses/input_tokens', InputTokenCountParams, InputTokenCountResponse>;
-  Compactconversation: Op<'POST', '/responses/compact', ResponseCompactParams, CompactedResponse>;
+  // (Compactconversation: the spec's types; the SDK's came only in late 6.x, and the peer range starts at 6.0.)
   // Completions (legacy)
   createCompletion: Op<'POST', '/completions', CompletionCreateParams, Completion>;
   // Embeddings

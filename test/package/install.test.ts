@@ -210,3 +210,28 @@ createMockServer({ port: 0 }).then(async (mock) => {
     expect(JSON.parse(cjs.stdout)).toEqual({ status: 200 });
   }, 300_000);
 });
+
+// The oldest `openai` the peer range admits: the typed overrides compile against it too.
+(ALL ? test : test.skip)('the override types compile with openai 6.0.0, the bottom of the peer range', async () => {
+  const peer = path.join(work, 'peer-openai');
+  await run(['mkdir', '-p', peer], { cwd: work });
+  await writeFile(path.join(peer, 'package.json'), JSON.stringify({ name: 'peer', version: '1.0.0', private: true }));
+  const add = await run(['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', 'openai@6.0.0'], { cwd: peer });
+  expect(add.code).toBe(0);
+  const openai = path.join(peer, 'node_modules', 'openai');
+  const fixtures = path.join(ROOT, 'test', 'overrides', 'fixtures');
+  await writeFile(
+    path.join(peer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'es2023', lib: ['es2023'], module: 'preserve', moduleResolution: 'bundler', strict: true, skipLibCheck: true, noEmit: true,
+        types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+        paths: { 'openai-mock': [path.join(ROOT, 'src', 'index.ts')], openai: [openai], 'openai/*': [`${openai}/*`] },
+      },
+      files: ['typed.ts', 'operation-ids.ts', 'readme.ts'].map((f) => path.join(fixtures, f)),
+    }),
+  );
+  const tsc = await run([process.execPath, path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(peer, 'tsconfig.json')], { cwd: peer });
+  expect(tsc.stdout).toBe('');
+  expect(tsc.code).toBe(0);
+}, 600_000);
