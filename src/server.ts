@@ -102,6 +102,7 @@ export async function startServer(settings: Settings, started = performance.now(
     pipeline: () => pipeline,
     logger,
     auth: settings.auth,
+    apiKeys: settings.apiKeys,
     bodyLimit: settings.bodyLimit,
     cors: settings.cors,
     admin,
@@ -120,9 +121,14 @@ export async function startServer(settings: Settings, started = performance.now(
     (request, response) => {
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
-        if (response.headersSent) return void response.destroy();
-        const failure = internalError(`The mock server failed to answer: ${(error as Error).message}`);
-        response.writeHead(failure.status, failure.headers).end(JSON.stringify(failure.body));
+        if (response.headersSent || response.destroyed) return void response.destroy();
+        try {
+          const failure = internalError(`The mock server failed to answer: ${(error as Error).message}`);
+          response.writeHead(failure.status, failure.headers).end(JSON.stringify(failure.body));
+        } catch {
+          // Not even an error can be written: this connection alone goes.
+          response.destroy();
+        }
       });
     },
   );
@@ -140,6 +146,9 @@ export async function startServer(settings: Settings, started = performance.now(
       resolve();
     });
   });
+  // Past listening, a failure of the listening socket (EMFILE on accept, say) is logged: the
+  // connections already open keep being served.
+  server.on('error', (error) => logger.error(`the server's socket failed: ${error.message}`));
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const readyMs = Math.round(performance.now() - started);

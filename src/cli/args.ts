@@ -58,6 +58,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       else if (raw !== undefined) given[def.key] = raw;
     } else if (raw !== undefined) {
       try {
+        if (def.repeat && (raw as string[]).some((text) => text.trim() === '')) throw new OptionValueError(`needs a value, got ""`);
         given[def.key] = def.repeat ? (raw as string[]).flatMap((text) => readText(def, text) as string[]) : readText(def, raw as string);
       } catch (error) {
         if (error instanceof OptionValueError) throw new UsageError(`--${def.flag} ${error.message}`);

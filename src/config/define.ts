@@ -14,6 +14,8 @@ export interface Config {
   logLevel?: LogLevel;
   /** `false` accepts requests without an Authorization header. */
   auth?: boolean;
+  /** Strict keys: only these are accepted (default: `OPENAI_MOCK_API_KEYS`, else any key). */
+  apiKeys?: string[];
   /** `false` sends no CORS headers (on by default, for web apps calling the mock from a browser). */
   cors?: boolean;
   /** Prepared-spec cache folder, or `false` for none. */

@@ -14,3 +14,14 @@ export class ConfigError extends Error {
     super(message);
   }
 }
+
+/**
+ * A config or override file with nothing in it yet: editors truncate a file before writing it, so
+ * under `--watch` this is a save under way, never a config that means "no overrides".
+ */
+export class EmptyFileError extends ConfigError {
+  override name = 'EmptyFileError';
+  constructor(file: string, what: string, message?: string) {
+    super(message ?? `${file}: the ${what} is empty (a save under way?); write ${what === 'config file' ? 'a config ({} for none)' : 'an override'} or remove the file`, file);
+  }
+}

@@ -18,6 +18,8 @@ export interface LoadedModule {
   value: unknown;
   /** Absolute paths of the local files the module is made of (itself included). */
   inputs: string[];
+  /** No export at all, default or named: a file not written yet. */
+  exportsNothing: boolean;
 }
 
 /** `openai-mock` inside a config is this running package, wherever the config lives. */
@@ -122,5 +124,6 @@ export async function loadModule(file: string): Promise<LoadedModule> {
   }
   const exports = mod.exports as Record<string, unknown>;
   const value = exports && typeof exports === 'object' && 'default' in exports ? exports.default : exports;
-  return { value, inputs };
+  const exportsNothing = exports === undefined || exports === null || (typeof exports === 'object' && Object.keys(exports).length === 0);
+  return { value, inputs, exportsNothing };
 }

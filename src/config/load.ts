@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import type { Config } from './define';
-import { ConfigError } from './errors';
+import { ConfigError, EmptyFileError } from './errors';
 import { loadModule } from './load-module';
 import { checkConfig } from './settings';
 import type { LoadedOverride } from '../overrides/set';
@@ -67,11 +67,19 @@ function explorer(inputs: Set<string>) {
   const moduleLoader: Loader = async (file) => {
     const loaded = await loadModule(file);
     for (const input of loaded.inputs) inputs.add(input);
+    // A module whose body is not written yet (its imports only, say) exports nothing at all.
+    if (loaded.exportsNothing) throw new EmptyFileError(file, 'config module', `${file}: the config module exports nothing (a save under way?); export default defineConfig({ ... })`);
     return loaded.value;
   };
   const loaders: Record<string, Loader> = { ...defaultLoaders, noExt: defaultLoaders['.yaml']! };
   for (const ext of MODULE_EXTENSIONS) loaders[ext] = moduleLoader;
   return cosmiconfig(NAME, { searchPlaces: SEARCH_PLACES, loaders, cache: false, searchStrategy: 'project' });
+}
+
+/** Refuses a file that holds nothing but white space (see EmptyFileError). */
+async function assertNotEmpty(file: string, what: string): Promise<void> {
+  const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (text !== undefined && text.trim() === '') throw new EmptyFileError(file, what);
 }
 
 async function isDirectory(dir: string): Promise<boolean> {
@@ -113,6 +121,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   try {
     if (file !== undefined) {
       if (!(await fs.stat(file).catch(() => undefined))?.isFile()) throw new ConfigError(`config file not found: ${file}`, file);
+      if (path.basename(file) !== 'package.json') await assertNotEmpty(file, 'config file');
       result = await explorer(inputs).load(file);
     } else {
       result = await explorer(inputs).search(cwd);
@@ -122,10 +131,13 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   }
   if (!result) return undefined;
   const configFile = result.filepath;
+  // Emptied between the check above and cosmiconfig's own read: the same save under way.
+  if (file !== undefined && result.isEmpty && path.basename(configFile) !== 'package.json') throw new EmptyFileError(configFile, 'config file');
   inputs.add(configFile);
   const dir = path.dirname(configFile);
 
   let value = result.config;
+
   if (typeof value === 'function') {
     try {
       value = await value();
@@ -145,9 +157,11 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     overridesDir = path.resolve(dir, config.overridesDir ?? 'overrides');
     if (await isDirectory(overridesDir)) {
       const files = await overrideFiles(overridesDir);
+      await Promise.all(files.map((f) => assertNotEmpty(f, 'override module')));
       const modules = await Promise.all(files.map(loadModule));
       modules.forEach((loaded, i) => {
         for (const input of loaded.inputs) inputs.add(input);
+        if (loaded.exportsNothing) throw new EmptyFileError(files[i]!, 'override module', `${files[i]}: the override module exports nothing (a save under way?); export default defineOverride({ ... }), or an array of them`);
         overrides.push(...asOverrides(loaded.value, label(files[i]!, cwd, dir), files[i]!));
       });
     } else if (config.overridesDir !== undefined) {

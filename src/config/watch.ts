@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log/logger';
-import { ConfigError } from './errors';
+import { ConfigError, EmptyFileError } from './errors';
 import { loadConfig, MODULE_EXTENSIONS, type LoadedConfig } from './load';
 
 /**
@@ -32,6 +32,7 @@ export interface WatchOptions {
 export function watchConfig(initial: LoadedConfig, options: WatchOptions): ConfigWatcher {
   const { logger } = options;
   const debounceMs = options.debounceMs ?? 20;
+  const SETTLE_MS = 100;
   let current = initial;
   const watched = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
@@ -39,6 +40,9 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
   let running = false;
   let again = false;
   let closed = false;
+  // One re-read per empty file seen, not a loop: a file left empty stays refused until saved.
+  let settleRetried = false;
+  let settleTimer: NodeJS.Timeout | undefined;
 
   const targets = (loaded: LoadedConfig) => [loaded.file, ...loaded.inputs, ...(loaded.overridesDir ? [loaded.overridesDir] : [])];
   for (const target of targets(initial)) watched.add(target);
@@ -66,6 +70,7 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
   watcher.on('all', (_event, file) => {
     if (!relevant(path.resolve(file))) return;
     firstChangeAt ??= performance.now();
+    settleRetried = false;
     schedule();
   });
   watcher.on('error', (error) => logger.warn(`watching the config: ${(error as Error).message ?? error}`));
@@ -89,6 +94,19 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
       if (restart.length > 0) logger.warn(`config: ${restart.join(', ')} changed; restart the server to apply (overrides are already in force)`);
     } catch (error) {
       if (error instanceof ConfigError) add(error.files);
+      if (error instanceof EmptyFileError) {
+        // Editors truncate, then write: the write's own event normally follows. In case it came
+        // before this read finished, the file is read again once the write has had time to settle.
+        logger.warn(`overrides not reloaded: ${error.file} is empty (a save under way?); the last good set stays in force`);
+        if (!settleRetried) {
+          settleRetried = true;
+          clearTimeout(settleTimer);
+          settleTimer = setTimeout(() => {
+            if (!closed) void reload();
+          }, SETTLE_MS);
+        }
+        return;
+      }
       const message = error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error));
       logger.error(`overrides not reloaded; the last good set stays in force:\n${message}`);
     } finally {
@@ -107,6 +125,7 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
     async close() {
       closed = true;
       clearTimeout(timer);
+      clearTimeout(settleTimer);
       await watcher.close();
     },
   };

@@ -46,17 +46,28 @@ export function openAIError(
 
 export const invalidUrl = (method: string, path: string) => openAIError(404, `Invalid URL (${method} ${path})`);
 
+// The API's own words for a request without a key; `code` is null there.
 export const missingApiKey = () =>
   openAIError(
     401,
-    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). Any key is accepted by this mock server.",
+    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
     { code: null },
   );
 
-export const malformedAuthorization = () =>
+/**
+ * A key as the API shows it in `Incorrect API key provided: ...`: its first 8 and last 4
+ * characters, each one between as `*`; a key of 12 characters or fewer is shown as it is.
+ */
+export function maskApiKey(key: string): string {
+  if (key.length <= 12) return key;
+  return `${key.slice(0, 8)}${'*'.repeat(key.length - 12)}${key.slice(-4)}`;
+}
+
+/** A key that strict mode (`apiKeys`) does not know, shown masked as the API masks it. */
+export const incorrectApiKey = (key: string) =>
   openAIError(
     401,
-    'The Authorization header is malformed: expected "Authorization: Bearer YOUR_KEY". Any key is accepted by this mock server.',
+    `Incorrect API key provided: ${maskApiKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
     { code: 'invalid_api_key' },
   );
 

@@ -1,21 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from './router';
-import { stripVersionPrefix } from './router';
+import { resolveApiPath } from './router';
+import { withDeploymentModel } from './azure';
 import { parseQuery } from './form-fields';
 import { BodyTooLargeError, ClientGoneError, readBody } from './read-body';
-import { BodyParseError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
+import { BodyParseError, OutOfRangeNumberError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
 import {
   bodyTooLarge,
   internalError,
   invalidUrl,
-  malformedAuthorization,
   malformedJson,
-  missingApiKey,
   openAIError,
   unsupportedContentType,
   type ErrorResponse,
 } from './errors';
 import { writeResponse } from './write-response';
+import { checkAuth } from './auth';
 import { PreferError, readPreferences } from './preferences';
 import { answerPreflight, corsHeaders, isPreflight } from './cors';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
@@ -31,6 +31,8 @@ export interface HandlerOptions {
   pipeline: () => Handler;
   logger: Logger;
   auth: boolean;
+  /** Strict mode: only these keys are accepted (see auth.ts). */
+  apiKeys?: readonly string[];
   bodyLimit: number;
   /** Answer CORS preflights and name the `Origin` in answers (for web apps in a browser). */
   cors: boolean;
@@ -52,14 +54,6 @@ class HttpError extends Error {
   constructor(readonly response: ErrorResponse) {
     super(response.body.error.message);
   }
-}
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-
-function checkAuth(header: string | undefined): ErrorResponse | undefined {
-  if (header === undefined || header.trim() === '') return missingApiKey();
-  if (!BEARER.test(header)) return malformedAuthorization();
-  return undefined;
 }
 
 function mediaTypeOf(header: string | undefined): string | undefined {
@@ -93,6 +87,29 @@ function preferencesOf(request: IncomingMessage, query: Record<string, unknown>)
   }
 }
 
+/** Bodies up to this size are read to their end before an early answer, to keep the connection. */
+const DRAIN_LIMIT = 64 * 1024;
+const DRAIN_WAIT_MS = 1000;
+
+function drainSmallBody(request: IncomingMessage): Promise<void> {
+  const declared = Number(request.headers['content-length']);
+  if (!Number.isFinite(declared) || declared > DRAIN_LIMIT || request.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      request.off('end', done);
+      request.off('close', done);
+      request.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, DRAIN_WAIT_MS);
+    request.on('end', done);
+    request.on('close', done);
+    request.on('error', done);
+    request.resume();
+  });
+}
+
 /** The HTTP front: route, authenticate, read and check the request, run the pipeline, write. */
 export function createRequestHandler(options: HandlerOptions) {
   const { router, logger } = options;
@@ -106,7 +123,7 @@ export function createRequestHandler(options: HandlerOptions) {
       // An absolute-form target Node's parser lets through, such as `http://[bad/v1/models`.
       throw new HttpError(openAIError(400, `Invalid URL (${method} ${request.url})`));
     }
-    const apiPath = stripVersionPrefix(url.pathname);
+    const { path: apiPath, azure, deployment } = resolveApiPath(url.pathname);
     let route = router.match(method, apiPath, url.searchParams);
     // The spec has no HEAD operations: HEAD is answered as the GET of the same path (the steps and
     // the engine see a GET), and Node's server leaves the body out.
@@ -115,12 +132,13 @@ export function createRequestHandler(options: HandlerOptions) {
     if (!route) throw new HttpError(invalidUrl(method, url.pathname));
 
     if (options.auth) {
-      const problem = checkAuth(request.headers.authorization);
+      const problem = checkAuth(request.headers, { apiKeys: options.apiKeys });
       if (problem) throw new HttpError(problem);
     }
 
     const query = parseQuery(url.searchParams);
     delete query.beta;
+    if (azure) delete query['api-version'];
     const preferences = preferencesOf(request, query);
     for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
 
@@ -137,11 +155,15 @@ export function createRequestHandler(options: HandlerOptions) {
     try {
       parsed = await parseBody(request, raw, declared);
     } catch (error) {
+      if (error instanceof OutOfRangeNumberError) {
+        throw new HttpError(openAIError(400, error.message, { param: error.param, code: 'invalid_value' }));
+      }
       if (error instanceof BodyParseError) {
         throw new HttpError(error.kind === 'json' ? malformedJson(error.message) : openAIError(400, error.message));
       }
       throw error;
     }
+    if (deployment !== undefined) parsed = withDeploymentModel(route.operation, parsed, deployment, mediaTypeOf(request.headers['content-type']));
 
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
@@ -176,6 +198,19 @@ export function createRequestHandler(options: HandlerOptions) {
         }),
       );
     }
+    if (preferences.example !== undefined && wanted) {
+      // Prism's own answer would be a 404 in its wording, read as "no such route".
+      const documented = [...new Set((wanted.contents ?? []).flatMap((c) => (c.examples ?? []).map((e) => e.key)))];
+      if (!documented.includes(preferences.example)) {
+        const which = documented.length ? `it documents ${documented.map((k) => `'${k}'`).join(', ')}` : 'it documents none';
+        throw new HttpError(
+          openAIError(400, `Prefer: example=${preferences.example}: ${route.operation.iid} documents no example of that name for its ${wanted.code} response (${which}).`, {
+            param: 'Prefer',
+            code: 'undocumented_example',
+          }),
+        );
+      }
+    }
     return {
       request: mockRequest,
       operation: route.operation,
@@ -200,6 +235,9 @@ export function createRequestHandler(options: HandlerOptions) {
     response.on('close', () => {
       if (!response.writableFinished) abort.abort();
     });
+    // A write to a connection the client already closed fails on the response; that failure is
+    // this request's alone (its signal has aborted), never an unhandled 'error' event.
+    response.on('error', (error) => logger.debug(`${request.method} ${redactUrl(request.url)}: the response failed: ${error.message}`));
 
     let result: MockResponse;
     try {
@@ -217,8 +255,13 @@ export function createRequestHandler(options: HandlerOptions) {
       }
     }
 
-    if (result.status === 413 || result.status === 415) {
-      // The rest of an unread body would be taken for the next request on this connection.
+    // A small body still on its way when the answer is known (a 401, a 404) is read and dropped,
+    // so that the connection stays usable; a large or stalled one is not waited for.
+    if (!request.complete && result.status !== 413) await drainSmallBody(request);
+    if (result.status === 413 || result.status === 415 || !request.complete) {
+      // Answered before the whole body arrived (a 401, a 404, a 413): the rest of it would be
+      // taken for the next request on this connection, and a client still owing it would hold
+      // the socket until the keep-alive timeout. The connection ends with the answer.
       response.setHeader('connection', 'close');
     }
     if (options.cors) for (const [name, value] of Object.entries(corsHeaders(request))) response.setHeader(name, value);

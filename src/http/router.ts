@@ -109,3 +109,50 @@ export function stripVersionPrefix(path: string): string {
   if (path === '/v1') return '/';
   return path.startsWith('/v1/') ? path.slice(3) : path;
 }
+
+/** Where a request's path points once its prefix is taken off. */
+export interface ApiPath {
+  /** The spec's path, e.g. `/chat/completions`. */
+  path: string;
+  /** Asked through an Azure OpenAI path (`/openai/...`): `api-version` is Azure's, not the operation's. */
+  azure: boolean;
+  /** The `{deployment}` of `/openai/deployments/{deployment}/...`: the model that answers. */
+  deployment?: string;
+}
+
+/**
+ * The operations Azure OpenAI serves per deployment, as its clients (`AzureOpenAI` in the official
+ * SDKs) call them: `/openai/deployments/{deployment}/chat/completions?api-version=...`.
+ */
+export const AZURE_DEPLOYMENT_PATHS: ReadonlySet<string> = new Set([
+  '/completions',
+  '/chat/completions',
+  '/embeddings',
+  '/audio/transcriptions',
+  '/audio/translations',
+  '/audio/speech',
+  '/images/generations',
+  '/images/edits',
+  '/batches',
+]);
+
+const AZURE_DEPLOYMENT = /^\/openai\/deployments\/([^/]+)(\/.*)$/;
+
+/**
+ * The spec's path for a request path: OpenAI's `/v1/...` and bare paths; Azure OpenAI's
+ * `/openai/deployments/{deployment}/...`, its v1 API `/openai/v1/...`, and `/openai/...` (where
+ * `AzureOpenAI` sends files, batches, assistants and the rest).
+ */
+export function resolveApiPath(pathname: string): ApiPath {
+  if (pathname === '/openai' || pathname.startsWith('/openai/')) {
+    const deployment = AZURE_DEPLOYMENT.exec(pathname);
+    if (deployment) {
+      const [, name, rest] = deployment;
+      // Any other path under a deployment is not Azure's: left whole, it matches no operation (404).
+      if (!AZURE_DEPLOYMENT_PATHS.has(rest!.replace(/\/+$/, ''))) return { path: pathname, azure: true };
+      return { path: rest!, azure: true, deployment: safeDecode(name!) };
+    }
+    return { path: stripVersionPrefix(pathname.slice('/openai'.length) || '/'), azure: true };
+  }
+  return { path: stripVersionPrefix(pathname), azure: false };
+}

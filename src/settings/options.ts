@@ -70,6 +70,11 @@ export const OPTIONS = [
     check: isLogLevel, expect: `one of ${LOG_LEVELS.join(', ')}`, help: `${LOG_LEVELS.join(', ')} (command default: info, one line per request; createMockServer: warn)`,
   },
   { key: 'auth', flag: 'auth', check: isBoolean, expect: 'true or false', help: 'require an API key (Authorization: Bearer ... or api-key); --no-auth accepts requests without one' },
+  {
+    key: 'apiKeys', flag: 'api-key', arg: 'KEY', repeat: true,
+    check: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isString), expect: 'a non-empty array of keys (strings)',
+    help: 'accept only this key (repeat for more; the variable is comma separated); default: any key',
+  },
   { key: 'cors', flag: 'cors', check: isBoolean, expect: 'true or false', help: 'answer CORS preflights for web apps in a browser (--no-cors: no CORS headers)' },
   {
     key: 'cacheDir', flag: 'cache-dir', arg: 'DIR', path: true,

@@ -36,6 +36,8 @@ export interface Settings {
   logLevel: LogLevel;
   logger: Logger;
   auth: boolean;
+  /** Strict keys: only these are accepted. */
+  apiKeys?: readonly string[];
   cors: boolean;
   bodyLimit: number;
   watch: boolean;
@@ -122,6 +124,10 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     }
   }
 
+  // On one command line the two can only be a mistake; elsewhere `auth: false` simply turns strict keys off too.
+  if (values.apiKeys && values.auth === false && origins.apiKeys === '--api-key' && origins.auth === '--auth') {
+    throw new SettingsError('--api-key and --no-auth contradict each other: keep one');
+  }
   const logLevel = (values.logLevel as LogLevel | undefined) ?? options.defaultLogLevel ?? 'warn';
   const headersTimeout = (values.headersTimeout as number | undefined) ?? 20_000;
   const watch = (values.watch as boolean | undefined) ?? false;
@@ -134,6 +140,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     logLevel,
     logger: input.logger ?? createLogger(logLevel),
     auth: (values.auth as boolean | undefined) ?? true,
+    apiKeys: values.apiKeys as string[] | undefined,
     cors: (values.cors as boolean | undefined) ?? true,
     bodyLimit: (values.bodyLimit as number | undefined) ?? DEFAULT_BODY_LIMIT,
     watch,

@@ -313,8 +313,9 @@ describe('auth', () => {
   test.each([
     ['no Authorization header', {}],
     ['an empty one', { authorization: '' }],
-    ['Basic instead of Bearer', { authorization: 'Basic dXNlcjpwYXNz' }],
+    ['Basic with a user name', { authorization: 'Basic dXNlcjpwYXNz' }],
     ['Bearer without a token', { authorization: 'Bearer' }],
+    ['Bearer with only spaces', { authorization: 'Bearer    ' }],
     ['a bare token', { authorization: 'sk-test' }],
   ])('%s gets 401', async (_name, headers) => {
     const response = await fetch(`${mock.url}/v1/models`, { headers, signal: AbortSignal.timeout(10_000) });
@@ -462,7 +463,7 @@ describe('through the SDK', () => {
     expect(error.param).toBe('purpose');
   });
 
-  test('a malformed Authorization header is an AuthenticationError', async () => {
+  test('an Authorization header without a key is an AuthenticationError', async () => {
     const basic = new OpenAI({ baseURL: `${mock.url}/v1`, apiKey: 'x', maxRetries: 0, defaultHeaders: { authorization: 'Basic abc' } });
     const error = await rejection(basic.models.list());
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);

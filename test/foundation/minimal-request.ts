@@ -21,7 +21,7 @@ export interface MinimalRequest {
 }
 
 /** Form fields the way the official SDK encodes them: `key[]` for arrays, `key[sub]` for objects. */
-function appendForm(form: FormData, key: string, value: unknown, encoding: Record<string, { contentType?: string }>) {
+export function appendForm(form: FormData, key: string, value: unknown, encoding: Record<string, { contentType?: string }>) {
   if (value === FILE) {
     form.append(key, new Blob([Buffer.from('RIFF\0\0\0\0WAVEfmt ')], { type: 'application/octet-stream' }), `${key.replace(/\W/g, '')}.wav`);
   } else if (Array.isArray(value)) {
