@@ -1,5 +1,5 @@
 import type { PreparedOperation } from '../openapi/prepare';
-import { allowsNull, refsOf } from '../openapi/schema/walk';
+import { allowsNull, branches, deref, flatten, refsOf, type RefResolver } from '../openapi/schema/walk';
 import { operationRole } from './coherence';
 import { isRecord } from './context';
 import { reflectionPlan } from './reflect';
@@ -18,6 +18,20 @@ const SIZES = new Set(['usage_bytes', 'bytes_used']);
 /** Free text a user gives an object; an example's is somebody else's. */
 const GIVEN_TEXT = new Set(['description', 'instructions', 'name']);
 
+/**
+ * A user's metadata map (`Metadata`: string values, nothing required), as opposed to a structured
+ * `metadata` of the API's own (a grader's, with required fields), which is left alone.
+ */
+function isUserMap(schema: unknown, refs: RefResolver, depth = 0): boolean {
+  const s = deref(schema, refs);
+  if (!s || depth > 4) return false;
+  const union = branches(s);
+  if (union) return union.some((branch) => isUserMap(branch, refs, depth + 1));
+  const flat = flatten(s, refs);
+  const object = flat.types === undefined || flat.types.includes('object');
+  return object && flat.properties.size === 0 && flat.required.size === 0 && flat.additionalProperties !== false;
+}
+
 export function startEmpty(body: Record<string, unknown>, request: Record<string, unknown>, operation: PreparedOperation): void {
   if (operationRole(operation).kind !== 'create') return;
   const fields = reflectionPlan(operation).responseFields;
@@ -25,7 +39,12 @@ export function startEmpty(body: Record<string, unknown>, request: Record<string
   const refs = refsOf(operation);
   for (const key of Object.keys(body)) {
     const value = body[key];
-    if (key === 'metadata' && isRecord(value)) body[key] = {};
+    if (key === 'metadata' && isRecord(value)) {
+      if (!isUserMap(fields.get(key), refs)) continue;
+      // The request's map was validated against the same kind of schema: string values only.
+      const sent = request.metadata;
+      body[key] = isRecord(sent) ? Object.fromEntries(Object.entries(sent).filter(([k, v]) => typeof v === 'string' && !['__proto__', 'constructor', 'prototype'].includes(k))) : {};
+    }
     else if (COUNTS.has(key) && isRecord(value)) {
       for (const [name, count] of Object.entries(value)) if (typeof count === 'number') value[name] = 0;
     } else if (SIZES.has(key) && typeof value === 'number') body[key] = 0;
