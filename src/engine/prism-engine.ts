@@ -90,10 +90,16 @@ export function createPrismEngine(): PrismEngine {
       responses: [{ id: 'warm-200', code: '200', headers: [], contents: [{ id: 'warm-json', mediaType: 'application/json', schema: { type: 'object' }, examples: [{ id: 'warm-example', key: 'default', value: {} }] }] }],
     } as unknown as PreparedOperation;
     const config = { ...baseConfig(), mock: { dynamic: false, mediaTypes: ['application/json'] } };
-    void loadPrism()
-      .request({ method: 'get', url: { path: '/__warm', query: {} }, headers: { accept: 'application/json' } }, [operation], config)()
-      .catch(() => {});
-    getAjv('json');
+    // A warm-up runs from a timer: whatever fails here (Prism not loadable under yarn's PnP, say)
+    // must not take the server down; the request that needs Prism reports it.
+    try {
+      void loadPrism()
+        .request({ method: 'get', url: { path: '/__warm', query: {} }, headers: { accept: 'application/json' } }, [operation], config)()
+        .catch(() => {});
+      getAjv('json');
+    } catch {
+      prism = undefined;
+    }
   };
   return Object.assign(engine, { warm });
 
