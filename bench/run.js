@@ -3,7 +3,7 @@
 /**
  * npm run bench: openai-mock against steady and Prism on the same spec, one server at a time.
  *
- *   node bench/run.js [--quick] [--runs N] [--seconds S] [--peers steady,prism|none] [--scenarios chat,models,...]
+ *   node bench/run.js [--quick] [--runs N] [--seconds S] [--peers steady,prism|none] [--scenarios chat,models,...,tls]
  *                     [--profile] [--readme]
  *
  * Prints a table (median with min-max over the runs, and how many times better or worse than each
@@ -20,6 +20,7 @@ const { summarize, advantage } = require('./lib/stats');
 const { rows, textTable, markdownTable, fmt } = require('./lib/report');
 const { measureReload } = require('./lib/reload');
 const { summarizeProfile } = require('./lib/profile');
+const { measureTransports, transportRatios } = require('./lib/transport');
 
 const { values: flags } = parseArgs({
   options: {
@@ -137,6 +138,10 @@ async function benchServer(server) {
     const instance = await start(server, settings, { cacheDir: path.join(temp, 'cold-0'), extraNodeArgs });
     result.loadInstanceRss = memoryOf(instance.child.pid)?.rss;
     result.scenarios = await measureLoad(server, settings, instance);
+    // The same instance serves http and https on its port: TLS and HTTP/2 against plain HTTP.
+    if (server.key === 'ours' && (!flags.scenarios || flags.scenarios.split(',').includes('tls'))) {
+      result.transports = await measureTransports(instance.port, { runs: settings.loadRuns, seconds: settings.seconds, connections: CONNECTIONS, log });
+    }
     result.peakRss = memoryOf(instance.child.pid)?.peak;
     await stop(instance.child);
     if (extraNodeArgs.length) {
@@ -205,6 +210,17 @@ function buildFigures(results) {
     add(`${scenario.key}P50`, `${scenario.label}, p50`, 'ms', 'lower', (r) => runsOf(r)?.map((x) => x.p50));
     add(`${scenario.key}P99`, `${scenario.label}, p99`, 'ms', 'lower', (r) => runsOf(r)?.map((x) => x.p99));
   }
+  const transports = by.ours?.transports;
+  if (transports) {
+    const ratios = transportRatios(transports, summarize);
+    const ofPlain = (ratio, how) => ({ ours: `(${ratio.toFixed(2)}x plain HTTP/1.1, ${how})` });
+    add('chatPlainH1Rps', 'POST /chat/completions, plain HTTP/1.1, paired with HTTPS', 'req/s', 'higher', (r) => r.transports?.plainH1);
+    add('chatHttpsH1Rps', 'POST /chat/completions over HTTPS, HTTP/1.1', 'req/s', 'higher', (r) => r.transports?.httpsH1, () => ofPlain(ratios.https, 'autocannon both'));
+    add('chatH2Rps', 'POST /chat/completions over HTTPS, h2', 'req/s', 'higher', (r) => r.transports?.h2, () =>
+      ofPlain(ratios.h2, transports.plainH1Ref.length ? 'h2load both' : 'Node http2 client against autocannon'),
+    );
+    add('tlsCost', 'TLS cost against plain HTTP/1.1, keep-alive, req/s (median of back-to-back pairs)', '%', 'lower', (r) => (r.transports ? [Math.round((1 - ratios.https) * 100)] : null));
+  }
   for (const [format, name] of [['ts', 'TypeScript'], ['json', 'JSON']]) {
     add(`reload${format === 'ts' ? 'Ts' : 'Json'}`, `${name} config saved to new answer served`, 'ms', 'lower', (r) => (r.reload?.[format]?.skipped ? null : r.reload?.[format]?.ms), () =>
       Object.fromEntries(results.filter((r) => r.key === 'ours' && r.reload?.[format]?.skipped).map((r) => [r.key, '(skipped)'])),
@@ -225,6 +241,8 @@ function targetsOf(figures) {
   const worst = p99s.sort((a, b) => b.value - a.value)[0];
   if (worst) add(`p99 under 10 ms at ${CONNECTIONS} connections (worst: ${worst.label})`, worst.value, 10, worst.value < 10);
   add('peak RSS below steady\'s (MiB)', med('peakRss', 'ours'), med('peakRss', 'steady'), med('peakRss', 'ours') < med('peakRss', 'steady'));
+  const tlsCost = med('tlsCost', 'ours');
+  if (tlsCost !== undefined) add('HTTPS (HTTP/1.1, keep-alive) costs under 30% of plain HTTP\'s req/s (%)', tlsCost, 30, tlsCost < 30);
   add('reload under 200 ms (TypeScript config)', med('reloadTs', 'ours'), 200, med('reloadTs', 'ours') < 200);
   add('reload under 200 ms (JSON config)', med('reloadJson', 'ours'), 200, med('reloadJson', 'ours') < 200);
   return targets;

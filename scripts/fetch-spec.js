@@ -20,6 +20,9 @@ const target = path.join(root, 'spec', 'openapi.yaml');
 const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
 const readPin = () => JSON.parse(fs.readFileSync(path.join(root, 'spec', 'pin.json'), 'utf8'));
 
+/** `openai-mock spec update --from` pins a spec that has no upstream commit. */
+const labelOf = (pin) => (pin.commit ? pin.commit.slice(0, 7) : pin.url);
+
 /** True when spec/openapi.yaml is there and is the pinned one. */
 function hasPinnedSpec() {
   try {
@@ -36,7 +39,7 @@ function hasPinnedSpec() {
  */
 async function fetchSpec({ force = false, say = () => {}, progress = () => {}, timeoutMs = 60_000 } = {}) {
   const pin = readPin();
-  if (!force && hasPinnedSpec()) return { ok: true, how: `spec/openapi.yaml is already the pinned spec (${pin.commit.slice(0, 7)})` };
+  if (!force && hasPinnedSpec()) return { ok: true, how: `spec/openapi.yaml is already the pinned spec (${labelOf(pin)})` };
   const candidates = [process.env.OPENAI_MOCK_SHARED_SPEC, path.join(root, '..', 'shared', 'openai-openapi', 'openapi.yaml')].filter(Boolean);
   for (const candidate of candidates) {
     if (!fs.existsSync(candidate)) continue;
@@ -48,7 +51,7 @@ async function fetchSpec({ force = false, say = () => {}, progress = () => {}, t
     fs.writeFileSync(target, bytes);
     return { ok: true, how: `copied ${candidate} to spec/openapi.yaml` };
   }
-  say(`downloading the pinned spec (${pin.repository}@${pin.commit.slice(0, 7)}) from ${pin.url}`);
+  say(`downloading the pinned spec (${pin.repository}@${labelOf(pin)}) from ${pin.url}`);
   let bytes;
   try {
     const response = await fetch(pin.url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -71,7 +74,7 @@ async function fetchSpec({ force = false, say = () => {}, progress = () => {}, t
   // Written whole, then renamed: a server starting meanwhile never reads half a spec.
   fs.writeFileSync(`${target}.tmp`, bytes);
   fs.renameSync(`${target}.tmp`, target);
-  return { ok: true, how: `saved spec/openapi.yaml (${pin.commit.slice(0, 7)}, ${(bytes.length / 1e6).toFixed(1)} MB)` };
+  return { ok: true, how: `saved spec/openapi.yaml (${labelOf(pin)}, ${(bytes.length / 1e6).toFixed(1)} MB)` };
 }
 
 /** A box that stands out in the scroll of `npm install`. */

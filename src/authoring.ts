@@ -10,6 +10,8 @@ export { errors, delay } from './overrides/errors';
 export type { ErrorOptions } from './overrides/errors';
 export { chat } from './overrides/chat';
 export { responses } from './overrides/responses';
+export { text, toolCall } from './scripts/spec';
+export type { ScriptSpec, ScriptMatch, Reply, TextReply, ToolCallReply, ResponseReply, Fault, RegexSpec } from './scripts/spec';
 export { openAIError } from './http/errors';
 export type { OpenAIErrorBody } from './http/errors';
 export type { Override, AnyOverride, OverrideContext, OverrideRequest, OverrideResponse, OverrideResult, Replacement, QueryValue } from './overrides/types';

@@ -2,8 +2,27 @@
 export { createMockServer } from './server';
 export type { MockServer, MockServerOptions } from './server';
 export { DEFAULT_BODY_LIMIT } from './settings/resolve';
-export type { Exchange, MockRequest, MockResponse, Step, Handler, Preferences, StreamControl } from './pipeline/types';
+export type { Exchange, MockRequest, MockResponse, ResponseSource, Step, Handler, Preferences, StreamControl } from './pipeline/types';
 export type { LogLevel, Logger } from './log/logger';
+
+/* Test-suite companion: journal, sessions, scripted answers and faults (text, toolCall come with the authoring helpers below) */
+export { UnusedScriptsError } from './sessions/companion';
+export { connectMock } from './sessions/remote';
+export type { RemoteSession, RemoteOptions } from './sessions/remote';
+export type { CompanionApi, SessionHandle, JournalApi } from './sessions/companion';
+export type { JournalEntry, JournalEvent, JournalFilter } from './sessions/journal';
+export type { ScriptBuilder, ReplyFn } from './scripts/builder';
+export type { ScriptInfo } from './scripts/compile';
+export { receivedProblem, assertReceived, assertReceivedTimes } from './assertions/received';
+export type { ReceivedExpectation } from './assertions/received';
+
+/* Proxy, record and replay */
+export type { ProxySettings } from './proxy/step';
+export type { RecordSettings, ReplaySettings } from './cassettes/settings';
+export type { ReplayMode, ReplaySpeed } from './cassettes/replay-step';
+export type { Cassette, CassetteResponse, StreamEvent } from './cassettes/format';
+export { CASSETTE_VERSION } from './cassettes/format';
+export type { DriftEntry } from './proxy/drift';
 
 /* Config files */
 export { loadConfig, SEARCH_PLACES } from './config/load';
@@ -12,3 +31,8 @@ export { ConfigError } from './config/errors';
 
 /* Overrides and their helpers (also what config files import) */
 export * from './authoring';
+
+/* The model catalogue */
+export { MODELS, lookupModel, modelLimits, DEFAULT_LIMITS } from './models/catalogue';
+export type { CatalogueModel, ModelLimits, ModelLookup, ModelKind } from './models/catalogue';
+export type { CorsConfig } from './http/cors';

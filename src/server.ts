@@ -1,18 +1,21 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { loadSpec } from './openapi/load-spec';
 import { cacheKey, validatorsDir } from './openapi/cache';
 import { PACKAGE_VERSION } from './openapi/locate';
 import { createRouter } from './http/router';
 import { createRequestHandler } from './http/handler';
-import { answerClientError, answerConnect, answerExpectation } from './http/client-error';
+import { corsPolicy } from './http/cors';
+import { hostPolicy, originHosts } from './http/host-check';
 import { internalError } from './http/errors';
 import { createPrismEngine } from './engine/prism-engine';
 import type { Handler, Step } from './pipeline/types';
 import { createStreamingStep } from './streaming/step';
 import { createRealismStep } from './realism/step';
+import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
+import { createModelsStep, createStrictModelsStep } from './models/step';
+import { buildCatalogue } from './models/served';
 import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
-import { compileOverrides, labelled, type LoadedOverride } from './overrides/set';
+import { compileOverrides, labelled, type LoadedOverride, type OverrideSet } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
 import type { AnyOverride } from './overrides/types';
 import type { LoadedConfig } from './config/load';
@@ -21,6 +24,14 @@ import { resolveSettings, type Settings, type SettingsInput } from './settings/r
 import { needsRestart } from './settings/restart';
 import { createAdminRouter } from './admin/router';
 import { healthRoutes } from './admin/health';
+import { listen, PROTOCOLS, type Protocol } from './transport/listen';
+import { loadTlsMaterial, TlsSetupError, type TlsMaterial } from './transport/tls';
+import { createCompanion, type CompanionApi } from './sessions/companion';
+import { readFixtures, watchFixtures, type FixtureEntry } from './scripts/fixtures';
+import { createProxyStep } from './proxy/step';
+import { DriftReport, driftRoutes } from './proxy/drift';
+import { createCassetteSources } from './cassettes/wire';
+import type { ReplayMode } from './cassettes/replay-step';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -29,9 +40,18 @@ import { healthRoutes } from './admin/health';
  */
 export type MockServerOptions = Omit<SettingsInput, 'readyFile'>;
 
-export interface MockServer {
-  /** `http://127.0.0.1:PORT`: the SDK's baseURL is this plus `/v1`. */
+/** The test-suite companion's part (src/sessions/companion.ts): `journal`, `on`, `session`, `scripts`, `resetScripts`, `assertAllUsed`. */
+export interface MockServer extends CompanionApi {
+  /** `http://127.0.0.1:PORT` (`https://` with `tls: true` or when only HTTPS is served): the SDK's baseURL is this plus `/v1`. */
   readonly url: string;
+  /** Every base URL served: `http://...` and `https://...` on the same port, and the `httpsPort`'s. */
+  readonly urls: readonly string[];
+  /** PEM of the local CA that signed the server's certificate, for an `https.Agent` or undici `Agent` (`{ ca }`); none with `tlsCert`. */
+  readonly ca?: string;
+  /** The file of `ca`, for `NODE_EXTRA_CA_CERTS` and the like. */
+  readonly caFile?: string;
+  /** The TLS-only second port (`httpsPort`), as bound. */
+  readonly httpsPort?: number;
   readonly port: number;
   readonly host: string;
   readonly operations: number;
@@ -48,8 +68,14 @@ export interface MockServer {
    * operation of the spec, leaving the current set in force.
    */
   setOverrides(overrides: readonly AnyOverride[]): void;
+  /**
+   * Answers from the cassettes in `dir` from now on (per test, like Polly.js or pytest-recording);
+   * `mode` as `replay.mode` (record modes need `proxy`).
+   */
+  useCassettes(dir: string, options?: { mode?: ReplayMode }): void;
   /** The config file in use, if any. */
   readonly configFile?: string;
+  /** Stops the server; scripts added in code or over HTTP that were never used up are logged as a warning. */
   close(): Promise<void>;
 }
 
@@ -59,18 +85,49 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   return startServer({ ...settings, port: settings.port ?? 0 }, started);
 }
 
+/** What the caller decides when the settings leave it open. */
+export interface StartDefaults {
+  /** What the port serves when `protocols` is not set; TLS had this way is dropped with a warning when no certificate can be kept. */
+  protocols?: readonly Protocol[];
+}
+
 /** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
-export async function startServer(settings: Settings, started = performance.now()): Promise<MockServer> {
+export async function startServer(settings: Settings, started = performance.now(), defaults: StartDefaults = {}): Promise<MockServer> {
   const { logger, config, cacheDir } = settings;
+  // Before the spec: a bad certificate file is the user's to fix, and says so at once.
+  const protocols = settings.protocols ?? defaults.protocols ?? (settings.tls ? PROTOCOLS : ['http']);
+  const wantsTls = protocols.includes('https') || settings.httpsPort !== undefined || settings.tls;
+  let tls: TlsMaterial | undefined;
+  let served = protocols;
+  if (wantsTls) {
+    const source = { host: settings.host, certFile: settings.tlsCert, keyFile: settings.tlsKey, origins: settings.origins, fallbackDir: cacheDir ? path.join(cacheDir, 'tls') : undefined };
+    try {
+      tls = await loadTlsMaterial(source);
+    } catch (error) {
+      // TLS nobody asked for (the command's default) is not worth failing the start over.
+      const asked = settings.protocols !== undefined || settings.httpsPort !== undefined || settings.tls || settings.tlsCert || settings.tlsKey;
+      if (asked || !(error instanceof TlsSetupError)) throw error;
+      logger.warn(`serving plain HTTP only: ${error.message}`);
+      served = protocols.filter((p) => p !== 'https');
+    }
+  }
+
   const loaded = await loadSpec(settings.spec, { dir: cacheDir });
   if (loaded.cacheError) logger.warn(`could not write the spec cache in ${cacheDir}: ${loaded.cacheError}`);
 
+  const answerLimits = {
+    maxBytes: settings.maxAnswerBytes ?? DEFAULT_ANSWER_LIMITS.maxBytes,
+    maxMs: settings.maxAnswerMs ?? DEFAULT_ANSWER_LIMITS.maxMs,
+  };
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
+  const catalogue = buildCatalogue(settings.models, { anyFineTune: !settings.strictModels });
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
-    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed }),
+    strictModels: settings.strictModels ? createStrictModelsStep(catalogue) : undefined,
+    models: createModelsStep(catalogue),
+    realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
@@ -79,24 +136,71 @@ export async function startServer(settings: Settings, started = performance.now(
     pipeline = assemblePipeline(parts, engine);
   };
 
+  // Proxy, record and replay (src/proxy, src/cassettes): steps of their own between overrides and realism.
+  let overrideSet: OverrideSet | undefined;
+  const drift = settings.proxy ? new DriftReport(logger) : undefined;
+  const cassettes = createCassetteSources({
+    record: settings.record,
+    replay: settings.replay,
+    specSha256: loaded.spec.sha256,
+    logger,
+    hasProxy: settings.proxy !== undefined,
+    onReplayStep: (replay) => update({ replay }),
+    needsWhole: (exchange) => (overrideSet?.forOperation(exchange.operationId).length ?? 0) > 0,
+  });
+  parts.replay = cassettes.replay;
+  if (settings.proxy) {
+    parts.proxy = createProxyStep({
+      ...settings.proxy,
+      logger,
+      drift,
+      recorder: cassettes.recorder,
+      needsWhole: (exchange) => (overrideSet?.forOperation(exchange.operationId).length ?? 0) > 0,
+    });
+    // In proxy mode only configured origins may call it (settings/resolve.ts); said when the user widened that.
+    const cors = settings.cors;
+    const wide = cors === true || (typeof cors === 'object' && (cors.loopback !== false || cors.origins?.includes('*')));
+    if (wide) logger.warn("proxy: CORS allows web pages beyond the configured origins, and they call the upstream with this server's key");
+  }
+
   let fromConfig: readonly LoadedOverride[] = config?.overrides ?? [];
   let fromCode: readonly LoadedOverride[] = labelled(settings.overrides);
   const applyOverrides = (fileOnes: readonly LoadedOverride[], codeOnes: readonly LoadedOverride[]) => {
     const set = compileOverrides([...fileOnes, ...codeOnes], loaded.spec.operations);
+    overrideSet = set;
     update({ overrides: set.size > 0 ? createOverridesStep(set, logger) : undefined });
     [fromConfig, fromCode] = [fileOnes, codeOnes];
   };
   applyOverrides(fromConfig, fromCode);
 
+  // Test-suite companion: journal, sessions, scripts (code, admin API, fixture files), one state for all three.
+  const companion = createCompanion({ operations: loaded.spec.operations, logger, journalMax: settings.journalMax, sessions: settings.sessions });
+  update({ scripts: companion.step });
+  const inlineFixtures = (specs: readonly unknown[] | undefined): FixtureEntry[] =>
+    (specs ?? []).map((spec, i) => ({ spec, label: `${config ? config.file : 'option'} "fixtures"[${i}]` }));
+  let fixtureParts = { inline: inlineFixtures(settings.fixtures), files: settings.fixturesDir ? await readFixtures(settings.fixturesDir, settings.cwd) : [] };
+  const applyFixtures = (next: Partial<typeof fixtureParts>) => {
+    const parts = { ...fixtureParts, ...next };
+    const count = companion.setFixtures([...parts.inline, ...parts.files]);
+    fixtureParts = parts;
+    return count;
+  };
+  applyFixtures({});
+
   const admin = createAdminRouter(
-    healthRoutes({
-      operations: loaded.spec.operations.length,
-      spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
-      version: PACKAGE_VERSION,
-      startedAt: started,
-    }),
+    [
+      ...healthRoutes({
+        operations: loaded.spec.operations.length,
+        spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
+        version: PACKAGE_VERSION,
+        startedAt: started,
+      }),
+      ...companion.adminRoutes,
+      ...(drift ? driftRoutes(drift) : []),
+    ],
     { token: settings.adminToken, logger },
   );
+  const { host } = settings;
   const handle = createRequestHandler({
     router,
     pipeline: () => pipeline,
@@ -104,21 +208,25 @@ export async function startServer(settings: Settings, started = performance.now(
     auth: settings.auth,
     apiKeys: settings.apiKeys,
     bodyLimit: settings.bodyLimit,
-    cors: settings.cors,
+    cors: corsPolicy(settings.cors, settings.corsOrigins),
+    hosts: hostPolicy(host, originHosts(settings.cors, settings.corsOrigins)),
+    maxAnswerBytes: answerLimits.maxBytes,
     admin,
+    sessions: companion.front,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
     allowUnknownParams: settings.allowUnknownParams,
   });
 
-  const { headersTimeout, requestTimeout } = settings;
-  const server = http.createServer(
-    {
-      headersTimeout,
-      requestTimeout,
-      // Node looks for overdue requests this often (30 s by default, longer than the timeouts themselves).
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
-    },
-    (request, response) => {
+  const listening = await listen({
+    host: settings.host,
+    port: settings.port ?? 0,
+    protocols: served,
+    httpsPort: tls ? settings.httpsPort : undefined,
+    tls,
+    headersTimeout: settings.headersTimeout,
+    requestTimeout: settings.requestTimeout,
+    logger,
+    onRequest: (request, response) => {
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
         if (response.headersSent || response.destroyed) return void response.destroy();
@@ -131,26 +239,9 @@ export async function startServer(settings: Settings, started = performance.now(
         }
       });
     },
-  );
-  // Slow or stalled clients must not hold sockets for ever; idle keep-alive sockets neither.
-  server.keepAliveTimeout = 5_000;
-  server.on('clientError', answerClientError);
-  server.on('connect', answerConnect);
-  server.on('checkExpectation', answerExpectation);
-
-  const { host } = settings;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
   });
-  // Past listening, a failure of the listening socket (EMFILE on accept, say) is logged: the
-  // connections already open keep being served.
-  server.on('error', (error) => logger.error(`the server's socket failed: ${error.message}`));
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // Once listening: a start that fails says only why.
+  for (const note of tls?.notes ?? []) logger.info(note);
   const readyMs = Math.round(performance.now() - started);
   const watcher =
     settings.watch && config
@@ -159,21 +250,32 @@ export async function startServer(settings: Settings, started = performance.now(
           logger,
           apply: (next) => {
             applyOverrides(next.overrides, fromCode);
-            return needsRestart(settings, next, address.port);
+            if (!settings.origins.fixtures?.startsWith('option')) applyFixtures({ inline: inlineFixtures(next.config.fixtures) });
+            return needsRestart(settings, next, listening.port);
           },
         })
       : undefined;
   await watcher?.ready;
+  const fixturesWatcher =
+    settings.watch && settings.fixturesDir
+      ? watchFixtures(settings.fixturesDir, { logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
+      : undefined;
+  await fixturesWatcher?.ready;
   // The first answer that needs Prism (a `Prefer: code=429`, an undocumented example) would pay
   // for loading it (about 0.5 s): load it once the server is ready, after whoever awaited the
   // start has had its turn (the ready line, the first requests of a test).
   const warming = setTimeout(() => engine.warm(), 200);
   warming.unref();
 
+  const urls = [listening.urls.http, served.includes('https') ? `https://${listening.urlHost}:${listening.port}` : undefined, listening.httpsPort !== undefined ? `https://${listening.urlHost}:${listening.httpsPort}` : undefined].filter((u): u is string => u !== undefined);
   return {
-    url: `http://${urlHost}:${address.port}`,
-    port: address.port,
-    host,
+    url: (settings.tls ? listening.urls.https : undefined) ?? listening.urls.http ?? listening.urls.https!,
+    urls,
+    ca: tls?.ca,
+    caFile: tls?.caFile,
+    httpsPort: listening.httpsPort,
+    port: listening.port,
+    host: settings.host,
     operations: loaded.spec.operations.length,
     specVersion: loaded.spec.version,
     specSha256: loaded.spec.sha256,
@@ -185,18 +287,18 @@ export async function startServer(settings: Settings, started = performance.now(
     setOverrides(overrides) {
       applyOverrides(fromConfig, labelled(overrides));
     },
+    useCassettes(dir, options) {
+      cassettes.use(path.resolve(settings.cwd, dir), options);
+    },
     configFile: config?.file,
+    ...companion.api,
     async close() {
+      companion.warnPending();
+      await fixturesWatcher?.close();
       clearTimeout(warming);
       await watcher?.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Requests in flight get a moment to finish; then their sockets are cut.
-        setTimeout(() => server.closeAllConnections(), 1000).unref();
-      });
-      // libuv releases the closed handles on the next turn: after it, nothing of the server is left.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Requests in flight get a moment to finish; then their sockets are cut.
+      await listening.close(1000);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidUrl, malformedJson, openAIError, type ErrorResponse } from '../http/errors';
 import { BodyTooLargeError, readBody } from '../http/read-body';
+import { isAdminPath } from '../http/cors';
 import { redactUrl, type Logger } from '../log/logger';
 
 /**
@@ -49,9 +50,6 @@ export const adminError = (status: number, message: string, options: { param?: s
 
 const ADMIN_BODY_LIMIT = 10 * 1024 * 1024;
 
-export function isAdminPath(url: string | undefined): boolean {
-  return url !== undefined && (url === ADMIN_PREFIX || url.startsWith(ADMIN_PREFIX + '/') || url.startsWith(ADMIN_PREFIX + '?'));
-}
 
 function matchTemplate(template: string, path: string): Record<string, string> | undefined {
   const want = template.split('/');

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { envName, isBooleanOption, OPTIONS, OptionValueError, readText, type OptionDef } from '../settings/options';
+import { aliasesOf, envName, isBooleanOption, OPTIONS, OptionValueError, readText, type OptionDef } from '../settings/options';
 import type { SettingsInput } from '../settings/resolve';
 import { nearest } from '../util/nearest';
 
@@ -28,7 +28,7 @@ function parseConfig(): ParseArgsConfig['options'] {
     const boolean = isBooleanOption(def);
     options[def.flag] = { type: boolean ? 'boolean' : 'string', ...(def.short ? { short: def.short } : {}), ...(def.repeat ? { multiple: true } : {}) };
     if (boolean) options[`no-${def.flag}`] = { type: 'boolean' };
-    if (def.alias) options[def.alias.flag] = { type: 'boolean' };
+    for (const alias of aliasesOf(def)) options[alias.flag] = { type: 'boolean' };
   }
   return options;
 }
@@ -65,7 +65,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         throw error;
       }
     }
-    if (def.alias && values[def.alias.flag]) given[def.key] = def.alias.value;
+    for (const alias of aliasesOf(def)) if (values[alias.flag]) given[def.key] = alias.value;
   }
   return { given: given as SettingsInput, command: parsed.positionals, help: Boolean(values.help), version: Boolean(values.version) };
 }
@@ -78,12 +78,14 @@ function flagText(def: OptionDef<any>): string[] {
   lines.push(head.length < 26 ? `  ${head.padEnd(26)}${def.help}` : `  ${head}\n  ${''.padEnd(26)}${def.help}`);
   const env = envName(def);
   if (env) lines.push(`  ${''.padEnd(26)}env ${env}`);
-  if (def.alias) lines.push(`  ${`--${def.alias.flag}`.padEnd(26)}${def.alias.help ?? ''}`);
+  for (const alias of aliasesOf(def)) lines.push(`  ${`--${alias.flag}`.padEnd(26)}${alias.help ?? ''}`);
   return lines;
 }
 
 export const USAGE = [
   'Usage: openai-mock [options]',
+  '       openai-mock tls path      print the local CA certificate file (made if missing), to trust it',
+  '       openai-mock spec update|info   update the OpenAI spec, or show the one in use (openai-mock spec --help)',
   '',
   'A mock server for the OpenAI API, from the official OpenAPI spec.',
   '',

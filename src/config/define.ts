@@ -1,6 +1,11 @@
 import type { LogLevel } from '../log/logger';
 import type { StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { ScriptSpec } from '../scripts/spec';
+import type { CorsConfig } from '../http/cors';
+import type { ModelsConfig } from '../models/served';
+import type { ProxySettings } from '../proxy/step';
+import type { RecordSettings, ReplaySettings } from '../cassettes/settings';
 
 /**
  * A config file's contents. Every command-line option has a key here (a flag given on the command
@@ -16,8 +21,11 @@ export interface Config {
   auth?: boolean;
   /** Strict keys: only these are accepted (default: `OPENAI_MOCK_API_KEYS`, else any key). */
   apiKeys?: string[];
-  /** `false` sends no CORS headers (on by default, for web apps calling the mock from a browser). */
-  cors?: boolean;
+  /**
+   * Web pages that may call the mock from a browser: pages served from this machine by default;
+   * `{ origins: [...] }` adds others, `credentials: true` allows credentials; `false` sends no CORS headers.
+   */
+  cors?: boolean | CorsConfig;
   /** Prepared-spec cache folder, or `false` for none. */
   cacheDir?: string | false;
   bodyLimit?: number;
@@ -33,8 +41,35 @@ export interface Config {
   allowUnknownParams?: boolean;
   /** Require `Authorization: Bearer <adminToken>` on the admin routes (`/__admin/...`; health stays open). */
   adminToken?: string;
+  /** The most bytes one answer may have (default 48 MiB); a request asking for more gets a 400. */
+  maxAnswerBytes?: number;
+  /** The most milliseconds of work one answer may take (default 500); then a 400. */
+  maxAnswerMs?: number;
+  /**
+   * What the port serves: `http` (HTTP/1.1 and HTTP/2 with prior knowledge), `https` (TLS, with
+   * h2 or http/1.1 by ALPN). Default for the command: both, on the same port.
+   */
+  protocols?: readonly ('http' | 'https')[];
+  /** A second port, TLS only (as stripe-mock's 12112). */
+  httpsPort?: number;
+  /** Your own certificate (PEM) and its key, instead of the generated local CA's; relative to this file. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /**
+   * The model catalogue that `GET /v1/models` answers: an array (ids, or `{ id, owned_by?, created?,
+   * shutdown_date? }`) replaces the built-in one; `{ extend: [...], remove: ['id', ...] }` changes it.
+   */
+  models?: ModelsConfig;
+  /** A request naming a model outside the catalogue fails as the API fails it: 404 `model_not_found`. */
+  strictModels?: boolean;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
+  /** Forward requests to an OpenAI-compatible API; a string is the target (`https://api.openai.com/v1`). */
+  proxy?: string | ProxySettings;
+  /** Write each proxied exchange as a cassette in this folder; `redact` lists body paths and patterns kept off disk. */
+  record?: string | RecordSettings;
+  /** Answer from the cassettes in this folder (`mode`: replay, record-missing, record). */
+  replay?: string | ReplaySettings;
   /**
    * A folder of override modules (each a default export: one override or an array), loaded in
    * file-name order after `overrides`. Default `overrides` next to this file; `false` for none.
@@ -42,6 +77,14 @@ export interface Config {
   overridesDir?: string | false;
   /** Overrides, applied in order: each that applies sees the response the ones before it left. */
   overrides?: readonly AnyOverride[];
+  /** The request journal: how many requests it keeps, oldest dropped first (`{ max: 1000 }` by default; `max: 0` or `false`: none). */
+  journal?: { max?: number } | false;
+  /** What names a request's test session: the `x-mock-session` header (or `header`), and with `byApiKey` its API key. */
+  sessions?: { byApiKey?: boolean; header?: string };
+  /** A folder of fixture files (scripts as data: `*.yaml`, `*.yml`, `*.json`), reloaded with `watch`. */
+  fixturesDir?: string;
+  /** Scripts as data, like a fixture file's. */
+  fixtures?: readonly ScriptSpec[];
 }
 
 /** Types a config file's default export: `export default defineConfig({ ... })`. */

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log/logger';
 import { ConfigError, EmptyFileError } from './errors';
 import { loadConfig, MODULE_EXTENSIONS, type LoadedConfig } from './load';
+import { createReloader } from './reloader';
 
 /**
  * `--watch`: watches the config file, the overrides folder and every file they import. A change
@@ -31,28 +31,16 @@ export interface WatchOptions {
 
 export function watchConfig(initial: LoadedConfig, options: WatchOptions): ConfigWatcher {
   const { logger } = options;
-  const debounceMs = options.debounceMs ?? 20;
   const SETTLE_MS = 100;
   let current = initial;
   const watched = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
   let firstChangeAt: number | undefined;
-  let running = false;
-  let again = false;
-  let closed = false;
   // One re-read per empty file seen, not a loop: a file left empty stays refused until saved.
   let settleRetried = false;
   let settleTimer: NodeJS.Timeout | undefined;
 
   const targets = (loaded: LoadedConfig) => [loaded.file, ...loaded.inputs, ...(loaded.overridesDir ? [loaded.overridesDir] : [])];
   for (const target of targets(initial)) watched.add(target);
-  // depth 0: the overrides folder's own files; what they import is watched file by file.
-  const watcher: FSWatcher = watch([...watched], { ignoreInitial: true, depth: 0 });
-  const add = (paths: Iterable<string>) => {
-    const fresh = [...paths].filter((p) => !watched.has(p));
-    for (const p of fresh) watched.add(p);
-    if (fresh.length > 0) watcher.add(fresh);
-  };
 
   /** A new or removed override module counts; an editor's swap file beside it does not. */
   const relevant = (file: string) => {
@@ -61,33 +49,35 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
     return dir !== undefined && path.dirname(file) === dir && MODULE_EXTENSIONS.includes(path.extname(file)) && !path.basename(file).startsWith('.');
   };
 
-  const schedule = () => {
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(reload, debounceMs);
+  const reloader = createReloader({
+    paths: [...watched],
+    relevant,
+    onChange() {
+      firstChangeAt ??= performance.now();
+      // The write's own event came: it reloads, and a re-read scheduled for an empty file is not needed.
+      settleRetried = false;
+      clearTimeout(settleTimer);
+    },
+    reload,
+    logger,
+    what: 'the config',
+    debounceMs: options.debounceMs,
+  });
+  const add = (paths: Iterable<string>) => {
+    const fresh = [...paths].filter((p) => !watched.has(p));
+    for (const p of fresh) watched.add(p);
+    if (fresh.length > 0) reloader.watcher.add(fresh);
   };
 
-  watcher.on('all', (_event, file) => {
-    if (!relevant(path.resolve(file))) return;
-    firstChangeAt ??= performance.now();
-    settleRetried = false;
-    schedule();
-  });
-  watcher.on('error', (error) => logger.warn(`watching the config: ${(error as Error).message ?? error}`));
-
   async function reload() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
     const since = firstChangeAt ?? performance.now();
     firstChangeAt = undefined;
     try {
       const loaded = await loadConfig({ file: current.file, cwd: options.cwd });
       if (!loaded) throw new ConfigError(`config file not found: ${current.file}`, current.file);
-      if (closed) return;
+      if (reloader.closed) return;
       const restart = options.apply(loaded);
+      clearTimeout(settleTimer);
       current = loaded;
       add(targets(loaded));
       logger.info(`overrides reloaded: ${loaded.overrides.length} overrides in ${Math.round(performance.now() - since)} ms`);
@@ -101,32 +91,20 @@ export function watchConfig(initial: LoadedConfig, options: WatchOptions): Confi
         if (!settleRetried) {
           settleRetried = true;
           clearTimeout(settleTimer);
-          settleTimer = setTimeout(() => {
-            if (!closed) void reload();
-          }, SETTLE_MS);
+          settleTimer = setTimeout(() => reloader.schedule(), SETTLE_MS);
         }
         return;
       }
       const message = error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error));
       logger.error(`overrides not reloaded; the last good set stays in force:\n${message}`);
-    } finally {
-      running = false;
-      if (again && !closed) {
-        again = false;
-        firstChangeAt ??= since;
-        schedule();
-      }
     }
   }
 
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
-    ready,
+    ready: reloader.ready,
     async close() {
-      closed = true;
-      clearTimeout(timer);
       clearTimeout(settleTimer);
-      await watcher.close();
+      await reloader.close();
     },
   };
 }

@@ -8,7 +8,8 @@ function statusOf(error: NodeJS.ErrnoException): number {
   return 400;
 }
 
-function writeError(socket: Duplex, status: number, message: string): void {
+/** An HTTP/1.1 error answer written straight on a socket, which is then closed. */
+export function writeError(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: null } });
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
@@ -43,5 +44,7 @@ export function answerExpectation(request: http.IncomingMessage, response: http.
   const body = JSON.stringify({
     error: { message: `Unsupported Expect header (${request.headers.expect}): only 100-continue is understood.`, type: 'invalid_request_error', param: 'Expect', code: null },
   });
-  response.writeHead(417, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+  // HTTP/2 has no connection header: the stream ends, the connection stays.
+  const close = request.httpVersionMajor >= 2 ? {} : { connection: 'close' };
+  response.writeHead(417, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...close }).end(body);
 }

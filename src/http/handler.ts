@@ -14,16 +14,19 @@ import {
   unsupportedContentType,
   type ErrorResponse,
 } from './errors';
-import { writeResponse } from './write-response';
+import { AnswerTooLargeError, writeResponse } from './write-response';
 import { checkAuth } from './auth';
 import { PreferError, readPreferences } from './preferences';
-import { answerPreflight, corsHeaders, isPreflight } from './cors';
+import { answerPreflight, corsHeaders, foreignOrigin, isAdminPath, isPreflight, judgeOrigin, type CorsPolicy } from './cors';
+import { checkHost, type HostPolicy } from './host-check';
+import { checkInputLimits } from '../limits/input-limits';
 import { requestMediaTypes, validateRequest } from '../validation/request-validator';
 import type { ValidatorStore } from '../validation/validator-store';
 import { chooseMediaType, defaultSuccess, findResponse } from '../engine/negotiate';
 import { EngineError } from '../engine/prism-engine';
-import type { Exchange, Handler, MockRequest, MockResponse, Preferences } from '../pipeline/types';
+import { DropConnection, type Exchange, type Handler, type MockRequest, type MockResponse, type Preferences } from '../pipeline/types';
 import { redactUrl, type Logger } from '../log/logger';
+import type { FrontHooks, SeenRequest } from '../sessions/front';
 
 export interface HandlerOptions {
   router: Router;
@@ -34,14 +37,20 @@ export interface HandlerOptions {
   /** Strict mode: only these keys are accepted (see auth.ts). */
   apiKeys?: readonly string[];
   bodyLimit: number;
-  /** Answer CORS preflights and name the `Origin` in answers (for web apps in a browser). */
-  cors: boolean;
+  /** Which web pages may call the mock from a browser (see cors.ts). */
+  cors: CorsPolicy;
+  /** Which `Host` headers are the mock's (see host-check.ts). */
+  hosts: HostPolicy;
+  /** The most bytes one answer may have once serialised (the realism step meters before building). */
+  maxAnswerBytes: number;
   /** The admin API (`/__admin/...`), answered before anything of the OpenAI API's. */
   admin?: OwnRoutes;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
   validators?: ValidatorStore;
   /** Accept body parameters the spec does not declare (`--allow-unknown-params`). */
   allowUnknownParams?: boolean;
+  /** Sessions and the request journal (src/sessions/): the session is read once here, each answer journaled beside its log line. */
+  sessions?: FrontHooks;
 }
 
 /** Paths the server answers itself, outside the OpenAI API (the admin router). */
@@ -114,7 +123,7 @@ function drainSmallBody(request: IncomingMessage): Promise<void> {
 export function createRequestHandler(options: HandlerOptions) {
   const { router, logger } = options;
 
-  async function prepare(request: IncomingMessage, signal: AbortSignal): Promise<Exchange> {
+  async function prepare(request: IncomingMessage, signal: AbortSignal, session: string | undefined, seen: SeenRequest): Promise<Exchange> {
     const method = (request.method ?? 'GET').toUpperCase();
     let url: URL;
     try {
@@ -130,6 +139,7 @@ export function createRequestHandler(options: HandlerOptions) {
     const headAsGet = !route && method === 'HEAD';
     if (headAsGet) route = router.match('GET', apiPath, url.searchParams);
     if (!route) throw new HttpError(invalidUrl(method, url.pathname));
+    seen.operationId = route.operation.iid;
 
     if (options.auth) {
       const problem = checkAuth(request.headers, { apiKeys: options.apiKeys });
@@ -141,6 +151,8 @@ export function createRequestHandler(options: HandlerOptions) {
     if (azure) delete query['api-version'];
     const preferences = preferencesOf(request, query);
     for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
+    seen.query = query;
+    for (const key of [...url.searchParams.keys()]) if (key.startsWith('__')) url.searchParams.delete(key);
 
     let raw: Buffer;
     try {
@@ -164,9 +176,13 @@ export function createRequestHandler(options: HandlerOptions) {
       throw error;
     }
     if (deployment !== undefined) parsed = withDeploymentModel(route.operation, parsed, deployment, mediaTypeOf(request.headers['content-type']));
+    // The API's limits before validation: a request it would refuse for its size costs little here.
+    const overLimit = parsed.kind === 'json' ? checkInputLimits(route.operation.iid, parsed.value, raw.length) : undefined;
+    if (overLimit) throw new HttpError(overLimit);
 
     const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
+    seen.body = body;
     const problem = validateRequest(route.operation, {
       pathParams: route.params,
       query,
@@ -186,6 +202,8 @@ export function createRequestHandler(options: HandlerOptions) {
       body,
       files: parsed.kind === 'form' ? parsed.files : {},
       contentType,
+      raw,
+      search: url.search,
     };
     const wanted = preferences.code !== undefined ? findResponse(route.operation, preferences.code) : defaultSuccess(route.operation);
     if (preferences.code !== undefined && !wanted) {
@@ -219,15 +237,29 @@ export function createRequestHandler(options: HandlerOptions) {
       responseMediaType: chooseMediaType(wanted, request.headers.accept),
       preferences,
       signal,
+      session,
     };
   }
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    // Before CORS: the admin API never answers a browser's cross-origin call.
+    // Before any work: a request by a name that is not the mock's (DNS rebinding) or from a web page
+    // that may not call it is refused, preflight or not, and gets no CORS headers.
+    const admin = isAdminPath(request.url);
+    const verdict = judgeOrigin(request, options.cors);
+    const refusal =
+      checkHost(request.headers.host, options.hosts) ??
+      (verdict === 'foreign' || (admin && verdict === 'allowed') ? foreignOrigin(String(request.headers.origin), admin) : undefined);
+    if (refusal) {
+      await writeResponse(response, refusal);
+      if (!request.complete) request.resume();
+      logger.warn(`${request.method} ${redactUrl(request.url)} ${refusal.status}: ${refusal.body.error.message}`);
+      return;
+    }
+    // After the refusals, before CORS: the admin API never answers a browser's cross-origin call.
     if (options.admin?.owns(request.url)) return options.admin.handle(request, response);
-    if (options.cors && isPreflight(request)) {
-      answerPreflight(request, response);
+    if (options.cors.enabled && isPreflight(request)) {
+      answerPreflight(request, response, options.cors);
       logger.info(`${request.method} ${redactUrl(request.url)} 204 (CORS preflight)`);
       return;
     }
@@ -239,12 +271,21 @@ export function createRequestHandler(options: HandlerOptions) {
     // this request's alone (its signal has aborted), never an unhandled 'error' event.
     response.on('error', (error) => logger.debug(`${request.method} ${redactUrl(request.url)}: the response failed: ${error.message}`));
 
+    const session = options.sessions?.sessionOf(request);
+    const seen: SeenRequest = {};
+    let exchange: Exchange | undefined;
     let result: MockResponse;
     try {
-      const exchange = await prepare(request, abort.signal);
+      exchange = await prepare(request, abort.signal, session, seen);
       result = await options.pipeline()(exchange);
     } catch (error) {
       if (error instanceof HttpError) result = error.response;
+      else if (error instanceof DropConnection) {
+        options.sessions?.dropped({ request, session: session!, seen, exchange, started });
+        response.destroy();
+        logger.info(`${request.method} ${redactUrl(request.url)} closed without an answer (scripted)`);
+        return;
+      }
       else if (error instanceof EngineError) result = openAIError(error.status, error.message);
       else if (error instanceof ClientGoneError) {
         logger.debug(`${request.method} ${redactUrl(request.url)}: ${error.message}`);
@@ -258,17 +299,30 @@ export function createRequestHandler(options: HandlerOptions) {
     // A small body still on its way when the answer is known (a 401, a 404) is read and dropped,
     // so that the connection stays usable; a large or stalled one is not waited for.
     if (!request.complete && result.status !== 413) await drainSmallBody(request);
-    if (result.status === 413 || result.status === 415 || !request.complete) {
+    // HTTP/2 has no connection header: there an unread body ends with its own stream.
+    if ((result.status === 413 || result.status === 415 || !request.complete) && request.httpVersionMajor < 2) {
       // Answered before the whole body arrived (a 401, a 404, a 413): the rest of it would be
       // taken for the next request on this connection, and a client still owing it would hold
       // the socket until the keep-alive timeout. The connection ends with the answer.
       response.setHeader('connection', 'close');
     }
-    if (options.cors) for (const [name, value] of Object.entries(corsHeaders(request))) response.setHeader(name, value);
-    await writeResponse(response, result);
+    if (options.cors.enabled && verdict === 'allowed') for (const [name, value] of Object.entries(corsHeaders(request, options.cors))) response.setHeader(name, value);
+    const recording = options.sessions?.record({ request, session: session!, seen, exchange, result, started });
+    try {
+      await writeResponse(response, recording?.result ?? result, options.maxAnswerBytes);
+    } catch (error) {
+      if (!(error instanceof AnswerTooLargeError)) throw error;
+      // An override's or the engine's body past the ceiling (the builders' own are refused before they are built).
+      logger.warn(`${request.method} ${redactUrl(request.url)}: refused: ${error.message}`);
+      result = openAIError(400, error.message, { code: 'answer_too_large' });
+      await writeResponse(response, result);
+    } finally {
+      recording?.done();
+    }
     if (!request.complete) request.resume();
 
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    logger.info(`${request.method} ${redactUrl(request.url)} ${result.status} ${ms.toFixed(1)}ms`);
+    const source = result.source && result.source !== 'engine' ? ` (${result.source})` : '';
+    logger.info(`${request.method} ${redactUrl(request.url)} ${result.status} ${ms.toFixed(1)}ms${source}`);
   };
 }

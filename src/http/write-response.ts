@@ -23,12 +23,15 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<string | Buffer
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
+/** A body past the answer ceiling: nothing was written yet, so an error can be sent instead. */
+export class AnswerTooLargeError extends Error {}
+
 /**
  * Writes a response: JSON values serialised, strings and Buffers as they are, and async
  * iterables (event streams) chunk by chunk, each flushed as written and stopped when the client
  * goes away.
  */
-export async function writeResponse(response: ServerResponse, result: MockResponse): Promise<void> {
+export async function writeResponse(response: ServerResponse, result: MockResponse, maxBytes = Infinity): Promise<void> {
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string> = { ...result.headers };
   // The SDK exposes this as `_request_id`; the real API always sends one.
@@ -55,14 +58,27 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
   }
 
   let payload: Buffer | string;
-  if (Buffer.isBuffer(result.body)) payload = result.body;
+  if (result.raw) payload = result.raw;
+  else if (Buffer.isBuffer(result.body)) payload = result.body;
   else if (typeof result.body === 'string' && !/json/.test(headers['content-type'] ?? '')) payload = result.body;
   else if (result.body === undefined) payload = '';
   else {
-    payload = JSON.stringify(result.body);
+    try {
+      payload = JSON.stringify(result.body);
+    } catch (error) {
+      // V8's longest string (about 512 MiB) is shorter than some bodies; that is a body too large, not a failure.
+      if (error instanceof RangeError) throw new AnswerTooLargeError(`The answer is too large to send (${error.message}): ask for less.`);
+      throw error;
+    }
     headers['content-type'] ??= 'application/json';
   }
-  headers['content-length'] = String(Buffer.byteLength(payload));
+  const bytes = Buffer.byteLength(payload);
+  if (bytes > maxBytes) {
+    throw new AnswerTooLargeError(
+      `The answer would be ${bytes} bytes, more than this server's limit of ${maxBytes} bytes per answer. Ask for less, or raise the limit with --max-answer-bytes (maxAnswerBytes).`,
+    );
+  }
+  headers['content-length'] = String(bytes);
   response.writeHead(result.status, headers);
   response.end(payload);
 }

@@ -44,6 +44,11 @@ export function redactSecret(value: string): string {
 const SECRET_PARAM = /key|token|secret|auth|password|signature/i;
 const SECRET_VALUE = /^(sk|rk|pk|sess)-|^Bearer\s/i;
 
+/** A query parameter that looks like a credential, by its name or its value. */
+export function isSecretParam(name: string, value: string): boolean {
+  return SECRET_PARAM.test(name) || SECRET_VALUE.test(value);
+}
+
 /** A request URL fit for a log line: query values that look like credentials are redacted. */
 export function redactUrl(url: string | undefined): string {
   if (!url) return '';
@@ -57,7 +62,7 @@ export function redactUrl(url: string | undefined): string {
   }
   let changed = false;
   for (const [name, value] of [...params]) {
-    if (SECRET_PARAM.test(name) || SECRET_VALUE.test(value)) {
+    if (isSecretParam(name, value)) {
       params.set(name, redactSecret(value));
       changed = true;
     }

@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,7 +20,31 @@ export const PACKAGE_VERSION: string = (() => {
     return 'unknown';
   }
 })();
+/** The spec this package ships (filled at install from the pin in spec/pin.json). */
 export const DEFAULT_SPEC_PATH = path.join(PACKAGE_ROOT, 'spec', 'openapi.yaml');
+
+/** A copy of this package inside some node_modules (installed), rather than a checkout of its repository. */
+export function isInstalledPackage(root = PACKAGE_ROOT): boolean {
+  return root.split(path.sep).includes('node_modules');
+}
+
+/**
+ * Where `openai-mock spec update` writes the spec and its pin, and where the default spec is read
+ * first: a checkout's own spec/ (the pin is then a change to commit), an installed package's user
+ * cache (its own folder may be read-only and is replaced by the next install), or
+ * OPENAI_MOCK_SPEC_HOME.
+ */
+export function specHome(env: NodeJS.ProcessEnv = process.env, root = PACKAGE_ROOT): string {
+  if (env.OPENAI_MOCK_SPEC_HOME) return path.resolve(env.OPENAI_MOCK_SPEC_HOME);
+  if (!isInstalledPackage(root)) return path.join(root, 'spec');
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'openai-mock', 'spec');
+}
+
+/** The default spec: an updated one (`spec update`) when there is one, else the package's own. */
+export function defaultSpecPath(env: NodeJS.ProcessEnv = process.env, root = PACKAGE_ROOT): string {
+  const updated = path.join(specHome(env, root), 'openapi.yaml');
+  return existsSync(updated) ? updated : path.join(root, 'spec', 'openapi.yaml');
+}
 
 /** The user's cache folder for openai-mock: `$XDG_CACHE_HOME/openai-mock`, else `~/.cache/openai-mock`. */
 export function userCacheDir(): string {
@@ -60,5 +84,5 @@ export function locateSpec(options: {
     return { source: isUrl(value) ? value : path.resolve(options.config.dir, value), origin: 'config "spec"' };
   }
   if (options.env) return { source: isUrl(options.env) ? options.env : path.resolve(options.cwd, options.env), origin: 'OPENAI_MOCK_SPEC' };
-  return { source: DEFAULT_SPEC_PATH, origin: 'default' };
+  return { source: defaultSpecPath(), origin: 'default' };
 }

@@ -12,14 +12,14 @@ import { mapStack } from '../config/load-module';
  * throws answers its request with a 500 and a log line; the server goes on.
  */
 
-class OverrideFailure extends Error {}
+export class OverrideFailure extends Error {}
 
 const lowerKeys = (headers: Record<string, string>) =>
   Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined).map(([k, v]) => [k.toLowerCase(), String(v)]));
 
 const isPlainJson = (body: unknown) => typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && !(Symbol.asyncIterator in body);
 
-function apply(response: MockResponse, replacement: Replacement): MockResponse {
+export function apply(response: MockResponse, replacement: Replacement): MockResponse {
   if (typeof replacement !== 'object' || Array.isArray(replacement)) {
     throw new OverrideFailure(`returned ${Array.isArray(replacement) ? 'an array' : typeof replacement}; an override returns { status, headers, body } or nothing`);
   }
@@ -33,6 +33,7 @@ function apply(response: MockResponse, replacement: Replacement): MockResponse {
     headers: { ...response.headers, ...given },
     body: 'body' in replacement ? replacement.body : response.body,
     stream: stream ?? response.stream,
+    source: response.source,
   };
   if ('body' in replacement && isPlainJson(replacement.body) && !given['content-type']) {
     next.headers['content-type'] = 'application/json';
@@ -40,7 +41,7 @@ function apply(response: MockResponse, replacement: Replacement): MockResponse {
   return next;
 }
 
-function overrideRequest(exchange: Exchange): OverrideRequest {
+export function overrideRequest(exchange: Exchange): OverrideRequest {
   const { method, path, params, query, headers, body, files } = exchange.request;
   return { method, path, params, query: query as OverrideRequest['query'], headers, body: body as OverrideRequest['body'], files };
 }

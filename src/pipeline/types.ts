@@ -24,7 +24,14 @@ export interface MockRequest {
   files: Record<string, UploadedFile>;
   /** Media type of the request body, without parameters. */
   contentType: string | undefined;
+  /** The body's bytes as received: the proxy forwards these (a multipart upload keeps its boundary). */
+  raw?: Buffer;
+  /** The query string as received, minus the mock's own `__` parameters: `?limit=2`, or ''. */
+  search?: string;
 }
+
+/** Where an answer came from, for logs and the journal. */
+export type ResponseSource = 'engine' | 'override' | 'replay' | 'proxy' | 'mock-fallback';
 
 export interface MockResponse {
   status: number;
@@ -33,6 +40,13 @@ export interface MockResponse {
   body: unknown;
   /** How to stream this response when the request asked for a stream (timing, errors, cuts). */
   stream?: StreamControl;
+  /** Which source answered (unset: the engine). */
+  source?: ResponseSource;
+  /**
+   * The body exactly as an upstream or a cassette sent it, written instead of `body` while no
+   * step has replaced the response: an unmatched proxied answer goes out byte for byte.
+   */
+  raw?: Buffer;
 }
 
 /** Set by config or an override; read by the streaming step. All optional, zero by default. */
@@ -71,6 +85,18 @@ export interface Exchange {
   preferences: Preferences;
   /** Aborted when the client goes away, so steps can stop work (timers, streams, upstream calls). */
   signal: AbortSignal;
+  /** The test session the request belongs to (`x-mock-session`, or its API key when so configured); `default` otherwise. */
+  session?: string;
+}
+
+/**
+ * Thrown by a step to close the connection without answering (a scripted fault): the front
+ * destroys the socket before any status line, as a crashed upstream would.
+ */
+export class DropConnection extends Error {
+  constructor() {
+    super('connection closed without an answer, as scripted');
+  }
 }
 
 export type Handler = (exchange: Exchange) => Promise<MockResponse>;

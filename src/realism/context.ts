@@ -1,5 +1,6 @@
 import type { Exchange } from '../pipeline/types';
 import type { IdSource } from './ids';
+import type { AnswerMeter } from './meter';
 
 /** What an answer is made coherent with: the request as a plain record, ids and the clock. */
 export interface RealismContext {
@@ -7,6 +8,8 @@ export interface RealismContext {
   /** The request body's fields (form fields for multipart); empty when there is no object body. */
   request: Record<string, unknown>;
   ids: IdSource;
+  /** The answer's ceiling: builders charge what they are about to build. */
+  meter: AnswerMeter;
 }
 
 export type Builder = (body: Record<string, unknown>, context: RealismContext) => void;

@@ -12,6 +12,12 @@ import { embeddings } from './kinds/embeddings';
 import { images, list, moderations, uploadedFile } from './kinds/collections';
 import { fileContent, speechAudio, transcriptFormat } from './kinds/media';
 import { typicalError } from './kinds/errors';
+import { AnswerLimitError, AnswerMeter, DEFAULT_ANSWER_LIMITS, type AnswerLimits } from './meter';
+import { successJson } from './default-bodies';
+import { minimalValue } from '../openapi/schema/minimal-value';
+import { schemaTools } from '../validation/request-validator';
+import { openAIError } from '../http/errors';
+import { createLogger, redactUrl, type Logger } from '../log/logger';
 
 export interface RealismOptions {
   /** By operation iid, the bodies chosen when the spec was prepared (`PreparedSpec.defaultBodies`). */
@@ -21,6 +27,10 @@ export interface RealismOptions {
    * byte. A request's `Prefer: seed=...` header takes precedence.
    */
   seed?: string | number;
+  /** Where a body that could not be built is reported. Default: silent. */
+  logger?: Logger;
+  /** The ceiling on one answer's size and work (see meter.ts). */
+  limits?: AnswerLimits;
 }
 
 /** Answers that are built from the request, by operation. */
@@ -60,15 +70,40 @@ export function createRealismStep(options: RealismOptions): Step {
     return JSON.parse(text) as Record<string, unknown>;
   };
 
-  const realized = (exchange: Exchange, body: Record<string, unknown>, exampleId: unknown): boolean => {
+  const logger = options.logger ?? createLogger('silent');
+  const limits = options.limits ?? DEFAULT_ANSWER_LIMITS;
+  const smallest = new Map<string, string>();
+
+  /**
+   * Makes `body` the answer to the request. Undefined when it did; otherwise the answer to send
+   * instead: the API's error for a request over the ceiling, or, when a builder failed on a shape
+   * no one foresaw, the smallest valid body (never the engine's placeholders), with a warning.
+   */
+  const realized = (exchange: Exchange, body: Record<string, unknown>, exampleId: unknown, status: number, mediaType: string): MockResponse | undefined => {
     const seed = exchange.preferences.seed ?? serverSeed;
     const ids = seed === undefined ? randomIds() : seededIds(seed, fingerprint(exchange));
     try {
-      realize(body, exchange, ids, exampleId);
-      return true;
-    } catch {
-      // A request shape no builder foresaw must not cost the client its answer: the engine's stands.
-      return false;
+      realize(body, exchange, ids, exampleId, new AnswerMeter(limits));
+      return undefined;
+    } catch (error) {
+      const where = `${exchange.request.method} ${redactUrl(exchange.request.path)} (${exchange.operationId})`;
+      if (error instanceof AnswerLimitError) {
+        logger.warn(`${where}: refused: ${error.message}`);
+        return openAIError(400, error.message, { code: error.kind === 'size' ? 'answer_too_large' : 'answer_too_slow' });
+      }
+      logger.warn(`${where}: realism could not build the answer (${(error as Error)?.message ?? error}); answering the smallest valid body`);
+      let text = smallest.get(exchange.operationId);
+      if (text === undefined) smallest.set(exchange.operationId, (text = JSON.stringify(smallestBody(exchange, logger, where))));
+      const fallback = JSON.parse(text) as Record<string, unknown>;
+      try {
+        const request = isRecord(exchange.request.body) ? exchange.request.body : {};
+        if (typeof request.model === 'string' && typeof fallback.model === 'string') fallback.model = request.model;
+        applyIds(fallback, exchange.operation, exchange.request.params, {}, ids, undefined);
+        applyTimestamps(fallback, ids.now);
+      } catch {
+        // The smallest body is valid as it is; fresh ids are a nicety.
+      }
+      return { status, headers: { 'content-type': mediaType }, body: fallback };
     }
   };
 
@@ -80,10 +115,8 @@ export function createRealismStep(options: RealismOptions): Step {
     const chosen = options.defaultBodies[exchange.operationId];
     if (chosen && (code === undefined || code === chosen.status) && chosen.mediaType === exchange.responseMediaType) {
       const body = copyOfChosen(exchange.operationId, chosen);
-      if (realized(exchange, body, (chosen.body as Record<string, unknown>).id)) {
-        return transcriptFormat({ status: chosen.status, headers: { 'content-type': chosen.mediaType }, body }, exchange);
-      }
-      return next(exchange);
+      const instead = realized(exchange, body, (chosen.body as Record<string, unknown>).id, chosen.status, chosen.mediaType);
+      return instead ?? transcriptFormat({ status: chosen.status, headers: { 'content-type': chosen.mediaType }, body }, exchange);
     }
 
     const response = await next(exchange);
@@ -94,13 +127,14 @@ export function createRealismStep(options: RealismOptions): Step {
     if (!isJsonMediaType(mediaType) || !isRecord(response.body)) return response;
     // The engine's body may be shared (memoised, or the spec's own example): copy before changing.
     const body = structuredClone(response.body) as Record<string, unknown>;
-    return realized(exchange, body, undefined) ? transcriptFormat({ ...response, body }, exchange) : response;
+    const instead = realized(exchange, body, undefined, response.status, mediaType);
+    return instead ?? transcriptFormat({ ...response, body }, exchange);
   };
 }
 
-function realize(body: Record<string, unknown>, exchange: Exchange, ids: IdSource, exampleId: unknown): void {
+function realize(body: Record<string, unknown>, exchange: Exchange, ids: IdSource, exampleId: unknown, meter: AnswerMeter): void {
   const request = isRecord(exchange.request.body) ? exchange.request.body : {};
-  const context: RealismContext = { exchange, request, ids };
+  const context: RealismContext = { exchange, request, ids, meter };
   startEmpty(body, request, exchange.operation);
   reflectRequest(body, request, exchange.operation, exchange.request.contentType === 'application/json');
   uploadedFile(body, context);
@@ -109,6 +143,20 @@ function realize(body: Record<string, unknown>, exchange: Exchange, ids: IdSourc
   applyTimestamps(body, ids.now);
   BUILDERS[exchange.operationId]?.(body, context);
   if (body.object === 'list') list(body, context);
+}
+
+/** The smallest body the operation's success schema accepts, with values that read like an answer. */
+function smallestBody(exchange: Exchange, logger: Logger, where: string): Record<string, unknown> {
+  const success = successJson(exchange.operation);
+  if (success) {
+    try {
+      const value = minimalValue(success.schema, schemaTools(exchange.operation, 'json'), { plausible: true });
+      if (isRecord(value)) return value;
+    } catch (error) {
+      logger.warn(`${where}: no smallest body either (${(error as Error).message}); answering {}`);
+    }
+  }
+  return {};
 }
 
 /**

@@ -1,4 +1,5 @@
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
+import { isModelsConfig } from '../models/served';
 
 /**
  * Every setting of the server, once: its config key, its flag, its environment variable, how a
@@ -11,6 +12,16 @@ export class OptionValueError extends Error {}
 
 type Read<T> = (text: string) => T;
 
+export interface OptionAlias<T> {
+  flag: string;
+  value: T;
+  help?: string;
+}
+
+export function aliasesOf<T>(def: OptionDef<T>): readonly OptionAlias<T>[] {
+  return def.alias === undefined ? [] : Array.isArray(def.alias) ? def.alias : [def.alias as OptionAlias<T>];
+}
+
 export interface OptionDef<T = unknown> {
   /** The config key and the `createMockServer` option. */
   key: string;
@@ -19,8 +30,8 @@ export interface OptionDef<T = unknown> {
   short?: string;
   /** Help's placeholder for the flag's value; none for a boolean flag (which also gets `--no-flag`). */
   arg?: string;
-  /** A second flag that sets a fixed value, such as `--no-cache` for `cacheDir: false`. */
-  alias?: { flag: string; value: T; help?: string };
+  /** Other flags that set a fixed value, such as `--no-cache` for `cacheDir: false`. */
+  alias?: OptionAlias<T> | readonly OptionAlias<T>[];
   /** The flag may be given several times (and the variable holds a comma-separated list). */
   repeat?: boolean;
   /** Read from `OPENAI_MOCK_<KEY>` too (default: when there is a flag). */
@@ -52,7 +63,17 @@ export const readBoolean: Read<boolean> = (text) => {
 const isString = (v: unknown) => typeof v === 'string' && v !== '';
 const isBoolean = (v: unknown) => typeof v === 'boolean';
 const isInteger = (min: number, max: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const PROTOCOL_NAMES = ['http', 'https'] as const;
+const isProtocols = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((p) => (PROTOCOL_NAMES as readonly unknown[]).includes(p));
+const readProtocols: Read<('http' | 'https')[]> = (text) => {
+  const list = [...new Set(text.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean))];
+  if (!isProtocols(list)) throw new OptionValueError(`must be http, https or http,https, got "${text}"`);
+  return list as ('http' | 'https')[];
+};
 const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isHttpUrl = (v: unknown) => typeof v === 'string' && /^https?:\/\/[^/]/i.test(v);
+export const REPLAY_MODES: readonly string[] = ['replay', 'record-missing', 'record'];
 
 /** The table, in the order the help lists it. */
 export const OPTIONS = [
@@ -75,7 +96,17 @@ export const OPTIONS = [
     check: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isString), expect: 'a non-empty array of keys (strings)',
     help: 'accept only this key (repeat for more; the variable is comma separated); default: any key',
   },
-  { key: 'cors', flag: 'cors', check: isBoolean, expect: 'true or false', help: 'answer CORS preflights for web apps in a browser (--no-cors: no CORS headers)' },
+  {
+    key: 'cors', flag: 'cors', read: readBoolean,
+    check: (v: unknown) =>
+      isBoolean(v) ||
+      (isObject(v) &&
+        Object.entries(v as object).every(([k, x]) =>
+          k === 'origins' ? Array.isArray(x) && x.every(isString) : (k === 'credentials' || k === 'loopback') && (x === undefined || isBoolean(x)))),
+    expect: 'true, false, or { origins: ["https://app.example.test"], credentials: false, loopback: true }',
+    help: 'answer CORS preflights for web pages on this machine (--no-cors: no CORS headers; other origins are refused either way)',
+  },
+  { key: 'corsOrigins', flag: 'cors-origin', arg: 'ORIGIN', repeat: true, check: (v: unknown) => Array.isArray(v) && v.every(isString), expect: 'an array of origins', help: 'also allow web pages from this origin (repeatable)' },
   {
     key: 'cacheDir', flag: 'cache-dir', arg: 'DIR', path: true,
     alias: { flag: 'no-cache', value: false as const, help: 'do not read or write the prepared-spec cache' },
@@ -83,15 +114,76 @@ export const OPTIONS = [
     help: "where the prepared spec is cached (default: the project's node_modules/.cache/openai-mock, else $XDG_CACHE_HOME/openai-mock)",
   },
   { key: 'bodyLimit', flag: 'body-limit', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'largest request body accepted (default: 52428800)' },
+  { key: 'maxAnswerBytes', flag: 'max-answer-bytes', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'the largest answer; a request asking for more gets a 400 (default: 50331648)' },
+  { key: 'maxAnswerMs', flag: 'max-answer-ms', arg: 'MS', read: wholeNumber(1, 3_600_000), check: isInteger(1, 3_600_000), expect: 'a whole number of milliseconds', help: 'the most CPU time one answer may take; then a 400 (default: 500)' },
   { key: 'seed', flag: 'seed', arg: 'S', check: (v: unknown) => isString(v) || Number.isFinite(v), expect: 'a string or a number', help: 'deterministic ids and timestamps: the same request gets the same body' },
   { key: 'headersTimeout', flag: 'headers-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the request headers, then 408 (default: 20000)' },
   { key: 'requestTimeout', flag: 'request-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the whole request, then 408 (default: 60000)' },
   { key: 'allowUnknownParams', flag: 'allow-unknown-params', check: isBoolean, expect: 'true or false', help: 'accept body parameters the spec does not know (for when the spec lags the API); by default they are a 400, as the API answers' },
   { key: 'adminToken', flag: 'admin-token', arg: 'TOKEN', check: isString, expect: 'a token', help: 'require `Authorization: Bearer TOKEN` on /__admin routes (health stays open)' },
+  {
+    key: 'protocols', flag: 'protocols', arg: 'LIST', read: readProtocols, check: isProtocols, expect: 'a list of "http" and "https"',
+    alias: [
+      { flag: 'https-only', value: ['https'], help: 'the port speaks TLS only (HTTP/2 or HTTP/1.1 by ALPN)' },
+      { flag: 'http-only', value: ['http'], help: 'the port speaks clear HTTP only (HTTP/1.1 and HTTP/2 with prior knowledge)' },
+    ],
+    help: 'what the port serves: http (HTTP/1.1, h2c), https (TLS: h2, http/1.1); command default: both, told apart per connection',
+  },
+  { key: 'httpsPort', flag: 'https-port', arg: 'N', read: wholeNumber(0, 65535), check: isInteger(0, 65535), expect: 'a whole number from 0 to 65535', help: 'also listen on this port, TLS only (0 lets the OS choose)' },
+  { key: 'tlsCert', flag: 'tls-cert', arg: 'FILE', path: true, check: isString, expect: 'a PEM certificate file', help: 'your own TLS certificate (PEM, chain allowed) instead of the generated one; needs --tls-key' },
+  { key: 'tlsKey', flag: 'tls-key', arg: 'FILE', path: true, check: isString, expect: 'a PEM private key file', help: "the private key of --tls-cert's certificate (PEM, not encrypted)" },
   { key: 'readyFile', flag: 'ready-file', arg: 'PATH', path: true, cliOnly: true, check: isString, expect: 'a file', help: 'once listening, write {"url","port","pid"} as JSON to this file' },
+  { key: 'strictModels', flag: 'strict-models', check: isBoolean, expect: 'true or false', help: 'a request naming a model outside the catalogue gets the API\'s 404 model_not_found' },
+  { key: 'models', check: isModelsConfig, expect: 'an array of model ids or { id, owned_by?, created?, shutdown_date? } (replaces the catalogue), or { extend?: [...], remove?: [ids] }', help: 'the model catalogue: replace it or extend it' },
   { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },
+  /* Proxy, record and replay (src/proxy, src/cassettes) */
+  {
+    key: 'proxy', flag: 'proxy', arg: 'URL',
+    check: (v: unknown) => isHttpUrl(v) || (isObject(v) && isHttpUrl((v as { target?: unknown }).target)),
+    expect: 'an http(s) base URL, or { target, apiKey, include, exclude, fallback, timeoutMs }',
+    help: 'forward requests to this OpenAI-compatible API (such as https://api.openai.com/v1); overrides apply to its answers',
+  },
+  {
+    key: 'record', flag: 'record', arg: 'DIR', path: true,
+    check: (v: unknown) => isString(v) || (isObject(v) && isString((v as { dir?: unknown }).dir)),
+    expect: 'a folder, or { dir, redact }',
+    help: 'write each proxied exchange as a cassette in DIR (needs --proxy)',
+  },
+  {
+    key: 'replay', flag: 'replay', arg: 'DIR', path: true,
+    check: (v: unknown) => isString(v) || (isObject(v) && isString((v as { dir?: unknown }).dir)),
+    expect: 'a folder, or { dir, mode, ignore, speed }',
+    help: 'answer from the cassettes in DIR; a request no cassette matches gets a 404 naming the nearest',
+  },
+  {
+    key: 'replayMode', flag: 'replay-mode', arg: 'MODE', cliOnly: true,
+    read: (text: string) => {
+      if (!REPLAY_MODES.includes(text)) throw new OptionValueError(`must be one of ${REPLAY_MODES.join(', ')}, got "${text}"`);
+      return text;
+    },
+    check: (v: unknown) => typeof v === 'string' && REPLAY_MODES.includes(v), expect: REPLAY_MODES.join(', '),
+    help: 'replay (misses fail, the default), record-missing (misses go to --proxy and are recorded), record (always --proxy, overwrite)',
+  },
   { key: 'overridesDir', path: true, check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false', help: 'folder of override modules' },
   { key: 'overrides', check: Array.isArray, expect: 'an array of overrides', help: 'overrides, applied in order' },
+  // The test-suite companion (src/sessions/, src/scripts/): the journal, sessions, fixture scripts.
+  {
+    key: 'journal', flag: 'journal', arg: 'MAX',
+    read: (text: string) => ({ max: wholeNumber(0, 10_000_000)(text) }),
+    check: (v: unknown) => v === false || (isObject(v) && Object.keys(v as object).every((k) => k === 'max') && ((v as { max?: unknown }).max === undefined || isInteger(0, 10_000_000)((v as { max?: unknown }).max))),
+    expect: 'an object { max } (max 0 keeps nothing), or false', help: 'requests the journal keeps, oldest dropped first (default: 1000; 0: none)',
+  },
+  {
+    key: 'sessions', flag: 'sessions', arg: 'header|api-key',
+    read: (text: string) => {
+      if (text !== 'header' && text !== 'api-key') throw new OptionValueError(`must be header or api-key, got "${text}"`);
+      return { byApiKey: text === 'api-key' };
+    },
+    check: (v: unknown) => isObject(v) && Object.entries(v as object).every(([k, x]) => (k === 'byApiKey' && isBoolean(x)) || (k === 'header' && isString(x))),
+    expect: 'an object { byApiKey, header }', help: 'what names a test session: the x-mock-session header (default), or with api-key the API key too',
+  },
+  { key: 'fixturesDir', flag: 'fixtures-dir', arg: 'DIR', path: true, check: isString, expect: 'a folder', help: 'folder of fixture scripts (*.yaml, *.yml, *.json), reloaded with --watch' },
+  { key: 'fixtures', check: Array.isArray, expect: 'an array of scripts', help: 'scripts as data, tried after those added in code or over HTTP' },
 ] as const satisfies readonly OptionDef<any>[];
 
 export type OptionKey = (typeof OPTIONS)[number]['key'];
@@ -112,6 +204,7 @@ export function readText(def: OptionDef<any>, text: string): unknown {
   return text;
 }
 
+/** A switch: `--flag` / `--no-flag`, and true/false in its variable. */
 export function isBooleanOption(def: OptionDef<any>): boolean {
-  return def.check === isBoolean;
+  return def.check === isBoolean || def.read === readBoolean;
 }

@@ -2,9 +2,16 @@ import path from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load';
 import type { Config } from '../config/define';
 import { createLogger, type Logger, type LogLevel } from '../log/logger';
-import { defaultCacheDir, DEFAULT_SPEC_PATH, type SpecLocation } from '../openapi/locate';
+import { defaultCacheDir, defaultSpecPath, type SpecLocation } from '../openapi/locate';
 import type { Step, StreamControl } from '../pipeline/types';
 import type { AnyOverride } from '../overrides/types';
+import type { ScriptSpec } from '../scripts/spec';
+import type { SessionOptions } from '../sessions/front';
+import { DEFAULT_JOURNAL_MAX } from '../sessions/journal';
+import type { CorsConfig } from '../http/cors';
+import type { ModelsConfig } from '../models/served';
+import type { ProxySettings } from '../proxy/step';
+import { settleCassettes, settleProxy, type RecordSettings, type ReplaySettings } from '../cassettes/settings';
 import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
@@ -24,6 +31,8 @@ export interface SettingsInput extends Omit<Config, 'overridesDir'> {
   cwd?: string;
   /** The command's own: where to write `{url, port, pid}` once listening. */
   readyFile?: string;
+  /** `createMockServer` only: serve TLS too, and make `url` the https one. */
+  tls?: boolean;
 }
 
 export interface Settings {
@@ -38,8 +47,12 @@ export interface Settings {
   auth: boolean;
   /** Strict keys: only these are accepted. */
   apiKeys?: readonly string[];
-  cors: boolean;
+  cors: boolean | CorsConfig;
+  /** More allowed origins (`--cors-origin`), added to `cors.origins`. */
+  corsOrigins?: readonly string[];
   bodyLimit: number;
+  maxAnswerBytes?: number;
+  maxAnswerMs?: number;
   watch: boolean;
   seed?: string | number;
   stream?: StreamControl;
@@ -47,11 +60,31 @@ export interface Settings {
   requestTimeout: number;
   adminToken?: string;
   allowUnknownParams: boolean;
+  /** Undefined when nothing set it: the command serves both, `createMockServer` http (https too with `tls: true`). */
+  protocols?: readonly ('http' | 'https')[];
+  httpsPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** `createMockServer({ tls: true })`. */
+  tls: boolean;
   readyFile?: string;
+  /** The config's model catalogue (undefined: the built-in one). */
+  models?: ModelsConfig;
+  strictModels: boolean;
   config?: LoadedConfig;
   /** Overrides given in code (the config's are in `config.overrides`). */
   overrides: readonly AnyOverride[];
   steps: readonly Step[];
+  /** Requests the journal keeps (0: none). */
+  journalMax: number;
+  sessions: SessionOptions;
+  fixturesDir?: string;
+  fixtures: readonly ScriptSpec[];
+  /** Forwarding to an upstream API (src/proxy). */
+  proxy?: ProxySettings;
+  /** Recording proxied exchanges, and answering from recordings (src/cassettes). */
+  record?: Required<RecordSettings>;
+  replay?: Required<ReplaySettings>;
   /** Where each value set by the user came from (`--port`, `OPENAI_MOCK_PORT`, `config "port"`), for messages. */
   origins: Readonly<Record<string, string>>;
 }
@@ -135,13 +168,16 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     cwd,
     port: values.port as number | undefined,
     host: (values.host as string | undefined) ?? '127.0.0.1',
-    spec: values.spec ? { source: values.spec as string, origin: origins.spec! } : { source: DEFAULT_SPEC_PATH, origin: 'default' },
+    spec: values.spec ? { source: values.spec as string, origin: origins.spec! } : { source: defaultSpecPath(env), origin: 'default' },
     cacheDir: (values.cacheDir as string | false | undefined) ?? defaultCacheDir(),
     logLevel,
     logger: input.logger ?? createLogger(logLevel),
     auth: (values.auth as boolean | undefined) ?? true,
     apiKeys: values.apiKeys as string[] | undefined,
-    cors: (values.cors as boolean | undefined) ?? true,
+    cors: (values.cors as boolean | CorsConfig | undefined) ?? true,
+    corsOrigins: values.corsOrigins as string[] | undefined,
+    maxAnswerBytes: values.maxAnswerBytes as number | undefined,
+    maxAnswerMs: values.maxAnswerMs as number | undefined,
     bodyLimit: (values.bodyLimit as number | undefined) ?? DEFAULT_BODY_LIMIT,
     watch,
     seed: values.seed as string | number | undefined,
@@ -150,11 +186,32 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     requestTimeout: Math.max((values.requestTimeout as number | undefined) ?? 60_000, headersTimeout),
     adminToken: values.adminToken as string | undefined,
     allowUnknownParams: (values.allowUnknownParams as boolean | undefined) ?? false,
+    protocols: values.protocols as ('http' | 'https')[] | undefined,
+    httpsPort: values.httpsPort as number | undefined,
+    tlsCert: values.tlsCert as string | undefined,
+    tlsKey: values.tlsKey as string | undefined,
+    tls: input.tls ?? false,
     readyFile: values.readyFile as string | undefined,
+    models: values.models as ModelsConfig | undefined,
+    strictModels: (values.strictModels as boolean | undefined) ?? false,
     config,
     overrides: input.overrides ?? [],
     steps: input.steps ?? [],
+    journalMax: values.journal === false ? 0 : ((values.journal as { max?: number } | undefined)?.max ?? DEFAULT_JOURNAL_MAX),
+    sessions: (values.sessions as SessionOptions | undefined) ?? {},
+    fixturesDir: values.fixturesDir as string | undefined,
+    fixtures: (values.fixtures as readonly ScriptSpec[] | undefined) ?? [],
     origins,
   };
+  // Proxy, record and replay: one clearly separated addition (their checks and defaults live in cassettes/settings.ts).
+  try {
+    settings.proxy = settleProxy(values.proxy);
+    Object.assign(settings, settleCassettes(values, origins, { cwd, configDir: config?.dir }));
+    // A proxy holds a real key: web pages reach it only from the origins configured
+    // (`corsOrigins`, `cors.origins`), not from any page served on this machine.
+    if (settings.proxy && origins.cors === undefined) settings.cors = { loopback: false };
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
   return settings;
 }

@@ -54,6 +54,7 @@ export function createStreamingStep(options: StreamingOptions = {}): Step {
       headers: streamHeaders(response.headers),
       body: deliver(plan, control, exchange.signal),
       stream: control,
+      source: response.source,
     };
   };
 }

@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
+// The Node that runs the tests runs the command too: `npm test` uses the pinned one, `npm run test:node22` Node 22.
+const NODE = process.execPath;
 const MAIN = path.join(ROOT, 'dist', 'cli', 'main.js');
 
 export interface CliRun {

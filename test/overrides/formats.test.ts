@@ -135,7 +135,7 @@ test('the command finds a YAML config from its working directory; the config set
   await project.write('mock/sub/.keep', '');
   const cli = await startCli([], path.join(project.dir, 'mock', 'sub'));
   try {
-    expect(cli.log()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(1 operations, spec 1\.2\.3/);
+    expect(cli.log()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ (?:and https:\/\/\S+ \(h2, http\/1\.1\) )?\(1 operations, spec 1\.2\.3/);
     // No Authorization header: the config turned auth off.
     const response = await fetch(`${cli.url}/v1/models`);
     expect(response.status).toBe(200);

@@ -134,4 +134,6 @@ test(`${RELOADS} reloads, one in five of a broken file, under load: no request f
     unhandled.stop();
     await rm(dir, { recursive: true, force: true });
   }
-});
+  // Bounded work (each write waits at most 5 s for its outcome), but slow on a busy machine: about
+  // 30 s alone here, over a minute when other jobs share the two cores.
+}, 300_000);

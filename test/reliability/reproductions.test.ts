@@ -40,7 +40,8 @@ function expectOpenAIError(answer: RawAnswer, status: number): { message: string
 }
 
 async function send(method: string, target: string, headers: Record<string, string>, body?: string | Buffer): Promise<RawAnswer> {
-  const outcome = await rawRequest(mock.port, buildRequest(method, target, headers, body), 10_000);
+  // A hang detector, not a timing: the first `Prefer: example=` loads Prism, which takes long on a busy machine.
+  const outcome = await rawRequest(mock.port, buildRequest(method, target, headers, body), 120_000);
   if (!('answer' in outcome)) throw new Error(`closed without an answer: ${outcome.error}`);
   return outcome.answer;
 }
@@ -83,7 +84,7 @@ test.each([
   ['404 (no such route)', '/v1/nope', 'Authorization: Bearer sk-repro\r\n'],
 ])('a %s to a request whose body is still owed ends the connection instead of holding it', async (_name, target, auth) => {
   const head = `POST ${target} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n`;
-  // The keep-alive timeout is 5 s: a connection still open after 3 s is being held.
+  // Well under the keep-alive timeout (30 s): a connection still open after 3 s is being held.
   const { answer, closed } = await earlyAnswer(head, '{"model":', 3_000);
   expect(answer?.status).toBe(target === '/v1/nope' ? 404 : 401);
   expect(answer?.headers.connection).toBe('close');
@@ -115,7 +116,7 @@ test('Prefer: example= with an undocumented name is a 400 naming the documented 
   expect(none.message).toMatch(/documents none/);
   // A documented name still picks its example.
   expect((await send('GET', '/v1/responses/resp_1', { ...AUTH, Prefer: 'example=default' })).status).toBe(200);
-});
+}, 180_000);
 
 test('a number too large for a double is named as it was sent, not as null', async () => {
   const body = '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"n":1e400}';

@@ -1,6 +1,6 @@
 import { isRecord } from '../context';
 import { sampleJson } from '../sample-json';
-import { countTokens, splitTokens } from '../tokens';
+import { splitTokens } from '../tokens';
 
 /**
  * What the "model" answers, decided from the request alone, shared by chat completions and
@@ -50,33 +50,59 @@ export function chosenTool(tools: ToolOffer[], toolChoice: unknown, backFromTool
   return backFromTool ? undefined : tools[0];
 }
 
-export function toolArguments(tool: ToolOffer): string {
-  if (tool.custom) return 'example input';
-  const schema = isRecord(tool.parameters) ? tool.parameters : { type: 'object', properties: {} };
-  return JSON.stringify(sampleJson(schema));
+export interface Generated {
+  text: string;
+  /** The budget ran out: the text is cut there, as the API cuts at `max_tokens`. */
+  truncated: boolean;
 }
 
-/** Structured output: the text is JSON valid for the schema the request gave. */
-export function structuredText(format: unknown, fallback: string): string | undefined {
+/** Arguments of a call to `tool`, JSON for its `parameters`, within `maxTokens`. */
+export function toolArguments(tool: ToolOffer, maxTokens: number): Generated {
+  if (tool.custom) return limitText('example input', maxTokens);
+  const schema = isRecord(tool.parameters) ? tool.parameters : { type: 'object', properties: {} };
+  return sampledText(schema, maxTokens);
+}
+
+/** Structured output: the text is JSON valid for the schema the request gave, within `maxTokens`. */
+export function structuredText(format: unknown, fallback: string, maxTokens: number): Generated | undefined {
   if (!isRecord(format)) return undefined;
   if (format.type === 'json_schema') {
     const schema = isRecord(format.json_schema) ? format.json_schema.schema : format.schema;
-    return JSON.stringify(sampleJson(isRecord(schema) ? schema : { type: 'object' }));
+    return sampledText(isRecord(schema) ? schema : { type: 'object' }, maxTokens);
   }
-  if (format.type === 'json_object') return JSON.stringify({ response: fallback });
+  if (format.type === 'json_object') return limitText(JSON.stringify({ response: fallback }), maxTokens);
   return undefined;
 }
 
-/** Cuts the text to at most `maxTokens` tokens, at a word boundary. */
-export function limitText(text: string, maxTokens: unknown): { text: string; truncated: boolean } {
-  if (typeof maxTokens !== 'number' || !Number.isFinite(maxTokens) || countTokens(text) <= maxTokens) return { text, truncated: false };
-  let out = '';
-  for (const piece of splitTokens(text)) {
-    if (countTokens(out + piece) > maxTokens) break;
-    out += piece;
-  }
-  if (out === '' && maxTokens >= 1) out = text.slice(0, Math.max(1, Math.floor(maxTokens)) * 4);
-  return { text: out, truncated: true };
+/** About four characters a token (see tokens.ts): the most characters `maxTokens` allow. */
+const charsFor = (maxTokens: number) => Math.max(0, Math.floor(maxTokens)) * 4;
+
+/**
+ * JSON for a schema, sampled within the budget: the sampler stops once it has built a little more
+ * than the budget, and the text is cut at it.
+ */
+function sampledText(schema: unknown, maxTokens: number): Generated {
+  const limit = charsFor(maxTokens);
+  const { value, complete } = sampleJson(schema, limit + 64);
+  const text = JSON.stringify(value) ?? 'null';
+  if (complete && text.length <= limit) return { text, truncated: false };
+  return { text: text.slice(0, limit), truncated: true };
+}
+
+/** The output budget of a request: its `max_tokens`-like field if a number, capped by the model's limit. */
+export function outputBudget(asked: unknown, modelMax: number): number {
+  return typeof asked === 'number' && Number.isFinite(asked) ? Math.min(asked, modelMax) : modelMax;
+}
+
+/** Cuts the text to at most `maxTokens` tokens, at a word boundary. O(length). */
+export function limitText(text: string, maxTokens: unknown): Generated {
+  if (typeof maxTokens !== 'number' || !Number.isFinite(maxTokens)) return { text, truncated: false };
+  const limit = charsFor(maxTokens);
+  if (text.length <= limit) return { text, truncated: false };
+  // The last end of a word at or before the limit (pieces are whitespace then a word, see splitTokens).
+  let end = limit;
+  while (end > 0 && !(/\S/.test(text[end - 1]!) && /\s/.test(text[end]!))) end--;
+  return { text: text.slice(0, end > 0 ? end : limit), truncated: true };
 }
 
 /** OpenAI-style logprobs for a text: one entry per token piece, each likely. */

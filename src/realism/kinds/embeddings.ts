@@ -1,13 +1,16 @@
 import { countField, type Builder } from '../context';
 import { prngFrom } from '../ids';
 import { countInputTokens } from '../tokens';
+import { lookupModel } from '../../models/catalogue';
 
-/** Output sizes of OpenAI's embedding models; others get the small model's. */
-const DIMENSIONS: Record<string, number> = {
-  'text-embedding-3-large': 3072,
-  'text-embedding-3-small': 1536,
-  'text-embedding-ada-002': 1536,
-};
+/** The vector size of models the catalogue does not know as embedding models: the small model's. */
+export const DEFAULT_DIMENSIONS = 1536;
+/** The largest `dimensions` any embedding model takes (text-embedding-3-large's). */
+export const MAX_DIMENSIONS = 3072;
+
+export function modelDimensions(model: string): number {
+  return lookupModel(model).model.embeddingDimensions ?? DEFAULT_DIMENSIONS;
+}
 
 /** The inputs one embedding is made for each: a string, a token array, or a list of either. */
 export function embeddingInputs(input: unknown): unknown[] {
@@ -37,7 +40,11 @@ export function embeddingVector(input: unknown, model: string, dimensions: numbe
   return vector;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function float32LittleEndian(vector: Float32Array): Buffer {
+  // The vector's own bytes are the answer on a little-endian machine (all that Node runs on, in practice).
+  if (LITTLE_ENDIAN) return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
   const out = Buffer.allocUnsafe(vector.length * 4);
   for (let i = 0; i < vector.length; i++) out.writeFloatLE(vector[i]!, i * 4);
   return out;
@@ -47,10 +54,15 @@ function float32LittleEndian(vector: Float32Array): Buffer {
 export const embeddings: Builder = (body, context) => {
   const request = context.request;
   const model = typeof request.model === 'string' ? request.model : 'text-embedding-3-small';
-  const dimensions = countField(request.dimensions, 16_384) ?? DIMENSIONS[model] ?? 1536;
+  // The front refuses `dimensions` above the model's size (limits/input-limits.ts); the cap is for other callers.
+  const dimensions = countField(request.dimensions, MAX_DIMENSIONS) ?? modelDimensions(model);
   const base64 = request.encoding_format === 'base64';
   const inputs = embeddingInputs(request.input);
+  // Float text is about twelve characters a number; base64, four bytes a number and a third more.
+  const perVector = 60 + dimensions * (base64 ? 16 / 3 : 12);
+  context.meter.charge(inputs.length * perVector, `${inputs.length} embeddings of ${dimensions} dimensions`);
   body.data = inputs.map((input, index) => {
+    if (index % 64 === 63) context.meter.checkTime(`${inputs.length} embeddings of ${dimensions} dimensions`);
     const vector = embeddingVector(input, model, dimensions);
     // Short numbers (nine decimals: about eight significant digits at these magnitudes), rounded by
     // arithmetic: toPrecision took 40% of the time of a request.

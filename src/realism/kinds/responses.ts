@@ -1,6 +1,7 @@
 import { isRecord, type Builder } from '../context';
 import { countInputTokens, countTokens } from '../tokens';
-import { DEFAULT_REPLY, chosenTool, limitText, logprobsFor, offeredTools, structuredText, toolArguments, usableText } from './assistant-output';
+import { modelLimits } from '../../models/catalogue';
+import { DEFAULT_REPLY, chosenTool, limitText, logprobsFor, offeredTools, outputBudget, structuredText, toolArguments, usableText } from './assistant-output';
 
 /** The text of the documented example's first message, unless a placeholder. */
 function exampleText(output: unknown): string | undefined {
@@ -22,24 +23,29 @@ export const modelResponse: Builder = (body, context) => {
   const tool = chosenTool(offeredTools(request.tools), request.tool_choice, backFromTool);
   const reply = exampleText(body.output) ?? DEFAULT_REPLY;
 
+  const budget = outputBudget(request.max_output_tokens, modelLimits(request.model).maxOutputTokens);
   let outputTokens: number;
   let incomplete = false;
   if (tool) {
-    const args = toolArguments(tool);
+    const args = toolArguments(tool, budget);
+    context.meter.charge(300 + args.text.length * 1.2, 'a tool call');
+    incomplete = args.truncated;
     const id = context.ids.next(tool.custom ? 'ctc_' : 'fc_');
     const call_id = context.ids.next('call_');
+    const status = incomplete ? 'incomplete' : 'completed';
     body.output = [
       tool.custom
-        ? { type: 'custom_tool_call', id, call_id, name: tool.name, input: args, status: 'completed' }
-        : { type: 'function_call', id, call_id, name: tool.name, arguments: args, status: 'completed' },
+        ? { type: 'custom_tool_call', id, call_id, name: tool.name, input: args.text, status }
+        : { type: 'function_call', id, call_id, name: tool.name, arguments: args.text, status },
     ];
-    outputTokens = countTokens(tool.name) + countTokens(args);
+    outputTokens = countTokens(tool.name) + countTokens(args.text);
   } else {
     const format = isRecord(request.text) ? request.text.format : undefined;
-    const limited = limitText(structuredText(format, reply) ?? reply, request.max_output_tokens);
+    const limited = structuredText(format, reply, budget) ?? limitText(reply, budget);
     incomplete = limited.truncated;
     const wantsLogprobs = Array.isArray(request.include) && request.include.includes('message.output_text.logprobs');
-    const topCount = typeof request.top_logprobs === 'number' ? request.top_logprobs : 0;
+    const topCount = typeof request.top_logprobs === 'number' ? Math.max(0, Math.min(request.top_logprobs, 20)) : 0;
+    context.meter.charge(300 + limited.text.length * 1.2 + (wantsLogprobs ? (limited.text.length / 4) * (1 + topCount) * 80 : 0), 'the output text');
     body.output = [
       {
         type: 'message',

@@ -1,0 +1,117 @@
+/**
+ * The request journal: what each request asked and what it was answered, newest last, bounded
+ * (the oldest entries are dropped first) so that a long test run keeps a flat memory.
+ */
+
+/** One event of a streamed answer: its `event:` name, if any, and its data (JSON parsed when it is JSON). */
+export interface JournalEvent {
+  event?: string;
+  data: unknown;
+}
+
+export interface JournalEntry {
+  /** Increasing: `since` may name an entry by it. */
+  id: string;
+  /** When the request arrived, ISO 8601. */
+  time: string;
+  /** The test session it belongs to (`default` without one). */
+  session: string;
+  method: string;
+  /** As received, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** The spec's operationId; null for a path the API does not have. */
+  operation: string | null;
+  query: Record<string, unknown>;
+  /** As received, credentials masked. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON; form fields with files as `{ filename, mimeType, bytes, sha256 }`; undefined without a body. */
+  body: unknown;
+  response: {
+    status: number;
+    headers: Record<string, string>;
+    streamed: boolean;
+    /** The plain answer's body (binary as `{ bytes, sha256 }`). */
+    body?: unknown;
+    /** A streamed answer's events, as sent. */
+    events?: JournalEvent[];
+    /** Set when the answer did not reach its end: `cut after 3 events`, `connection closed without an answer`. */
+    interrupted?: string;
+  };
+  /** From arrival to the last byte written. */
+  durationMs: number;
+  /** The script that answered, if one did. */
+  script?: string;
+}
+
+export interface JournalFilter {
+  /** An operationId, or `METHOD /path` as in overrides. */
+  operation?: string;
+  session?: string;
+  /** Entries after this time (a Date, epoch milliseconds or an ISO date), or after the entry with this id. */
+  since?: Date | number | string;
+}
+
+export const DEFAULT_JOURNAL_MAX = 1000;
+
+/** Turns `since` into a test on entries; an unreadable one is an error the caller words. */
+export function sinceTest(since: JournalFilter['since']): ((entry: JournalEntry, seq: number) => boolean) | undefined {
+  if (since === undefined || since === '') return undefined;
+  if (since instanceof Date || typeof since === 'number') {
+    const at = since instanceof Date ? since.getTime() : since;
+    if (!Number.isFinite(at)) throw new RangeError(`since: not a time: ${String(since)}`);
+    return (entry) => Date.parse(entry.time) > at;
+  }
+  if (/^\d+$/.test(since)) {
+    const after = Number(since);
+    return (_entry, seq) => seq > after;
+  }
+  const at = Date.parse(since);
+  if (Number.isNaN(at)) throw new RangeError(`since must be an entry id, an ISO date or epoch milliseconds, got "${since}"`);
+  return (entry) => Date.parse(entry.time) > at;
+}
+
+export class Journal {
+  private entries: JournalEntry[] = [];
+  private seq = 0;
+
+  constructor(public max: number = DEFAULT_JOURNAL_MAX) {}
+
+  get enabled(): boolean {
+    return this.max > 0;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Keeps the entry (dropping the oldest past `max`) and gives it its id. */
+  add(entry: Omit<JournalEntry, 'id'>): JournalEntry {
+    const kept = entry as JournalEntry;
+    kept.id = String(++this.seq);
+    this.entries.push(kept);
+    while (this.entries.length > this.max) this.entries.shift();
+    return kept;
+  }
+
+  /** Oldest first. `operation` is tested by the caller's `operationTest`, which knows the spec. */
+  list(filter: { operationTest?: (operation: string | null) => boolean; session?: string; since?: JournalFilter['since'] } = {}): JournalEntry[] {
+    const since = sinceTest(filter.since);
+    return this.entries.filter(
+      (entry) =>
+        (filter.session === undefined || entry.session === filter.session) &&
+        (!filter.operationTest || filter.operationTest(entry.operation)) &&
+        (!since || since(entry, Number(entry.id))),
+    );
+  }
+
+  get(id: string): JournalEntry | undefined {
+    return this.entries.find((entry) => entry.id === id);
+  }
+
+  /** Removes the entries of one session, or all; never rewinds scripts or ids. */
+  clear(session?: string): number {
+    const before = this.entries.length;
+    this.entries = session === undefined ? [] : this.entries.filter((entry) => entry.session !== session);
+    return before - this.entries.length;
+  }
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { redactSecret } from '../log/logger';
+import type { JournalEntry, JournalEvent } from './journal';
+
+/** What the journal keeps of a request's headers, query and body: credentials masked, uploads summarised. */
+
+const SECRET_HEADER = /authorization|api-key|apikey|cookie|token|secret|password/i;
+const SECRET_PARAM = /key|token|secret|auth|password|signature/i;
+
+function mask(value: string): string {
+  const bearer = /^(Bearer|Basic)\s+(.+)$/i.exec(value);
+  return bearer ? `${bearer[1]} ${redactSecret(bearer[2]!)}` : redactSecret(value);
+}
+
+export function maskHeaders(headers: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
+  const kept: Record<string, string | string[] | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    kept[name] = SECRET_HEADER.test(name) ? (Array.isArray(value) ? value.map(mask) : mask(value)) : value;
+  }
+  return kept;
+}
+
+export function maskQuery(query: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!query) return {};
+  let masked: Record<string, unknown> | undefined;
+  for (const [name, value] of Object.entries(query)) {
+    if (typeof value === 'string' && SECRET_PARAM.test(name)) (masked ??= { ...query })[name] = redactSecret(value);
+  }
+  return masked ?? query;
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+const isUpload = (value: unknown): value is { filename: string; mimeType: string; bytes: number; data: Buffer } =>
+  typeof value === 'object' && value !== null && Buffer.isBuffer((value as { data?: unknown }).data);
+
+/** A request or response body as JSON the journal can hand out: uploads and binaries by name, size and sha256. */
+export function journalBody(body: unknown): unknown {
+  if (Buffer.isBuffer(body)) return { bytes: body.length, sha256: sha256(body) };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  if (isUpload(body)) return { filename: body.filename, mimeType: body.mimeType, bytes: body.bytes, sha256: sha256(body.data) };
+  let summarised: Record<string, unknown> | undefined;
+  for (const [name, value] of Object.entries(body)) {
+    const files = Array.isArray(value) && value.some(isUpload);
+    if (isUpload(value) || files) (summarised ??= { ...body })[name] = files ? (value as unknown[]).map(journalBody) : journalBody(value);
+  }
+  return summarised ?? body;
+}
+
+/** One server-sent event as framed by the streaming step (`event: x\ndata: {...}\n\n`). */
+function parseFrames(text: string, into: JournalEvent[]): void {
+  for (const block of text.split('\n\n')) {
+    if (block.trim() === '') continue;
+    let event: string | undefined;
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+    }
+    const joined = data.join('\n');
+    let value: unknown = joined;
+    if (joined !== '' && joined !== '[DONE]') {
+      try {
+        value = JSON.parse(joined);
+      } catch {
+        // Not JSON: kept as the text it was.
+      }
+    }
+    into.push(event === undefined ? { data: value } : { event, data: value });
+  }
+}
+
+/**
+ * Passes a stream through as it is written, keeping its events in the entry: nothing is held
+ * back or buffered before the client gets it.
+ */
+export async function* recordEvents(
+  body: AsyncIterable<string | Buffer>,
+  response: JournalEntry['response'],
+  done: () => void,
+): AsyncGenerator<string | Buffer> {
+  const events: JournalEvent[] = (response.events = []);
+  let count = 0;
+  try {
+    for await (const chunk of body) {
+      parseFrames(typeof chunk === 'string' ? chunk : chunk.toString('utf8'), events);
+      count++;
+      yield chunk;
+    }
+  } catch (error) {
+    response.interrupted = (error as Error)?.name === 'AbortError' ? `client went away after ${count} events` : ((error as Error)?.message ?? String(error));
+    throw error;
+  } finally {
+    done();
+  }
+}

@@ -1,0 +1,221 @@
+import http from 'node:http';
+import http2 from 'node:http2';
+import net, { type AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { answerClientError, answerConnect, answerExpectation, writeError } from '../http/client-error';
+import type { Logger } from '../log/logger';
+import { sniff, type Wire } from './sniff';
+import { answerH2Connect, asHttp1 } from './h2-compat';
+import { describeTlsClientError, sniChecker, type TlsMaterial } from './tls';
+
+/**
+ * The sockets of the server: one port that answers HTTP/1.1, HTTP/2 with prior knowledge (h2c)
+ * and TLS (ALPN: h2 or http/1.1), told apart per connection by its first bytes, and optionally a
+ * second, TLS-only port. Every protocol ends in the same request listener.
+ */
+
+export type Protocol = 'http' | 'https';
+export const PROTOCOLS: readonly Protocol[] = ['http', 'https'];
+
+export type RequestListener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  /** What the main port serves: `http` (HTTP/1.1 and h2c), `https` (TLS with h2 or http/1.1). */
+  protocols: readonly Protocol[];
+  /** A second port, TLS only. */
+  httpsPort?: number;
+  /** Needed when anything serves TLS. */
+  tls?: TlsMaterial;
+  headersTimeout: number;
+  requestTimeout: number;
+  logger: Logger;
+  onRequest: RequestListener;
+}
+
+export interface Listening {
+  /** The bound address as it goes in a URL (IPv6 in brackets). */
+  urlHost: string;
+  port: number;
+  httpsPort?: number;
+  /** `http://host:port` when the main port serves HTTP; the TLS URL of the main port, else of the HTTPS port. */
+  urls: { http?: string; https?: string };
+  /** Stops accepting, lets requests in flight finish for `graceMs`, then cuts what is left. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Idle keep-alive connections are closed after this. Longer than clients' own idle timeouts
+ * (undici: 4 s) and than any pause of the event loop, so that the server never closes a socket
+ * a client has just sent its next request on (an ECONNRESET for the client); idle sockets still go.
+ */
+const KEEP_ALIVE_MS = 30_000;
+
+function listenOn(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export async function listen(options: ListenOptions): Promise<Listening> {
+  const { logger, headersTimeout, requestTimeout, host } = options;
+  const mainServes = new Set(options.protocols);
+  const anyTls = mainServes.has('https') || options.httpsPort !== undefined;
+  if (anyTls && !options.tls) throw new Error('TLS is served but no certificate was given');
+  const h1Options: http.ServerOptions = {
+    headersTimeout,
+    requestTimeout,
+    // Node looks for overdue requests this often (30 s by default, longer than the timeouts themselves).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+  };
+  const onRequest = options.onRequest;
+  const onH2Request = (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => {
+    if (request.httpVersionMajor >= 2) asHttp1(request, response);
+    onRequest(request as unknown as http.IncomingMessage, response as unknown as http.ServerResponse);
+  };
+
+  // HTTP/2 sessions are not connections Node's HTTP/1 server knows about: close() ends them itself.
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const trackSessions = (server: http2.Http2Server | http2.Http2SecureServer) => {
+    server.on('session', (session: http2.ServerHttp2Session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+    });
+    server.on('sessionError', (error: Error) => logger.debug(`HTTP/2 session error: ${error.message}`));
+    // The TLS server also carries HTTP/1.1, whose CONNECT comes with a socket instead of a response.
+    server.on('connect', ((request: http2.Http2ServerRequest, target: never) =>
+      request.httpVersionMajor >= 2 ? answerH2Connect(request, target) : answerConnect(request as never, target)) as never);
+    server.on('checkExpectation', answerExpectation as never);
+    server.setTimeout(requestTimeout);
+  };
+  // Sub-servers never listen themselves; 'listening' starts Node's tracking of their connections
+  // (the headers and request timeouts, closeAllConnections).
+  const subServers: net.Server[] = [];
+
+  let h1: http.Server | undefined;
+  let h2c: http2.Http2Server | undefined;
+  if (mainServes.has('http')) {
+    h1 = http.createServer(h1Options, onRequest);
+    h1.keepAliveTimeout = KEEP_ALIVE_MS;
+    h1.on('clientError', answerClientError);
+    h1.on('connect', answerConnect);
+    h1.on('checkExpectation', answerExpectation);
+    h2c = http2.createServer({}, onH2Request);
+    trackSessions(h2c);
+    subServers.push(h1, h2c);
+  }
+
+  let secure: http2.Http2SecureServer | undefined;
+  if (anyTls) {
+    const material = options.tls!;
+    secure = http2.createSecureServer(
+      {
+        key: material.key,
+        cert: material.cert,
+        allowHTTP1: true,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        handshakeTimeout: headersTimeout,
+        SNICallback: sniChecker(material, logger),
+      },
+      onH2Request,
+    );
+    // HTTP/1.1 over TLS goes through Node's HTTP/1 server code, which reads these from this server.
+    Object.assign(secure, { headersTimeout, requestTimeout, keepAliveTimeout: KEEP_ALIVE_MS, connectionsCheckingInterval: h1Options.connectionsCheckingInterval });
+    secure.on('clientError', answerClientError);
+    secure.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      const line = describeTlsClientError(error, socket, material);
+      if (line.level === 'debug') logger.debug(line.message);
+      else logger.warn(line.message);
+      socket.destroy();
+    });
+    trackSessions(secure);
+    subServers.push(secure);
+  }
+
+  const rawSockets = new Set<net.Socket>();
+  const route = (serves: ReadonlySet<Protocol>, port: () => number) => (socket: net.Socket) => {
+    rawSockets.add(socket);
+    // Read now, while connected: Node keeps it, and messages about this connection can name it after it closes.
+    void socket.remoteAddress;
+    socket.once('close', () => rawSockets.delete(socket));
+    // Errors after the hand-over are the sub-server's to report; this one only keeps a reset from throwing.
+    socket.on('error', (error) => logger.debug(`connection error: ${error.message}`));
+    sniff(socket, headersTimeout, (wire: Wire) => {
+      // The front is half-open as Node's HTTP/1 server's socket is (which then decides itself);
+      // TLS and HTTP/2 end both ways at once.
+      if (wire !== 'http1') socket.allowHalfOpen = false;
+      if (wire === 'tls') {
+        if (serves.has('https')) return void secure!.emit('connection', socket);
+        logger.warn(`a TLS client (${socket.remoteAddress}) connected to the HTTP-only port ${port()}: closed; use http://, or serve HTTPS (drop --http-only)`);
+        return void socket.destroy();
+      }
+      if (serves.has('http')) return void (wire === 'h2c' ? h2c! : h1!).emit('connection', socket);
+      logger.warn(`a plain ${wire === 'h2c' ? 'HTTP/2' : 'HTTP'} client (${socket.remoteAddress}) connected to the HTTPS-only port ${port()}: answered 400; use https://`);
+      if (wire === 'h2c') return void socket.destroy();
+      writeError(socket, 400, `This port speaks HTTPS only: use https:// (https://${urlHostOf(host)}:${port()}).`);
+    });
+  };
+
+  const fronts: net.Server[] = [];
+  const main = net.createServer({ noDelay: true, allowHalfOpen: true });
+  main.on('connection', route(mainServes, () => (main.address() as AddressInfo).port));
+  fronts.push(main);
+  await listenOn(main, options.port, host);
+  const address = main.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let httpsPort: number | undefined;
+  if (options.httpsPort !== undefined) {
+    const second = net.createServer({ noDelay: true, allowHalfOpen: true });
+    second.on('connection', route(new Set<Protocol>(['https']), () => httpsPort!));
+    fronts.push(second);
+    try {
+      await listenOn(second, options.httpsPort, host);
+    } catch (error) {
+      main.close();
+      throw error;
+    }
+    httpsPort = (second.address() as AddressInfo).port;
+  }
+  for (const server of subServers) server.emit('listening');
+  // Past listening, a failure of a listening socket (EMFILE on accept, say) is logged: the
+  // connections already open keep being served.
+  for (const front of fronts) front.on('error', (error) => logger.error(`the server's socket failed: ${error.message}`));
+
+  const urls: Listening['urls'] = {};
+  if (mainServes.has('http')) urls.http = `http://${urlHost}:${address.port}`;
+  if (mainServes.has('https')) urls.https = `https://${urlHost}:${address.port}`;
+  else if (httpsPort !== undefined) urls.https = `https://${urlHost}:${httpsPort}`;
+
+  return {
+    urlHost,
+    port: address.port,
+    httpsPort,
+    urls,
+    async close(graceMs = 1000) {
+      const closed = Promise.all(fronts.map((front) => new Promise<void>((resolve) => front.close(() => resolve()))));
+      // Idle connections go now; HTTP/2 sessions get a GOAWAY and finish their streams in flight.
+      for (const server of subServers) server.close();
+      for (const session of sessions) session.close();
+      const cut = setTimeout(() => {
+        for (const server of subServers) (server as http.Server).closeAllConnections?.();
+        for (const session of sessions) session.destroy();
+        for (const socket of rawSockets) socket.destroy();
+      }, graceMs);
+      cut.unref();
+      await closed;
+      clearTimeout(cut);
+      // libuv releases the closed handles on the next turn: after it, nothing of the server is left.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+function urlHostOf(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
