@@ -214,6 +214,7 @@ export async function startServer(settings: Settings, started = performance.now(
     admin,
     sessions: companion.front,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
+    allowUnknownParams: settings.allowUnknownParams,
   });
 
   const listening = await listen({
@@ -260,6 +261,11 @@ export async function startServer(settings: Settings, started = performance.now(
       ? watchFixtures(settings.fixturesDir, { logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
       : undefined;
   await fixturesWatcher?.ready;
+  // The first answer that needs Prism (a `Prefer: code=429`, an undocumented example) would pay
+  // for loading it (about 0.5 s): load it once the server is ready, after whoever awaited the
+  // start has had its turn (the ready line, the first requests of a test).
+  const warming = setTimeout(() => engine.warm(), 200);
+  warming.unref();
 
   const urls = [listening.urls.http, served.includes('https') ? `https://${listening.urlHost}:${listening.port}` : undefined, listening.httpsPort !== undefined ? `https://${listening.urlHost}:${listening.httpsPort}` : undefined].filter((u): u is string => u !== undefined);
   return {
@@ -289,6 +295,7 @@ export async function startServer(settings: Settings, started = performance.now(
     async close() {
       companion.warnPending();
       await fixturesWatcher?.close();
+      clearTimeout(warming);
       await watcher?.close();
       // Requests in flight get a moment to finish; then their sockets are cut.
       await listening.close(1000);

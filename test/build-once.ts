@@ -27,10 +27,12 @@ function builtAt(): number {
 }
 
 export default function buildOnce(): void {
+  // The spec's operation types are generated, not committed: a fresh checkout or a new spec needs them first.
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-spec-types.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const sources = Math.max(newestSource(path.join(ROOT, 'src')), statSync(path.join(ROOT, 'tsconfig.json')).mtimeMs);
   if (builtAt() >= sources) return;
   try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json')], {
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -37,6 +37,8 @@ export interface Config {
   headersTimeout?: number;
   /** Milliseconds a client has to send the whole request (headers and body); then 408. Default 60 s. */
   requestTimeout?: number;
+  /** Accept top-level body parameters the spec does not declare (by default a 400, as the API answers), for when the spec lags the API. */
+  allowUnknownParams?: boolean;
   /** Require `Authorization: Bearer <adminToken>` on the admin routes (`/__admin/...`; health stays open). */
   adminToken?: string;
   /** The most bytes one answer may have (default 48 MiB); a request asking for more gets a 400. */

@@ -5,6 +5,7 @@ import type { PreparedOperation } from '../openapi/prepare';
 import { findResponse, isJsonMediaType, isTextMediaType } from './negotiate';
 import { conformToSchema } from '../openapi/schema/repair';
 import { schemaTools } from '../validation/request-validator';
+import { getAjv } from '../validation/ajv';
 import { placeholderBytes } from './binary-bodies';
 
 /**
@@ -12,7 +13,13 @@ import { placeholderBytes } from './binary-bodies';
  * negotiation are done before it (our own, see notes 1-6, 8), so Prism is handed the one matched
  * operation and a media type, with its own validation and security checks off.
  */
-export function createPrismEngine(): Handler {
+/** The engine, and a way to load Prism before a request needs it. */
+export interface PrismEngine extends Handler {
+  /** Loads Prism now (synchronously, some 300-600 ms): the server calls it once ready, so no request pays for it. */
+  warm(): void;
+}
+
+export function createPrismEngine(): PrismEngine {
   const baseConfig = () => ({
     validateRequest: false,
     validateResponse: false,
@@ -61,7 +68,7 @@ export function createPrismEngine(): Handler {
   // brought into its schema, and kept once; every request gets its own copy to change.
   const memo = new WeakMap<PreparedOperation, Map<string, MockResponse>>();
 
-  return async (exchange: Exchange): Promise<MockResponse> => {
+  const engine = async (exchange: Exchange): Promise<MockResponse> => {
     const { operation, preferences, responseMediaType } = exchange;
     const key = preferences.dynamic ? undefined : `${preferences.code ?? ''}|${preferences.example ?? ''}|${responseMediaType}`;
     const known = key === undefined ? undefined : memo.get(operation)?.get(key);
@@ -75,6 +82,26 @@ export function createPrismEngine(): Handler {
     }
     return answer;
   };
+  // One answer through Prism on a tiny operation: its first request also sets up what it loads
+  // lazily (the mocker's pipeline, json-schema-faker), which costs as much again as the require.
+  const warm = () => {
+    const operation = {
+      id: 'warm', iid: 'warm', method: 'get', path: '/__warm', servers: [], security: [], request: {},
+      responses: [{ id: 'warm-200', code: '200', headers: [], contents: [{ id: 'warm-json', mediaType: 'application/json', schema: { type: 'object' }, examples: [{ id: 'warm-example', key: 'default', value: {} }] }] }],
+    } as unknown as PreparedOperation;
+    const config = { ...baseConfig(), mock: { dynamic: false, mediaTypes: ['application/json'] } };
+    // A warm-up runs from a timer: whatever fails here (Prism not loadable under yarn's PnP, say)
+    // must not take the server down; the request that needs Prism reports it.
+    try {
+      void loadPrism()
+        .request({ method: 'get', url: { path: '/__warm', query: {} }, headers: { accept: 'application/json' } }, [operation], config)()
+        .catch(() => {});
+      getAjv('json');
+    } catch {
+      prism = undefined;
+    }
+  };
+  return Object.assign(engine, { warm });
 
   async function answerFromPrism(exchange: Exchange): Promise<MockResponse> {
     const { request, operation, preferences, responseMediaType } = exchange;

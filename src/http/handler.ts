@@ -47,6 +47,8 @@ export interface HandlerOptions {
   admin?: OwnRoutes;
   /** Where compiled request validators are kept between runs (see validation/validator-store.ts). */
   validators?: ValidatorStore;
+  /** Accept body parameters the spec does not declare (`--allow-unknown-params`). */
+  allowUnknownParams?: boolean;
   /** Sessions and the request journal (src/sessions/): the session is read once here, each answer journaled beside its log line. */
   sessions?: FrontHooks;
 }
@@ -188,7 +190,7 @@ export function createRequestHandler(options: HandlerOptions) {
       // A raw body (an SDP offer, an audio upload) is checked as the string the spec describes.
       body: parsed.kind === 'form' ? formForValidation(body) : parsed.kind === 'raw' ? parsed.value.toString('utf8') : body,
       mediaType: contentType,
-    }, options.validators);
+    }, options.validators, { allowUnknownParams: options.allowUnknownParams });
     if (problem) throw new HttpError(openAIError(400, problem.message, { param: problem.param, code: problem.code }));
 
     const mockRequest: MockRequest = {

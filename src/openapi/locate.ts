@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -46,15 +46,28 @@ export function defaultSpecPath(env: NodeJS.ProcessEnv = process.env, root = PAC
   return existsSync(updated) ? updated : path.join(root, 'spec', 'openapi.yaml');
 }
 
-/**
- * Where prepared specs (and V8's compiled code) are cached by default. Like find-cache-dir:
- * inside the project's node_modules when there is one, else the user cache. Here, not in
- * cache.ts, because the command reads it before loading anything heavy (cli/compile-cache.ts).
- */
-export function defaultCacheDir(): string {
-  const nodeModules = path.join(PACKAGE_ROOT, 'node_modules');
-  if (existsSync(nodeModules)) return path.join(nodeModules, '.cache', 'openai-mock');
+/** The user's cache folder for openai-mock: `$XDG_CACHE_HOME/openai-mock`, else `~/.cache/openai-mock`. */
+export function userCacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'openai-mock');
+}
+
+/**
+ * Where prepared specs (and V8's compiled code, and validators) are cached by default. Like
+ * find-cache-dir: in the `node_modules/.cache` of the project that has openai-mock (the outermost
+ * node_modules above an installed package, whatever the package manager's layout; the checkout's
+ * own node_modules), when that folder can be written; else the user cache. Here, not in cache.ts,
+ * because the command reads it before loading anything heavy (cli/compile-cache.ts).
+ */
+export function defaultCacheDir(root = PACKAGE_ROOT): string {
+  const parts = root.split(path.sep);
+  const at = parts.indexOf('node_modules');
+  const nodeModules = at >= 0 ? parts.slice(0, at + 1).join(path.sep) || path.sep : path.join(root, 'node_modules');
+  try {
+    accessSync(nodeModules, constants.W_OK);
+    return path.join(nodeModules, '.cache', 'openai-mock');
+  } catch {
+    return userCacheDir();
+  }
 }
 
 const isUrl = (value: string) => /^https?:\/\//i.test(value);

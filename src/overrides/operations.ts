@@ -15,10 +15,11 @@ import type { SpeechCreateParams } from 'openai/resources/audio/speech';
 import type { TranscriptionCreateParams, TranscriptionCreateResponse } from 'openai/resources/audio/transcriptions';
 import type { TranslationCreateParams, TranslationCreateResponse } from 'openai/resources/audio/translations';
 import type { ModerationCreateParams, ModerationCreateResponse } from 'openai/resources/moderations';
-import type { CompactedResponse, Response, ResponseCompactParams, ResponseCreateParams } from 'openai/resources/responses/responses';
+import type { Response, ResponseCreateParams } from 'openai/resources/responses/responses';
 import type { ResponseItemList } from 'openai/resources/responses/input-items';
 import type { InputTokenCountParams, InputTokenCountResponse } from 'openai/resources/responses/input-tokens';
 import type { UploadedFile } from '../http/parse-body';
+import type { operations as SpecOperations, SpecOperationId, SpecRoutes } from '../generated/spec-types';
 
 /**
  * The operations whose request and response bodies carry the official SDK's types, keyed by the
@@ -77,7 +78,7 @@ export interface TypedOperations {
   cancelResponse: Op<'POST', '/responses/{response_id}/cancel', undefined, Response>;
   listInputItems: Op<'GET', '/responses/{response_id}/input_items', undefined, ResponseItemList>;
   Getinputtokencounts: Op<'POST', '/responses/input_tokens', InputTokenCountParams, InputTokenCountResponse>;
-  Compactconversation: Op<'POST', '/responses/compact', ResponseCompactParams, CompactedResponse>;
+  // (Compactconversation: the spec's types; the SDK's came only in late 6.x, and the peer range starts at 6.0.)
   // Completions (legacy)
   createCompletion: Op<'POST', '/completions', CompletionCreateParams, Completion>;
   // Embeddings
@@ -111,24 +112,64 @@ type RouteOf<Id extends TypedOperationId> = `${TypedOperations[Id]['method']} ${
 
 export type TypedRoute = { [Id in TypedOperationId]: RouteOf<Id> }[TypedOperationId];
 
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+/** Every operationId of the pinned spec (generated from it at build time), e.g. `'createChatCompletion'`. */
+export type OperationId = SpecOperationId;
+
+/** Every route of the pinned spec as the spec writes it, with and without `/v1`: `'POST /chat/completions'`. */
+export type SpecRoute = keyof SpecRoutes & string;
+
 /**
- * What an override names: a typed operationId or route (checked by the compiler), or any other
- * operationId or `"METHOD /path"` of the spec (checked when the override loads), or `"*"` for every
+ * What an override names: an operationId of the spec (a literal union, so a misspelt one is a
+ * compile error), or a route (`"POST /chat/completions"`, the spec's own offered for completion,
+ * path parameters by any name accepted and checked when the override loads), or `"*"` for every
  * operation.
  */
-export type OperationKey = TypedOperationId | TypedRoute | '*' | (string & {});
+export type OperationKey = OperationId | TypedRoute | SpecRoute | '*' | `${HttpMethod} /${string}`;
+
+/** A body's type from the spec's media types: JSON first, then a form, then whatever there is. */
+type ContentOf<Part> = Part extends { content: infer Media }
+  ? Media extends { 'application/json': infer Json }
+    ? Json
+    : Media extends { 'multipart/form-data': infer Form }
+      ? Form
+      : Media[keyof Media]
+  : undefined;
+
+type SuccessOf<Responses> = 200 extends keyof Responses
+  ? Responses[200]
+  : 201 extends keyof Responses
+    ? Responses[201]
+    : 202 extends keyof Responses
+      ? Responses[202]
+      : Responses[keyof Responses];
+
+/** An operation's request and response types as the spec gives them (operations without the SDK's types). */
+interface SpecOperation<Id extends string> {
+  request: Id extends keyof SpecOperations
+    ? SpecOperations[Id] extends { requestBody?: infer Body }
+      ? ContentOf<NonNullable<Body>> | (undefined extends Body ? undefined : never)
+      : undefined
+    : JsonValue | undefined;
+  response: Id extends keyof SpecOperations ? ContentOf<SuccessOf<SpecOperations[Id]['responses']>> : JsonValue;
+}
 
 interface GenericOperation {
   request: JsonValue | undefined;
   response: JsonValue;
 }
 
-/** The types of the operation a key names; plain JSON for operations without official types. */
+/** The types of the operation a key names: the SDK's where it has them, else the spec's, else plain JSON. */
 export type OperationOf<Key extends string> = Key extends TypedOperationId
   ? TypedOperations[Key]
   : Key extends TypedRoute
     ? { [Id in TypedOperationId]: Key extends RouteOf<Id> ? TypedOperations[Id] : never }[TypedOperationId]
-    : GenericOperation;
+    : Key extends SpecOperationId
+      ? SpecOperation<Key>
+      : Key extends keyof SpecRoutes
+        ? SpecOperation<SpecRoutes[Key]>
+        : GenericOperation;
 
 export type RequestBodyOf<Key extends string> = OperationOf<Key>['request'];
 export type ResponseBodyOf<Key extends string> = OperationOf<Key>['response'];

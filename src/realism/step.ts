@@ -5,6 +5,7 @@ import { applyIds, applyTimestamps } from './coherence';
 import { isRecord, type Builder, type RealismContext } from './context';
 import { randomIds, seededIds, type IdSource } from './ids';
 import { reflectRequest } from './reflect';
+import { startEmpty } from './fresh';
 import { chatCompletion, textCompletion } from './kinds/chat';
 import { modelResponse } from './kinds/responses';
 import { embeddings } from './kinds/embeddings';
@@ -134,6 +135,7 @@ export function createRealismStep(options: RealismOptions): Step {
 function realize(body: Record<string, unknown>, exchange: Exchange, ids: IdSource, exampleId: unknown, meter: AnswerMeter): void {
   const request = isRecord(exchange.request.body) ? exchange.request.body : {};
   const context: RealismContext = { exchange, request, ids, meter };
+  startEmpty(body, request, exchange.operation);
   reflectRequest(body, request, exchange.operation, exchange.request.contentType === 'application/json');
   uploadedFile(body, context);
   applyIds(body, exchange.operation, exchange.request.params, request, ids, exampleId);

@@ -111,7 +111,7 @@ export const OPTIONS = [
     key: 'cacheDir', flag: 'cache-dir', arg: 'DIR', path: true,
     alias: { flag: 'no-cache', value: false as const, help: 'do not read or write the prepared-spec cache' },
     check: (v: unknown) => isString(v) || v === false, expect: 'a folder, or false',
-    help: 'where the prepared spec is cached (default: node_modules/.cache/openai-mock, else $XDG_CACHE_HOME/openai-mock)',
+    help: "where the prepared spec is cached (default: the project's node_modules/.cache/openai-mock, else $XDG_CACHE_HOME/openai-mock)",
   },
   { key: 'bodyLimit', flag: 'body-limit', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'largest request body accepted (default: 52428800)' },
   { key: 'maxAnswerBytes', flag: 'max-answer-bytes', arg: 'BYTES', read: wholeNumber(1, 2 ** 40), check: isInteger(1, 2 ** 40), expect: 'a whole number of bytes', help: 'the largest answer; a request asking for more gets a 400 (default: 50331648)' },
@@ -119,6 +119,7 @@ export const OPTIONS = [
   { key: 'seed', flag: 'seed', arg: 'S', check: (v: unknown) => isString(v) || Number.isFinite(v), expect: 'a string or a number', help: 'deterministic ids and timestamps: the same request gets the same body' },
   { key: 'headersTimeout', flag: 'headers-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the request headers, then 408 (default: 20000)' },
   { key: 'requestTimeout', flag: 'request-timeout', arg: 'MS', read: wholeNumber(1, 2 ** 31 - 1), check: isInteger(1, 2 ** 31 - 1), expect: 'milliseconds', help: 'time a client has to send the whole request, then 408 (default: 60000)' },
+  { key: 'allowUnknownParams', flag: 'allow-unknown-params', check: isBoolean, expect: 'true or false', help: 'accept body parameters the spec does not know (for when the spec lags the API); by default they are a 400, as the API answers' },
   { key: 'adminToken', flag: 'admin-token', arg: 'TOKEN', check: isString, expect: 'a token', help: 'require `Authorization: Bearer TOKEN` on /__admin routes (health stays open)' },
   {
     key: 'protocols', flag: 'protocols', arg: 'LIST', read: readProtocols, check: isProtocols, expect: 'a list of "http" and "https"',

@@ -59,6 +59,7 @@ export interface Settings {
   headersTimeout: number;
   requestTimeout: number;
   adminToken?: string;
+  allowUnknownParams: boolean;
   /** Undefined when nothing set it: the command serves both, `createMockServer` http (https too with `tls: true`). */
   protocols?: readonly ('http' | 'https')[];
   httpsPort?: number;
@@ -184,6 +185,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     headersTimeout,
     requestTimeout: Math.max((values.requestTimeout as number | undefined) ?? 60_000, headersTimeout),
     adminToken: values.adminToken as string | undefined,
+    allowUnknownParams: (values.allowUnknownParams as boolean | undefined) ?? false,
     protocols: values.protocols as ('http' | 'https')[] | undefined,
     httpsPort: values.httpsPort as number | undefined,
     tlsCert: values.tlsCert as string | undefined,

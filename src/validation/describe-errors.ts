@@ -10,7 +10,8 @@ import { bestRanked, isSchema, pointerParts, tagFit, valueAt as valueAtParts, ty
 export interface ValidationProblem {
   message: string;
   param: string | null;
-  code: string;
+  /** Null where the API sends none (`Unrecognized request argument supplied`). */
+  code: string | null;
 }
 
 export function paramName(instancePath: string, prefix?: string): string | null {

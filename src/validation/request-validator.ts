@@ -4,6 +4,7 @@ import type { PreparedOperation } from '../openapi/prepare';
 import { getAjv } from './ajv';
 import { describeErrors, type ValidationProblem } from './describe-errors';
 import { compileValidator, type ValidatorStore } from './validator-store';
+import { unknownParameters } from './unknown-params';
 import { refsOf, withBundle, type SchemaTools } from '../openapi/schema/walk';
 
 /**
@@ -91,7 +92,12 @@ export function schemaTools(operation: PreparedOperation, kind: 'json' | 'text')
 }
 
 /** Returns the first problem found, in the order the API reports them, or undefined. */
-export function validateRequest(operation: PreparedOperation, parts: RequestParts, store?: ValidatorStore): ValidationProblem | undefined {
+export function validateRequest(
+  operation: PreparedOperation,
+  parts: RequestParts,
+  store?: ValidatorStore,
+  options: { allowUnknownParams?: boolean } = {},
+): ValidationProblem | undefined {
   const checks = compileChecks(operation, store);
   const textBranches = schemaTools(operation, 'text');
   if (checks.path && !checks.path(parts.pathParams)) return describeErrors(checks.path.errors ?? [], parts.pathParams, undefined, textBranches);
@@ -102,6 +108,11 @@ export function validateRequest(operation: PreparedOperation, parts: RequestPart
     return { message: 'You must provide a request body.', param: null, code: 'missing_required_parameter' };
   }
   const mediaType = parts.mediaType && checks.bodies.has(parts.mediaType) ? parts.mediaType : checks.bodies.keys().next().value!;
+  // The API names an unknown parameter before checking the known ones.
+  if (mediaType === 'application/json' && !options.allowUnknownParams) {
+    const unknown = unknownParameters(operation, parts.body);
+    if (unknown) return unknown;
+  }
   const validate = checks.bodies.get(mediaType)!;
   if (!validate(parts.body)) {
     return describeErrors(validate.errors ?? [], parts.body, undefined, schemaTools(operation, mediaType === 'application/json' ? 'json' : 'text'));

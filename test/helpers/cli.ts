@@ -27,8 +27,8 @@ afterAll(() => {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-export function spawnCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): CliRun {
-  const child = spawn(NODE, [MAIN, ...args], {
+export function spawnCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; main?: string } = {}): CliRun {
+  const child = spawn(NODE, [options.main ?? MAIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -52,7 +52,7 @@ test('every typed operation names an operation of the spec, by its id and by its
   const index = indexOperations(spec.spec.operations);
   const source = ts.sys.readFile(path.join(__dirname, '..', '..', 'src', 'overrides', 'operations.ts'))!;
   const typed = [...source.matchAll(/^\s+(\w+): Op<'(\w+)', '([^']+)'/gm)].map((m) => ({ id: m[1]!, route: `${m[2]} ${m[3]}` }));
-  expect(typed.length).toBeGreaterThanOrEqual(30);
+  expect(typed.length).toBeGreaterThanOrEqual(29);
   const wrong = typed.filter(({ id, route }) => {
     const byId = index.resolve(id);
     const byRoute = index.resolve(route);
