@@ -89,6 +89,12 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
 export interface StartDefaults {
   /** What the port serves when `protocols` is not set; TLS had this way is dropped with a warning when no certificate can be kept. */
   protocols?: readonly Protocol[];
+  /**
+   * Load Prism in the background once ready, so that the first answer needing it (a
+   * `Prefer: code=429`) does not pay for it. The command's choice: in a test run it would cost
+   * every server started about 100 MB and half a second of CPU while the tests run.
+   */
+  warmEngine?: boolean;
 }
 
 /** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
@@ -261,11 +267,9 @@ export async function startServer(settings: Settings, started = performance.now(
       ? watchFixtures(settings.fixturesDir, { logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
       : undefined;
   await fixturesWatcher?.ready;
-  // The first answer that needs Prism (a `Prefer: code=429`, an undocumented example) would pay
-  // for loading it (about 0.5 s): load it once the server is ready, after whoever awaited the
-  // start has had its turn (the ready line, the first requests of a test).
-  const warming = setTimeout(() => engine.warm(), 200);
-  warming.unref();
+  // After whoever awaited the start has had its turn (the ready line, the first requests).
+  const warming = defaults.warmEngine ? setTimeout(() => engine.warm(), 200) : undefined;
+  warming?.unref();
 
   const urls = [listening.urls.http, served.includes('https') ? `https://${listening.urlHost}:${listening.port}` : undefined, listening.httpsPort !== undefined ? `https://${listening.urlHost}:${listening.httpsPort}` : undefined].filter((u): u is string => u !== undefined);
   return {

@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     return message ? new ListenError(message) : error;
   };
   // The command serves HTTP and HTTPS on its port unless told otherwise.
-  const defaults = { protocols: PROTOCOLS };
+  const defaults = { protocols: PROTOCOLS, warmEngine: true };
   if (port !== undefined) {
     try {
       server = await startServer({ ...settings, port }, undefined, defaults);
