@@ -35,6 +35,10 @@ const SUBSET = [
   'test/overrides/reload.test.ts',
 ];
 
+// `--quick` (CI): the SDK, the command's settings and ready line, streaming, and hot reload; the
+// full subset adds bad input, models, Responses and the other streamed operations.
+const QUICK = ['test/foundation/sdk.test.ts', 'test/settings', 'test/streaming/chat.test.ts', 'test/overrides/reload.test.ts'];
+
 const say = (message) => process.stderr.write(`test:node22: ${message}\n`);
 
 function version(node) {
@@ -97,10 +101,12 @@ try {
   process.exit(1);
 }
 say(`Node ${version(node)} (${node})`);
-const extra = process.argv.slice(2);
+const quick = process.argv.includes('--quick');
+const extra = process.argv.slice(2).filter((a) => a !== '--quick');
+const suites = extra.some((a) => !a.startsWith('-')) ? [] : quick ? QUICK : SUBSET;
 const result = spawnSync(
   node,
-  ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', jestConfig(), ...(extra.some((a) => !a.startsWith('-')) ? [] : SUBSET), ...extra],
+  ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', jestConfig(), '--forceExit', ...suites, ...extra],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
