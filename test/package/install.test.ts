@@ -146,7 +146,13 @@ describe.each(MANAGERS)('installed with %s into a new project', (manager) => {
 
   test('`openai-mock --port 0` starts from the package\'s own spec with no network, and answers the SDK', async () => {
     expect(installed).toBe(true);
-    const child = spawn(EXEC[manager][0]!, [...EXEC[manager].slice(1), '--port', '0'], { cwd: project, env: offlineEnv(proxyPort), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(EXEC[manager][0]!, [...EXEC[manager].slice(1), '--port', '0'], {
+      cwd: project,
+      env: offlineEnv(proxyPort),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: npx runs the command as a grandchild, which a signal to npx alone leaves running.
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -171,8 +177,13 @@ describe.each(MANAGERS)('installed with %s into a new project', (manager) => {
       expect(stderr).toMatch(/POST \/v1\/chat\/completions 200/);
       expect(stderr).not.toMatch(/download|fetch-spec|ECONNREFUSED/i);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      await exited;
     }
     // The cache is where the README says: the project's node_modules/.cache (yarn's PnP has no node_modules: the user cache).
     if (existsSync(path.join(project, 'node_modules'))) expect(existsSync(path.join(project, 'node_modules', '.cache', 'openai-mock'))).toBe(true);
