@@ -4,53 +4,28 @@
  * never leaks into it. What the request sent comes back; the rest starts empty. Each body is also
  * valid against the spec's response schema.
  */
-import OpenAI from 'openai';
-import type { MockServer } from '../../src';
-import type { PreparedSpec } from '../../src/openapi/prepare';
-import type { ResponseSchemas } from '../../src/realism/default-bodies';
-import { sdk, startMock } from '../helpers/server';
-import { preparedSpec, responseSchemas, successChecker } from './support';
+import { mockWithSchemas } from './support';
 
-let mock: MockServer;
-let client: OpenAI;
-let spec: PreparedSpec;
-let schemas: ResponseSchemas;
-
-beforeAll(async () => {
-  mock = await startMock();
-  client = sdk(mock);
-  spec = await preparedSpec();
-  schemas = responseSchemas(spec);
-});
-
-afterAll(async () => {
-  schemas?.dispose();
-  await mock?.close();
-});
-
-function expectValid(operationId: string, body: unknown): void {
-  const operation = spec.operations.find((o) => o.iid === operationId)!;
-  expect(successChecker(schemas, operation)!.validate(JSON.parse(JSON.stringify(body)))).toBeUndefined();
-}
+const { suite, expectValid } = mockWithSchemas();
 
 test('batches.create without metadata: no metadata of the example, no requests counted', async () => {
-  const batch = await client.batches.create({ input_file_id: 'file-in', endpoint: '/v1/chat/completions', completion_window: '24h' });
+  const batch = await suite.client.batches.create({ input_file_id: 'file-in', endpoint: '/v1/chat/completions', completion_window: '24h' });
   expect(batch.metadata ?? {}).toEqual({});
   expect(batch.request_counts).toEqual({ total: 0, completed: 0, failed: 0 });
   expectValid('createBatch', batch);
 
-  const tagged = await client.batches.create({ input_file_id: 'file-in', endpoint: '/v1/embeddings', completion_window: '24h', metadata: { run: '7' } });
+  const tagged = await suite.client.batches.create({ input_file_id: 'file-in', endpoint: '/v1/embeddings', completion_window: '24h', metadata: { run: '7' } });
   expect(tagged.metadata).toEqual({ run: '7' });
 });
 
 test('conversations.create({}) has no metadata of the example', async () => {
-  const conversation = await client.conversations.create({});
+  const conversation = await suite.client.conversations.create({});
   expect(conversation.metadata ?? {}).toEqual({});
   expectValid('createConversation', conversation);
 });
 
 test('a new vector store holds no files and no bytes', async () => {
-  const store = await client.vectorStores.create({ name: 'docs' });
+  const store = await suite.client.vectorStores.create({ name: 'docs' });
   expect(store.name).toBe('docs');
   expect(store.usage_bytes).toBe(0);
   expect(Object.values(store.file_counts).every((count) => count === 0)).toBe(true);
@@ -59,13 +34,13 @@ test('a new vector store holds no files and no bytes', async () => {
 });
 
 test('an assistant created without a description or name has none; what was sent comes back', async () => {
-  const bare = await client.beta.assistants.create({ model: 'gpt-4o' });
+  const bare = await suite.client.beta.assistants.create({ model: 'gpt-4o' });
   expect(bare.description).toBeNull();
   expect(bare.name).toBeNull();
   expect(bare.instructions).toBeNull();
   expect(bare.metadata ?? {}).toEqual({});
   expectValid('createAssistant', bare);
 
-  const given = await client.beta.assistants.create({ model: 'gpt-4o', name: 'Tutor', description: 'Helps', metadata: { team: 'a' } });
+  const given = await suite.client.beta.assistants.create({ model: 'gpt-4o', name: 'Tutor', description: 'Helps', metadata: { team: 'a' } });
   expect([given.name, given.description, given.metadata]).toEqual(['Tutor', 'Helps', { team: 'a' }]);
 });

@@ -9,7 +9,9 @@ import { locateSpec } from '../../src/openapi/locate';
 import { defaultCacheDir } from '../../src/openapi/cache';
 import type { PreparedOperation, PreparedSpec } from '../../src/openapi/prepare';
 import { ResponseSchemas, scratchAjv, successJson } from '../../src/realism/default-bodies';
-import { SPEC } from '../helpers/server';
+import type OpenAI from 'openai';
+import type { MockServer } from '../../src';
+import { SPEC, sdk, startMock } from '../helpers/server';
 
 export async function preparedSpec(): Promise<PreparedSpec> {
   const location = locateSpec({ flag: SPEC, env: process.env.OPENAI_MOCK_SPEC, cwd: process.cwd() });
@@ -41,4 +43,27 @@ export function successChecker(schemas: ResponseSchemas, operation: PreparedOper
 
 export function responseSchemas(spec: PreparedSpec): ResponseSchemas {
   return new ResponseSchemas(scratchAjv(), spec.operations);
+}
+
+/**
+ * A suite's server, SDK client and the spec's response checkers, started before its tests and
+ * stopped after; `expectValid` checks an answer against its operation's success schema.
+ */
+export function mockWithSchemas() {
+  const suite = {} as { mock: MockServer; client: OpenAI; spec: PreparedSpec; schemas: ResponseSchemas };
+  beforeAll(async () => {
+    suite.mock = await startMock();
+    suite.client = sdk(suite.mock);
+    suite.spec = await preparedSpec();
+    suite.schemas = responseSchemas(suite.spec);
+  });
+  afterAll(async () => {
+    suite.schemas?.dispose();
+    await suite.mock?.close();
+  });
+  const expectValid = (operationId: string, body: unknown): void => {
+    const operation = suite.spec.operations.find((o) => o.iid === operationId)!;
+    expect(successChecker(suite.schemas, operation)!.validate(JSON.parse(JSON.stringify(body)))).toBeUndefined();
+  };
+  return { suite, expectValid };
 }
