@@ -88,3 +88,15 @@ export const unsupportedContentType = (got: string | undefined, expected: readon
   );
 
 export const internalError = (message: string) => openAIError(500, message, { type: 'server_error' });
+
+/**
+ * The request's URL, or the 400 for a target that is no URL (an absolute form Node's parser lets
+ * through, such as `http://[bad/v1/models`): the API routes and the admin router read it alike.
+ */
+export function requestUrl(request: { method?: string; url?: string }): URL | ErrorResponse {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost');
+  } catch {
+    return openAIError(400, `Invalid URL (${(request.method ?? 'GET').toUpperCase()} ${request.url})`);
+  }
+}

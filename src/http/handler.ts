@@ -6,6 +6,7 @@ import { parseQuery } from './form-fields';
 import { BodyTooLargeError, ClientGoneError, readBody } from './read-body';
 import { BodyParseError, OutOfRangeNumberError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
 import {
+  requestUrl,
   bodyTooLarge,
   internalError,
   invalidUrl,
@@ -125,13 +126,8 @@ export function createRequestHandler(options: HandlerOptions) {
 
   async function prepare(request: IncomingMessage, signal: AbortSignal, session: string | undefined, seen: SeenRequest): Promise<Exchange> {
     const method = (request.method ?? 'GET').toUpperCase();
-    let url: URL;
-    try {
-      url = new URL(request.url ?? '/', 'http://localhost');
-    } catch {
-      // An absolute-form target Node's parser lets through, such as `http://[bad/v1/models`.
-      throw new HttpError(openAIError(400, `Invalid URL (${method} ${request.url})`));
-    }
+    const url = requestUrl(request);
+    if (!(url instanceof URL)) throw new HttpError(url);
     const { path: apiPath, azure, deployment } = resolveApiPath(url.pathname);
     let route = router.match(method, apiPath, url.searchParams);
     // The spec has no HEAD operations: HEAD is answered as the GET of the same path (the steps and
