@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { openAIError } from '../../http/errors';
+import type { MockResponse } from '../../pipeline/types';
+import type { ListPage, ListQuery, SessionStore, StateClock, StateContext, StoredObject } from '../types';
+
+/**
+ * What the assistants, fine-tuning, responses and conversations modules share: answers in the
+ * API's shapes, list paging read from the query, ids, and the timeline that moves an object
+ * through its statuses on the state clock.
+ */
+
+export type Json = Record<string, any>;
+
+export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function ok(body: unknown, headers: Record<string, string> = {}): MockResponse {
+  return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body };
+}
+
+/** The API's 404 for an id it does not know; the wording varies by resource, so it is given whole. */
+export function notFound(message: string, param: string | null = null): MockResponse {
+  return openAIError(404, message, { param });
+}
+
+export function badRequest(message: string, options: { param?: string | null; code?: string | null } = {}): MockResponse {
+  return openAIError(400, message, options);
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** An id as the API writes them: `prefix` and 24 letters and digits. */
+export function newId(prefix: string): string {
+  const bytes = randomBytes(24);
+  let out = prefix;
+  for (const byte of bytes) out += ALPHABET[byte % ALPHABET.length];
+  return out;
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The request's JSON body as an object (validated upstream; anything else reads as empty). */
+export const bodyOf = (context: StateContext): Json => (isObject(context.exchange.request.body) ? context.exchange.request.body : {});
+export const paramOf = (context: StateContext, name: string): string => context.exchange.request.params[name] ?? '';
+
+/** `after`, `before`, `limit`, `order` as the API reads them from the query; the order's default varies by list. */
+export function listQuery<T extends StoredObject>(context: StateContext, defaultOrder: 'asc' | 'desc', where?: (object: T) => boolean): ListQuery<T> {
+  const query = context.exchange.request.query;
+  const text = (name: string) => (typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined);
+  const limit = Number(query.limit);
+  const order = query.order === 'asc' || query.order === 'desc' ? query.order : defaultOrder;
+  return {
+    after: text('after'),
+    before: text('before'),
+    limit: Number.isFinite(limit) && limit > 0 ? Math.min(100, Math.floor(limit)) : 20,
+    order,
+    where,
+  };
+}
+
+/** A page whose objects are shown through `present` (ids and paging are the stored objects'). */
+export function presentPage<T extends StoredObject>(page: ListPage<T>, present: (object: T) => unknown): Json {
+  return { ...page, data: page.data.map(present) };
+}
+
+/** Removes every object of a kind (children of a deleted parent). */
+export function clearKind(store: SessionStore, kind: string): void {
+  for (const object of store.all(kind)) store.delete(kind, object.id);
+}
+
+/**
+ * Where an object stands on the clock: its status and the clock time it entered it. Kept beside
+ * the object (kind `state.timeline`) so that what clients read holds only the API's fields.
+ */
+export interface Timeline extends StoredObject {
+  status: string;
+  /** Clock milliseconds when the object entered `status`. */
+  since: number;
+  /** Clock milliseconds and wall seconds at creation: later timestamps are placed from them. */
+  originMs: number;
+  originSeconds: number;
+}
+
+const TIMELINE = 'state.timeline';
+
+export function startTimeline(store: SessionStore, clock: StateClock, id: string, status: string, createdAt: number): Timeline {
+  const now = clock.now();
+  return store.put<Timeline>(TIMELINE, { id, status, since: now, originMs: now, originSeconds: createdAt });
+}
+
+export const timelineOf = (store: SessionStore, id: string): Timeline | undefined => store.get<Timeline>(TIMELINE, id);
+export const dropTimeline = (store: SessionStore, id: string) => store.delete(TIMELINE, id);
+
+/**
+ * The clock time at which the object may leave its status, when that time has come (always, with
+ * `force`: a streamed run runs to its end at once); undefined while it must wait.
+ */
+export function dueAt(clock: StateClock, kind: string, timeline: Timeline, force = false): number | undefined {
+  const due = timeline.since + clock.durationOf(kind, timeline.status);
+  if (force) return Math.min(due, clock.now());
+  return clock.now() >= due ? due : undefined;
+}
+
+/**
+ * Moves the timeline to `status`, entered at clock time `at` (when the previous status ended, so
+ * chained moves keep the configured durations however late the object is read); answers the
+ * wall time (seconds) of the move, for the object's `started_at`, `completed_at`...
+ */
+export function enter(store: SessionStore, timeline: Timeline, status: string, at: number): number {
+  Object.assign(timeline, { status, since: at });
+  store.put<Timeline>(TIMELINE, timeline);
+  return timeline.originSeconds + Math.max(0, Math.floor((at - timeline.originMs) / 1000));
+}
+
+/** Milliseconds until the object's next move, for `openai-poll-after-ms` (the SDK's pollers read it). */
+export function pollAfter(clock: StateClock, kind: string, timeline: Timeline | undefined): Record<string, string> {
+  if (!timeline) return {};
+  const left = timeline.since + clock.durationOf(kind, timeline.status) - clock.now();
+  return { 'openai-poll-after-ms': String(Math.max(10, Math.min(1000, Math.ceil(left)))) };
+}
+
+/**
+ * Work on one object at a time: two requests reading a run at once must not both produce its
+ * message. Keyed by the session's store, so sessions never wait on each other.
+ */
+const locks = new WeakMap<SessionStore, Map<string, Promise<unknown>>>();
+
+export async function exclusive<T>(store: SessionStore, id: string, work: () => Promise<T>): Promise<T> {
+  let held = locks.get(store);
+  if (!held) locks.set(store, (held = new Map()));
+  const before = held.get(id) ?? Promise.resolve();
+  const mine = before.then(work, work);
+  const tail = mine.catch(() => undefined);
+  held.set(id, tail);
+  try {
+    return await mine;
+  } finally {
+    if (held.get(id) === tail) held.delete(id);
+  }
+}
+
+/** Text of a message content given as a string or as parts (`text`, `input_text`, `output_text`). */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  const parts: string[] = [];
+  for (const part of content) {
+    if (!isObject(part)) continue;
+    if (typeof part.text === 'string') parts.push(part.text);
+    else if (isObject(part.text) && typeof part.text.value === 'string') parts.push(part.text.value);
+  }
+  return parts.join('\n');
+}
