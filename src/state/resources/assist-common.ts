@@ -150,3 +150,31 @@ export function textOf(content: unknown): string {
   }
   return parts.join('\n');
 }
+
+/**
+ * A page over objects in the order they were made (items of a conversation or of a response's
+ * input, which have no `created_at` to order them by).
+ */
+export function pageOf<T extends StoredObject>(objects: readonly T[], query: ListQuery<T>): ListPage<T> {
+  const ordered = query.order === 'asc' ? [...objects] : [...objects].reverse();
+  let start = 0;
+  let end = ordered.length;
+  if (query.after) {
+    const at = ordered.findIndex((object) => object.id === query.after);
+    if (at >= 0) start = at + 1;
+  }
+  if (query.before) {
+    const at = ordered.findIndex((object) => object.id === query.before);
+    if (at >= 0) end = at;
+  }
+  const limit = query.limit ?? 20;
+  const window = ordered.slice(start, end);
+  const data = query.before ? window.slice(Math.max(0, window.length - limit)) : window.slice(0, limit);
+  return {
+    object: 'list',
+    data,
+    first_id: data[0]?.id ?? null,
+    last_id: data[data.length - 1]?.id ?? null,
+    has_more: query.before ? window.length > limit : window.length > limit,
+  };
+}
