@@ -32,6 +32,9 @@ import { createProxyStep } from './proxy/step';
 import { DriftReport, driftRoutes } from './proxy/drift';
 import { createCassetteSources } from './cassettes/wire';
 import type { ReplayMode } from './cassettes/replay-step';
+import { createStateRuntime, type StateRuntime } from './state/setup';
+import { stateRoutes } from './state/admin';
+import type { SessionStore } from './state/types';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -73,10 +76,22 @@ export interface MockServer extends CompanionApi {
    * `mode` as `replay.mode` (record modes need `proxy`).
    */
   useCassettes(dir: string, options?: { mode?: ReplayMode }): void;
+  /** Stateful mode (`state` option, `--stateful`); undefined when it is off. */
+  readonly state?: MockState;
   /** The config file in use, if any. */
   readonly configFile?: string;
   /** Stops the server; scripts added in code or over HTTP that were never used up are logged as a warning. */
   close(): Promise<void>;
+}
+
+/** Stateful mode in code: what the admin API's `/__admin/state/...` routes do. */
+export interface MockState {
+  /** Forgets the objects of one session, or of all. */
+  reset(session?: string): void;
+  /** Moves the lifecycle clock forward: objects with durations move on as if that time had passed. */
+  advance(ms: number): void;
+  /** A session's store (default: `default`), to read or seed objects from a test. */
+  session(name?: string): SessionStore;
 }
 
 export async function createMockServer(options: MockServerOptions = {}): Promise<MockServer> {
@@ -142,6 +157,21 @@ export async function startServer(settings: Settings, started = performance.now(
     pipeline = assemblePipeline(parts, engine);
   };
 
+  const validators = cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined;
+  // Stateful mode (src/state/): nothing of it is built, and no step added, when it is off.
+  let state: StateRuntime | undefined;
+  if (settings.state) {
+    state = createStateRuntime(settings.state, {
+      pipeline: () => pipeline,
+      operations: loaded.spec.operations,
+      validators,
+      allowUnknownParams: settings.allowUnknownParams,
+      seed: settings.seed,
+    });
+    update({ state: state.step });
+  }
+  const stateOf = state ? (exchange: { session?: string }) => state.session(exchange.session) : undefined;
+
   // Proxy, record and replay (src/proxy, src/cassettes): steps of their own between overrides and realism.
   let overrideSet: OverrideSet | undefined;
   const drift = settings.proxy ? new DriftReport(logger) : undefined;
@@ -174,7 +204,7 @@ export async function startServer(settings: Settings, started = performance.now(
   const applyOverrides = (fileOnes: readonly LoadedOverride[], codeOnes: readonly LoadedOverride[]) => {
     const set = compileOverrides([...fileOnes, ...codeOnes], loaded.spec.operations);
     overrideSet = set;
-    update({ overrides: set.size > 0 ? createOverridesStep(set, logger) : undefined });
+    update({ overrides: set.size > 0 ? createOverridesStep(set, logger, stateOf) : undefined });
     [fromConfig, fromCode] = [fileOnes, codeOnes];
   };
   applyOverrides(fromConfig, fromCode);
@@ -203,6 +233,7 @@ export async function startServer(settings: Settings, started = performance.now(
       }),
       ...companion.adminRoutes,
       ...(drift ? driftRoutes(drift) : []),
+      ...(state ? stateRoutes(state) : []),
     ],
     { token: settings.adminToken, logger },
   );
@@ -219,7 +250,7 @@ export async function startServer(settings: Settings, started = performance.now(
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
-    validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
+    validators,
     allowUnknownParams: settings.allowUnknownParams,
   });
 
@@ -295,6 +326,7 @@ export async function startServer(settings: Settings, started = performance.now(
       cassettes.use(path.resolve(settings.cwd, dir), options);
     },
     configFile: config?.file,
+    state: state && { reset: state.reset, advance: state.advance, session: state.session },
     ...companion.api,
     async close() {
       companion.warnPending();
@@ -303,6 +335,7 @@ export async function startServer(settings: Settings, started = performance.now(
       await watcher?.close();
       // Requests in flight get a moment to finish; then their sockets are cut.
       await listening.close(1000);
+      await state?.close();
     },
   };
 }

@@ -3,8 +3,8 @@ import { compose, type Handler, type Step } from './types';
 /**
  * The fixed order of the built-in steps around the engine:
  *
- *   streaming -> strict models -> scripts -> overrides -> extra steps -> replay -> proxy (+record)
- *     -> models -> realism -> engine (Prism)
+ *   streaming -> strict models -> scripts -> overrides -> extra steps -> state -> replay
+ *     -> proxy (+record) -> models -> realism -> engine (Prism)
  *
  * Realism turns Prism's placeholders into coherent answers; overrides then see and rewrite that
  * answer; streaming, outermost, turns the final answer into events, so one override serves both
@@ -15,6 +15,13 @@ import { compose, type Handler, type Step } from './types';
  * (`--strict-models`) refuses a request naming a model outside it before any source answers.
  * Scripts (a test's scripted answers, src/scripts/) sit above the overrides: a script that
  * matches wins, and a partial one is completed from the answer below it.
+ * State (`--stateful`, src/state/) sits below scripts and overrides and above every source of
+ * answers: a create calls `next` for the realistic body (realism's, a cassette's, the upstream's),
+ * fills in what the request says and keeps it, and later retrieves, lists and deletes answer from
+ * the store without going further. So a script still wins over the store; an override rewrites
+ * what the client gets from the store (its context's `state` reads and writes the store itself);
+ * and a batch line or a run's message that the state step asks for (`answer()`) goes through the
+ * whole chain from the top, scripts and overrides included.
  */
 export interface PipelineParts {
   streaming?: Step;
@@ -22,6 +29,8 @@ export interface PipelineParts {
   scripts?: Step;
   overrides?: Step;
   extra?: readonly Step[];
+  /** Stateful mode (src/state/): answers from the session's store, keeps what creates make. */
+  state?: Step;
   /** Answers from cassettes (src/cassettes). */
   replay?: Step;
   /** Answers from an upstream API, recording them when asked (src/proxy). */
@@ -37,6 +46,7 @@ export function assemblePipeline(parts: PipelineParts, engine: Handler): Handler
     parts.scripts,
     parts.overrides,
     ...(parts.extra ?? []),
+    parts.state,
     parts.replay,
     parts.proxy,
     parts.models,

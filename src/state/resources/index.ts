@@ -1,0 +1,7 @@
+import type { StateHandlers } from '../types';
+
+/**
+ * The resource modules of stateful mode, one per API area: each maps operationIds to handlers.
+ * An operation no module takes passes on to the stateless pipeline.
+ */
+export const RESOURCES: readonly StateHandlers[] = [];
