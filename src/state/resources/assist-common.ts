@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { openAIError } from '../../http/errors';
 import type { MockResponse } from '../../pipeline/types';
-import type { ListPage, ListQuery, SessionStore, StateClock, StateContext, StoredObject } from '../types';
+import { json, listQueryOf } from '../respond';
+import type { ListQuery, SessionStore, StateClock, StateContext, StoredObject } from '../types';
+
+export { badRequest, notFound } from '../respond';
 
 /**
  * What the assistants, fine-tuning, responses and conversations modules share: answers in the
@@ -13,53 +14,16 @@ export type Json = Record<string, any>;
 
 export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function ok(body: unknown, headers: Record<string, string> = {}): MockResponse {
-  return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body };
-}
-
-/** The API's 404 for an id it does not know; the wording varies by resource, so it is given whole. */
-export function notFound(message: string, param: string | null = null): MockResponse {
-  return openAIError(404, message, { param });
-}
-
-export function badRequest(message: string, options: { param?: string | null; code?: string | null } = {}): MockResponse {
-  return openAIError(400, message, options);
-}
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** An id as the API writes them: `prefix` and 24 letters and digits. */
-export function newId(prefix: string): string {
-  const bytes = randomBytes(24);
-  let out = prefix;
-  for (const byte of bytes) out += ALPHABET[byte % ALPHABET.length];
-  return out;
-}
-
-export const nowSeconds = () => Math.floor(Date.now() / 1000);
+export const ok = (body: unknown, headers: Record<string, string> = {}): MockResponse => json(body, 200, headers);
 
 /** The request's JSON body as an object (validated upstream; anything else reads as empty). */
 export const bodyOf = (context: StateContext): Json => (isObject(context.exchange.request.body) ? context.exchange.request.body : {});
 export const paramOf = (context: StateContext, name: string): string => context.exchange.request.params[name] ?? '';
 
-/** `after`, `before`, `limit`, `order` as the API reads them from the query; the order's default varies by list. */
+/** The list's paging from the query; `order` defaults to the list's own default. */
 export function listQuery<T extends StoredObject>(context: StateContext, defaultOrder: 'asc' | 'desc', where?: (object: T) => boolean): ListQuery<T> {
-  const query = context.exchange.request.query;
-  const text = (name: string) => (typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined);
-  const limit = Number(query.limit);
-  const order = query.order === 'asc' || query.order === 'desc' ? query.order : defaultOrder;
-  return {
-    after: text('after'),
-    before: text('before'),
-    limit: Number.isFinite(limit) && limit > 0 ? Math.min(100, Math.floor(limit)) : 20,
-    order,
-    where,
-  };
-}
-
-/** A page whose objects are shown through `present` (ids and paging are the stored objects'). */
-export function presentPage<T extends StoredObject>(page: ListPage<T>, present: (object: T) => unknown): Json {
-  return { ...page, data: page.data.map(present) };
+  const query = listQueryOf<T>(context.exchange.request.query, where);
+  return { ...query, order: query.order ?? defaultOrder };
 }
 
 /** Removes every object of a kind (children of a deleted parent). */
@@ -151,30 +115,3 @@ export function textOf(content: unknown): string {
   return parts.join('\n');
 }
 
-/**
- * A page over objects in the order they were made (items of a conversation or of a response's
- * input, which have no `created_at` to order them by).
- */
-export function pageOf<T extends StoredObject>(objects: readonly T[], query: ListQuery<T>): ListPage<T> {
-  const ordered = query.order === 'asc' ? [...objects] : [...objects].reverse();
-  let start = 0;
-  let end = ordered.length;
-  if (query.after) {
-    const at = ordered.findIndex((object) => object.id === query.after);
-    if (at >= 0) start = at + 1;
-  }
-  if (query.before) {
-    const at = ordered.findIndex((object) => object.id === query.before);
-    if (at >= 0) end = at;
-  }
-  const limit = query.limit ?? 20;
-  const window = ordered.slice(start, end);
-  const data = query.before ? window.slice(Math.max(0, window.length - limit)) : window.slice(0, limit);
-  return {
-    object: 'list',
-    data,
-    first_id: data[0]?.id ?? null,
-    last_id: data[data.length - 1]?.id ?? null,
-    has_more: query.before ? window.length > limit : window.length > limit,
-  };
-}

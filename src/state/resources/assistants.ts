@@ -1,5 +1,5 @@
 import type { StateContext, StateHandlers, StoredObject } from '../types';
-import { bodyOf, listQuery, newId, notFound, nowSeconds, ok, paramOf, type Json } from './assist-common';
+import { bodyOf, listQuery, notFound, ok, paramOf, type Json } from './assist-common';
 
 /** Assistants (`/assistants`): created, read, changed, listed and deleted; runs read them. */
 
@@ -26,7 +26,7 @@ const FIELDS: Record<string, unknown> = {
   reasoning_effort: undefined,
 };
 
-export const assistantNotFound = (id: string) => notFound(`No assistant found with id '${id}'.`);
+export const assistantNotFound = (id: string) => notFound(ASSISTANT, id);
 
 export function findAssistant(context: StateContext, id: string): Assistant | undefined {
   return context.store.get<Assistant>(ASSISTANT, id);
@@ -35,7 +35,7 @@ export function findAssistant(context: StateContext, id: string): Assistant | un
 export const assistantHandlers: StateHandlers = {
   createAssistant: async (context) => {
     const body = bodyOf(context);
-    const assistant: Json = { id: newId('asst_'), object: 'assistant', created_at: nowSeconds(), model: body.model };
+    const assistant: Json = { id: context.newId('asst_'), object: 'assistant', created_at: context.nowSeconds(), model: body.model };
     for (const [name, fallback] of Object.entries(FIELDS)) {
       const value = body[name] ?? fallback;
       if (value !== undefined) assistant[name] = value;

@@ -1,5 +1,5 @@
 import type { SessionStore, StateContext, StateHandlers, StoredObject } from '../types';
-import { bodyOf, clearKind, isObject, listQuery, newId, notFound, nowSeconds, ok, pageOf, paramOf, type Json } from './assist-common';
+import { bodyOf, clearKind, isObject, listQuery, notFound, ok, paramOf, type Json } from './assist-common';
 
 /**
  * Conversations and their items. A response created with `conversation` reads the
@@ -10,8 +10,8 @@ import { bodyOf, clearKind, isObject, listQuery, newId, notFound, nowSeconds, ok
 export const CONVERSATION = 'conversation';
 export const itemKind = (conversationId: string) => `conversation.item:${conversationId}`;
 
-export const conversationNotFound = (id: string) => notFound(`Conversation with id '${id}' not found.`);
-const itemNotFound = (id: string) => notFound(`Item with id '${id}' not found.`);
+export const conversationNotFound = (id: string) => notFound(CONVERSATION, id);
+const itemNotFound = (conversationId: string, id: string) => notFound(itemKind(conversationId), id);
 
 const ITEM_PREFIXES: Record<string, string> = {
   message: 'msg_',
@@ -26,11 +26,11 @@ const ITEM_PREFIXES: Record<string, string> = {
  * Input as the API keeps it: a string is one user message; a message with text content gets the
  * parts (`input_text`, or `output_text` for the assistant's); every item gets an id.
  */
-export function inputItems(input: unknown): Json[] {
+export function inputItems(maker: Pick<StateContext, 'newId'>, input: unknown): Json[] {
   const items = typeof input === 'string' ? [{ role: 'user', content: input }] : Array.isArray(input) ? input.filter(isObject) : [];
   return items.map((item) => {
     const type = typeof item.type === 'string' ? item.type : 'role' in item ? 'message' : 'item';
-    const normalized: Json = { ...item, type, id: typeof item.id === 'string' ? item.id : newId(ITEM_PREFIXES[type] ?? 'item_') };
+    const normalized: Json = { ...item, type, id: typeof item.id === 'string' ? item.id : maker.newId(ITEM_PREFIXES[type] ?? 'item_') };
     if (type === 'message') {
       const kind = item.role === 'assistant' ? 'output_text' : 'input_text';
       normalized.content = typeof item.content === 'string' ? [{ type: kind, text: item.content }] : item.content;
@@ -61,12 +61,12 @@ export const conversationHandlers: StateHandlers = {
   createConversation: async (context) => {
     const body = bodyOf(context);
     const conversation = context.store.put(CONVERSATION, {
-      id: newId('conv_'),
+      id: context.newId('conv_'),
       object: 'conversation',
-      created_at: nowSeconds(),
+      created_at: context.nowSeconds(),
       metadata: isObject(body.metadata) ? body.metadata : {},
     });
-    appendItems(context.store, conversation.id, inputItems(body.items));
+    appendItems(context.store, conversation.id, inputItems(context, body.items));
     return ok(conversation);
   },
 
@@ -92,14 +92,14 @@ export const conversationHandlers: StateHandlers = {
   createConversationItems: async (context) => {
     const conversation = pathConversation(context);
     if (!conversation) return conversationNotFound(paramOf(context, 'conversation_id'));
-    const added = appendItems(context.store, conversation.id, inputItems(bodyOf(context).items));
+    const added = appendItems(context.store, conversation.id, inputItems(context, bodyOf(context).items));
     return ok({ object: 'list', data: added, first_id: added[0]?.id ?? null, last_id: added[added.length - 1]?.id ?? null, has_more: false });
   },
 
   listConversationItems: async (context) => {
     const conversation = pathConversation(context);
     if (!conversation) return conversationNotFound(paramOf(context, 'conversation_id'));
-    return ok(pageOf(conversationItems(context.store, conversation.id), listQuery(context, 'desc')));
+    return ok(context.store.list(itemKind(conversation.id), listQuery(context, 'desc')));
   },
 
   getConversationItem: async (context) => {
@@ -107,14 +107,14 @@ export const conversationHandlers: StateHandlers = {
     if (!conversation) return conversationNotFound(paramOf(context, 'conversation_id'));
     const id = paramOf(context, 'item_id');
     const item = context.store.get(itemKind(conversation.id), id);
-    return item ? ok(item) : itemNotFound(id);
+    return item ? ok(item) : itemNotFound(conversation.id, id);
   },
 
   deleteConversationItem: async (context) => {
     const conversation = pathConversation(context);
     if (!conversation) return conversationNotFound(paramOf(context, 'conversation_id'));
     const id = paramOf(context, 'item_id');
-    if (!context.store.delete(itemKind(conversation.id), id)) return itemNotFound(id);
+    if (!context.store.delete(itemKind(conversation.id), id)) return itemNotFound(conversation.id, id);
     // The API answers with the conversation the item was removed from.
     return ok(conversation);
   },

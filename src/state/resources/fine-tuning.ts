@@ -9,9 +9,7 @@ import {
   exclusive,
   isObject,
   listQuery,
-  newId,
   notFound,
-  nowSeconds,
   ok,
   paramOf,
   pollAfter,
@@ -39,13 +37,13 @@ interface Job extends StoredObject {
   hyperparameters: Json;
 }
 
-const jobNotFound = (id: string) => notFound(`Could not find fine-tuning job: ${id}`, 'fine_tuning_job_id');
+const jobNotFound = (id: string) => notFound(JOB, id);
 const ACTIVE = new Set(['validating_files', 'queued', 'running']);
 const NEXT: Record<string, string> = { validating_files: 'queued', queued: 'running', running: 'succeeded' };
 
 function addEvent(context: StateContext, jobId: string, at: number, message: string, extra: Json = {}): void {
   context.store.put(eventKind(jobId), {
-    id: newId('ftevent-'),
+    id: context.newId('ftevent-'),
     object: 'fine_tuning.job.event',
     created_at: at,
     level: 'info',
@@ -123,7 +121,7 @@ function finishTraining(context: StateContext, job: Job, at: number): Job {
     }
     if (step % perEpoch === 0 && step > steps - 3 * perEpoch) {
       store.put(checkpointKind(job.id), {
-        id: newId('ftckpt_'),
+        id: context.newId('ftckpt_'),
         object: 'fine_tuning.job.checkpoint',
         created_at: at,
         fine_tuned_model_checkpoint: step === steps ? model : `${model}:ckpt-step-${step}`,
@@ -135,7 +133,7 @@ function finishTraining(context: StateContext, job: Job, at: number): Job {
   }
   const csv = Buffer.from(rows.join('\n') + '\n');
   const resultFile = store.put('file', {
-    id: newId('file-'),
+    id: context.newId('file-'),
     object: 'file',
     bytes: csv.length,
     created_at: at,
@@ -205,12 +203,12 @@ export const fineTuningHandlers: StateHandlers = {
     const body = bodyOf(context);
     for (const field of ['training_file', 'validation_file'] as const) {
       const id = body[field];
-      if (typeof id === 'string' && !store.get('file', id)) return badRequest(`invalid ${field}: ${id}`, { param: field, code: null });
+      if (typeof id === 'string' && !store.get('file', id)) return badRequest(`invalid ${field}: ${id}`, field);
     }
-    const createdAt = nowSeconds();
+    const createdAt = context.nowSeconds();
     const hyperparameters = requestedHyperparameters(body);
     const job: Job = {
-      id: newId('ftjob-'),
+      id: context.newId('ftjob-'),
       object: 'fine_tuning.job',
       model: String(body.model),
       created_at: createdAt,
@@ -254,7 +252,7 @@ export const fineTuningHandlers: StateHandlers = {
     if (!job) return jobNotFound(paramOf(context, 'fine_tuning_job_id'));
     if (!ACTIVE.has(job.status) && job.status !== 'paused') return badRequest(`Job ${job.id} has already ${job.status === 'cancelled' ? 'been cancelled' : job.status}.`);
     const timeline = timelineOf(context.store, job.id);
-    const at = timeline ? enter(context.store, timeline, 'cancelled', context.clock.now()) : nowSeconds();
+    const at = timeline ? enter(context.store, timeline, 'cancelled', context.clock.now()) : context.nowSeconds();
     addEvent(context, job.id, at, 'Fine-tuning job cancelled');
     return ok(context.store.put(JOB, { ...job, status: 'cancelled', finished_at: at, estimated_finish: null }));
   },
@@ -264,7 +262,7 @@ export const fineTuningHandlers: StateHandlers = {
     if (!job) return jobNotFound(paramOf(context, 'fine_tuning_job_id'));
     if (job.status !== 'running') return badRequest(`Job ${job.id} can only be paused while running; it is ${job.status}.`);
     const timeline = timelineOf(context.store, job.id);
-    const at = timeline ? enter(context.store, timeline, 'paused', context.clock.now()) : nowSeconds();
+    const at = timeline ? enter(context.store, timeline, 'paused', context.clock.now()) : context.nowSeconds();
     addEvent(context, job.id, at, 'Fine-tuning job paused');
     return ok(context.store.put(JOB, { ...job, status: 'paused' }));
   },
@@ -274,7 +272,7 @@ export const fineTuningHandlers: StateHandlers = {
     if (!job) return jobNotFound(paramOf(context, 'fine_tuning_job_id'));
     if (job.status !== 'paused') return badRequest(`Job ${job.id} is not paused; it is ${job.status}.`);
     const timeline = timelineOf(context.store, job.id);
-    const at = timeline ? enter(context.store, timeline, 'running', context.clock.now()) : nowSeconds();
+    const at = timeline ? enter(context.store, timeline, 'running', context.clock.now()) : context.nowSeconds();
     addEvent(context, job.id, at, 'Fine-tuning job resumed');
     return jobAnswer(context, context.store.put(JOB, { ...job, status: 'running' }));
   },

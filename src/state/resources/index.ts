@@ -1,7 +1,20 @@
 import type { StateHandlers } from '../types';
+import { assistantHandlers } from './assistants';
+import { threadHandlers } from './threads';
+import { runHandlers } from './runs';
+import { fineTuningHandlers } from './fine-tuning';
+import { responseHandlers } from './responses';
+import { conversationHandlers } from './conversations';
 
 /**
  * The resource modules of stateful mode, one per API area: each maps operationIds to handlers.
  * An operation no module takes passes on to the stateless pipeline.
  */
-export const RESOURCES: readonly StateHandlers[] = [];
+export const RESOURCES: readonly StateHandlers[] = [
+  assistantHandlers,
+  threadHandlers,
+  runHandlers,
+  fineTuningHandlers,
+  responseHandlers,
+  conversationHandlers,
+];

@@ -11,7 +11,6 @@ import {
   listQuery,
   notFound,
   ok,
-  pageOf,
   paramOf,
   pollAfter,
   startTimeline,
@@ -43,7 +42,7 @@ interface StoredResponse extends StoredObject {
   output: Json[];
 }
 
-const responseNotFound = (id: string) => notFound(`Response with id '${id}' not found.`);
+const responseNotFound = (id: string) => notFound(RESPONSE, id);
 
 const previousNotFound = (id: string) =>
   openAIError(400, `Previous response with id '${id}' not found.`, { param: 'previous_response_id', code: 'previous_response_not_found' });
@@ -88,9 +87,7 @@ const createResponse: StateHandler = async (context) => {
   const previousId = typeof body.previous_response_id === 'string' ? body.previous_response_id : undefined;
   const conversation = conversationId(body.conversation);
   if (previousId && conversation) {
-    return badRequest("Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", {
-      code: 'mutually_exclusive_parameters',
-    });
+    return badRequest("Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.", null, 'mutually_exclusive_parameters');
   }
 
   let earlier: Json[] = [];
@@ -104,7 +101,7 @@ const createResponse: StateHandler = async (context) => {
     earlier = conversationItems(store, conversation);
   }
 
-  const added = inputItems(body.input);
+  const added = inputItems(context, body.input);
   const input = [...earlier, ...added];
   if (earlier.length > 0) exchange.request = { ...exchange.request, body: { ...body, input } };
   const answer = await context.next(exchange);
@@ -180,7 +177,7 @@ const cancelResponse: StateHandler = async (context) => {
 const listInputItems: StateHandler = async (context) => {
   const id = paramOf(context, 'response_id');
   if (!context.store.get(RESPONSE, id)) return responseNotFound(id);
-  return ok(pageOf(context.store.all(inputKind(id)), listQuery(context, 'desc')));
+  return ok(context.store.list(inputKind(id), listQuery(context, 'desc')));
 };
 
 export const responseHandlers: StateHandlers = {

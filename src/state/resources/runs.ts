@@ -9,8 +9,6 @@ import {
   exclusive,
   isObject,
   listQuery,
-  newId,
-  nowSeconds,
   ok,
   paramOf,
   pollAfter,
@@ -168,7 +166,7 @@ async function work(context: StateContext, run: Run, at: number): Promise<Run> {
   const text = typeof message.content === 'string' ? message.content : textOf(message.content);
   const messageId = derivedId('msg_', run.id);
   store.put<Message>(messageKind(run.thread_id), {
-    ...newMessage(run.thread_id, { role: 'assistant', content: text }, { run_id: run.id, assistant_id: run.assistant_id }),
+    ...newMessage(context, run.thread_id, { role: 'assistant', content: text }, { run_id: run.id, assistant_id: run.assistant_id }),
     id: messageId,
     created_at: at,
     completed_at: at,
@@ -220,12 +218,12 @@ function runAnswer(context: StateContext, run: Run) {
   return ok(run, TERMINAL.has(run.status) ? {} : pollAfter(context.clock, KIND, timelineOf(context.store, run.id)));
 }
 
-function newRun(thread: Thread, assistant: Assistant, body: Json): Run {
-  const createdAt = nowSeconds();
+function newRun(context: StateContext, thread: Thread, assistant: Assistant, body: Json): Run {
+  const createdAt = context.nowSeconds();
   const base = body.instructions ?? assistant.instructions ?? '';
   const instructions = typeof body.additional_instructions === 'string' && body.additional_instructions !== '' ? `${base}${base ? '\n\n' : ''}${body.additional_instructions}` : base;
   return {
-    id: newId('run_'),
+    id: context.newId('run_'),
     object: 'thread.run',
     created_at: createdAt,
     thread_id: thread.id,
@@ -279,9 +277,9 @@ async function startRun(context: StateContext, thread: Thread, body: Json) {
   const active = activeRun(store, thread.id);
   if (active) return busyThread(thread.id, active);
   for (const message of Array.isArray(body.additional_messages) ? body.additional_messages : []) {
-    if (isObject(message)) store.put(messageKind(thread.id), newMessage(thread.id, message));
+    if (isObject(message)) store.put(messageKind(thread.id), newMessage(context, thread.id, message));
   }
-  const run = store.put<Run>(runKind(thread.id), newRun(thread, assistant, body));
+  const run = store.put<Run>(runKind(thread.id), newRun(context, thread, assistant, body));
   return started(context, run);
 }
 
@@ -291,7 +289,7 @@ function pathRun(context: StateContext): { run?: Run; error?: ReturnType<typeof 
   if (!context.store.get(THREAD, threadId)) return { error: threadNotFound(threadId) };
   const runId = paramOf(context, 'run_id');
   const run = context.store.get<Run>(runKind(threadId), runId);
-  return run ? { run } : { error: runNotFound(runId) };
+  return run ? { run } : { error: runNotFound(threadId, runId) };
 }
 
 export const runHandlers: StateHandlers = {
@@ -305,7 +303,7 @@ export const runHandlers: StateHandlers = {
   createThreadAndRun: async (context) => {
     const body = bodyOf(context);
     if (!findAssistant(context, String(body.assistant_id))) return assistantNotFound(String(body.assistant_id));
-    const thread = createThreadIn(context.store, isObject(body.thread) ? body.thread : {});
+    const thread = createThreadIn(context, isObject(body.thread) ? body.thread : {});
     return startRun(context, thread, body);
   },
 
@@ -354,10 +352,10 @@ export const runHandlers: StateHandlers = {
     }
     const expected: string[] = (current.required_action?.submit_tool_outputs?.tool_calls ?? []).map((call: Json) => call.id);
     if (expected.some((id) => !outputs.has(id)) || [...outputs.keys()].some((id) => !expected.includes(id))) {
-      return badRequest(`Expected tool outputs for call_ids ${JSON.stringify(expected)}, got ${JSON.stringify([...outputs.keys()])}`, { param: 'tool_outputs' });
+      return badRequest(`Expected tool outputs for call_ids ${JSON.stringify(expected)}, got ${JSON.stringify([...outputs.keys()])}`, 'tool_outputs');
     }
     const step = store.all(stepKind(run.id)).find((s) => s.type === 'tool_calls' && s.status === 'in_progress');
-    const at = nowSeconds();
+    const at = context.nowSeconds();
     if (step) {
       const details = step.step_details as Json;
       const calls = details.tool_calls.map((call: Json) => ({ ...call, function: { ...call.function, output: outputs.get(call.id) ?? null } }));
@@ -386,6 +384,6 @@ export const runHandlers: StateHandlers = {
     await settleRun(context, run.thread_id, run.id);
     const stepId = paramOf(context, 'step_id');
     const step = context.store.get(stepKind(run.id), stepId);
-    return step ? ok(step) : stepNotFound(stepId);
+    return step ? ok(step) : stepNotFound(run.id, stepId);
   },
 };

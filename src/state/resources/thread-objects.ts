@@ -1,5 +1,8 @@
-import type { SessionStore, StoredObject } from '../types';
-import { badRequest, clearKind, isObject, newId, notFound, nowSeconds, type Json } from './assist-common';
+import type { SessionStore, StateContext, StoredObject } from '../types';
+import { badRequest, clearKind, isObject, notFound, type Json } from './assist-common';
+
+/** Where new objects get their ids and times. */
+type Maker = Pick<StateContext, 'newId' | 'nowSeconds'>;
 
 /** The objects of the Assistants API below a thread: the thread, its messages, runs and run steps, and their kinds in the store. */
 
@@ -33,10 +36,10 @@ export interface Run extends StoredObject {
   usage: Json | null;
 }
 
-export const threadNotFound = (id: string) => notFound(`No thread found with id '${id}'.`);
-export const messageNotFound = (id: string) => notFound(`No message found with id '${id}'.`);
-export const runNotFound = (id: string) => notFound(`No run found with id '${id}'.`);
-export const stepNotFound = (id: string) => notFound(`No run step found with id '${id}'.`);
+export const threadNotFound = (id: string) => notFound(THREAD, id);
+export const messageNotFound = (threadId: string, id: string) => notFound(messageKind(threadId), id);
+export const runNotFound = (threadId: string, id: string) => notFound(runKind(threadId), id);
+export const stepNotFound = (runId: string, id: string) => notFound(stepKind(runId), id);
 
 /** A message's content as the API keeps it: a string becomes one text part; parts keep their shape, text parts get annotations. */
 export function messageContent(content: unknown): Json[] {
@@ -49,10 +52,10 @@ export function messageContent(content: unknown): Json[] {
 }
 
 /** A message as `createMessage` (or a thread's `messages`, a run's `additional_messages`) makes it. */
-export function newMessage(threadId: string, request: Json, from: { run_id?: string; assistant_id?: string } = {}): Message {
-  const createdAt = nowSeconds();
+export function newMessage(maker: Maker, threadId: string, request: Json, from: { run_id?: string; assistant_id?: string } = {}): Message {
+  const createdAt = maker.nowSeconds();
   return {
-    id: newId('msg_'),
+    id: maker.newId('msg_'),
     object: 'thread.message',
     created_at: createdAt,
     assistant_id: from.assistant_id ?? null,
@@ -70,16 +73,17 @@ export function newMessage(threadId: string, request: Json, from: { run_id?: str
 }
 
 /** A thread and its first messages, as `createThread` or `createThreadAndRun`'s `thread` give them. */
-export function createThreadIn(store: SessionStore, request: Json): Thread {
+export function createThreadIn(context: StateContext, request: Json): Thread {
+  const { store } = context;
   const thread = store.put<Thread>(THREAD, {
-    id: newId('thread_'),
+    id: context.newId('thread_'),
     object: 'thread',
-    created_at: nowSeconds(),
+    created_at: context.nowSeconds(),
     tool_resources: isObject(request.tool_resources) ? request.tool_resources : {},
     metadata: isObject(request.metadata) ? request.metadata : {},
   });
   for (const message of Array.isArray(request.messages) ? request.messages : []) {
-    if (isObject(message)) store.put(messageKind(thread.id), newMessage(thread.id, message));
+    if (isObject(message)) store.put(messageKind(thread.id), newMessage(context, thread.id, message));
   }
   return thread;
 }

@@ -22,7 +22,7 @@ function pathThread(context: StateContext): Thread | undefined {
 }
 
 export const threadHandlers: StateHandlers = {
-  createThread: async (context) => ok(createThreadIn(context.store, bodyOf(context))),
+  createThread: async (context) => ok(createThreadIn(context, bodyOf(context))),
 
   getThread: async (context) => {
     const thread = pathThread(context);
@@ -51,7 +51,7 @@ export const threadHandlers: StateHandlers = {
     await settleThread(context, thread.id);
     const active = activeRun(context.store, thread.id);
     if (active) return busyForMessages(thread.id, active);
-    return ok(context.store.put(messageKind(thread.id), newMessage(thread.id, bodyOf(context))));
+    return ok(context.store.put(messageKind(thread.id), newMessage(context, thread.id, bodyOf(context))));
   },
 
   listMessages: async (context) => {
@@ -69,7 +69,7 @@ export const threadHandlers: StateHandlers = {
     await settleThread(context, thread.id);
     const id = paramOf(context, 'message_id');
     const message = context.store.get(messageKind(thread.id), id);
-    return message ? ok(message) : messageNotFound(id);
+    return message ? ok(message) : messageNotFound(thread.id, id);
   },
 
   modifyMessage: async (context) => {
@@ -77,7 +77,7 @@ export const threadHandlers: StateHandlers = {
     if (!thread) return threadNotFound(paramOf(context, 'thread_id'));
     const id = paramOf(context, 'message_id');
     const message = context.store.get(messageKind(thread.id), id);
-    if (!message) return messageNotFound(id);
+    if (!message) return messageNotFound(thread.id, id);
     const body = bodyOf(context);
     return ok(context.store.put(messageKind(thread.id), isObject(body.metadata) ? { ...message, metadata: body.metadata } : message));
   },
@@ -86,7 +86,7 @@ export const threadHandlers: StateHandlers = {
     const thread = pathThread(context);
     if (!thread) return threadNotFound(paramOf(context, 'thread_id'));
     const id = paramOf(context, 'message_id');
-    if (!context.store.delete(messageKind(thread.id), id)) return messageNotFound(id);
+    if (!context.store.delete(messageKind(thread.id), id)) return messageNotFound(thread.id, id);
     return ok({ id, object: 'thread.message.deleted', deleted: true });
   },
 };
