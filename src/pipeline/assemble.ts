@@ -3,7 +3,7 @@ import { compose, type Handler, type Step } from './types';
 /**
  * The fixed order of the built-in steps around the engine:
  *
- *   streaming -> strict models -> scripts -> overrides -> extra steps -> state -> replay
+ *   streaming -> strict models -> state commit -> scripts -> overrides -> extra steps -> state -> replay
  *     -> proxy (+record) -> models -> realism -> engine (Prism)
  *
  * Realism turns Prism's placeholders into coherent answers; overrides then see and rewrite that
@@ -26,6 +26,8 @@ import { compose, type Handler, type Step } from './types';
 export interface PipelineParts {
   streaming?: Step;
   strictModels?: Step;
+  /** Stateful mode: hands the final answer (after scripts and overrides) to the handler that keeps it (src/state/commit.ts). */
+  stateCommit?: Step;
   scripts?: Step;
   overrides?: Step;
   extra?: readonly Step[];
@@ -43,6 +45,7 @@ export function assemblePipeline(parts: PipelineParts, engine: Handler): Handler
   const steps = [
     parts.streaming,
     parts.strictModels,
+    parts.stateCommit,
     parts.scripts,
     parts.overrides,
     ...(parts.extra ?? []),

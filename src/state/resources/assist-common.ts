@@ -54,6 +54,14 @@ export function startTimeline(store: SessionStore, clock: StateClock, id: string
 export const timelineOf = (store: SessionStore, id: string): Timeline | undefined => store.get<Timeline>(TIMELINE, id);
 export const dropTimeline = (store: SessionStore, id: string) => store.delete(TIMELINE, id);
 
+/** The object's id changed (an override rewrote it): its timeline follows. */
+export function renameTimeline(store: SessionStore, from: string, to: string): void {
+  const timeline = timelineOf(store, from);
+  if (!timeline) return;
+  store.put<Timeline>(TIMELINE, { ...timeline, id: to });
+  store.delete(TIMELINE, from);
+}
+
 /**
  * The clock time at which the object may leave its status, when that time has come (always, with
  * `force`: a streamed run runs to its end at once); undefined while it must wait.

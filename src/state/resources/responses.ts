@@ -4,6 +4,7 @@ import {
   badRequest,
   bodyOf,
   clearKind,
+  dropTimeline,
   dueAt,
   enter,
   exclusive,
@@ -13,11 +14,14 @@ import {
   ok,
   paramOf,
   pollAfter,
+  renameTimeline,
   startTimeline,
   timelineOf,
   type Json,
 } from './assist-common';
-import { appendItems, conversationItems, conversationNotFound, findConversation, inputItems } from './conversations';
+import { appendItems, conversationItems, conversationNotFound, findConversation, inputItems, itemKind } from './conversations';
+import { afterAnswer } from '../commit';
+import type { MockResponse } from '../../pipeline/types';
 
 /**
  * Responses kept with `store` (true unless the request says false, as the API): retrieve,
@@ -118,8 +122,10 @@ const createResponse: StateHandler = async (context) => {
   if (conversation) appendItems(store, conversation, added);
 
   const background = body.background === true && body.stream !== true;
+  // What the client gets is this answer as scripts and overrides leave it: that is what is kept.
+  afterAnswer(exchange, (final) => keepFinal(context, response, final, { background, conversation }));
   if (!background) {
-    if (conversation) appendItems(store, conversation, Array.isArray(response.output) ? response.output : []);
+    if (conversation) appendItems(store, conversation, outputOf(response));
     store.put(RESPONSE, response as StoredResponse);
     return { ...answer, body: response };
   }
@@ -137,6 +143,48 @@ const createResponse: StateHandler = async (context) => {
   startTimeline(store, context.clock, response.id, 'queued', Number(response.created_at) || Math.floor(Date.now() / 1000));
   return { ...answer, body: queued, headers: { ...answer.headers, ...pollAfter(context.clock, RESPONSE, timelineOf(store, response.id)) } };
 };
+
+const outputOf = (response: Json): Json[] => (Array.isArray(response.output) ? response.output.filter(isObject) : []);
+
+/**
+ * Keeps the answer the client received in place of the one first stored: overrides may have
+ * rewritten the output (or the id); an answer turned into an error keeps nothing.
+ */
+function keepFinal(context: StateContext, kept: Json, final: MockResponse, how: { background: boolean; conversation?: string }): void {
+  const { store } = context;
+  const body: Json | undefined = isObject(final.body) ? final.body : undefined;
+  const ok = final.status >= 200 && final.status < 300 && body?.object === 'response' && typeof body.id === 'string';
+  if (!ok) {
+    store.delete(RESPONSE, kept.id);
+    store.delete(FINAL, kept.id);
+    clearKind(store, inputKind(kept.id));
+    return;
+  }
+  const id = String(body.id);
+  const queued = store.get<StoredResponse>(RESPONSE, kept.id);
+  if (id !== kept.id) {
+    for (const item of store.all(inputKind(kept.id))) store.put(inputKind(id), item);
+    clearKind(store, inputKind(kept.id));
+    store.delete(RESPONSE, kept.id);
+    store.delete(FINAL, kept.id);
+    renameTimeline(store, kept.id, id);
+  }
+  const merged: Json = { ...body, store: true };
+  if (kept.previous_response_id) merged.previous_response_id = kept.previous_response_id;
+  if (kept.conversation) merged.conversation = kept.conversation;
+  if (how.background) {
+    // The client got the queued response; an override that answered with a finished one says what it finishes as.
+    if (ACTIVE.has(String(merged.status))) store.put(FINAL, { id, body: { ...(store.get(FINAL, kept.id)?.body ?? {}), id } });
+    else store.put(FINAL, { id, body: merged });
+    if (queued && id !== kept.id) store.put(RESPONSE, { ...queued, id });
+    return;
+  }
+  if (how.conversation) {
+    for (const item of outputOf(kept)) store.delete(itemKind(how.conversation), String(item.id));
+    appendItems(store, how.conversation, outputOf(merged));
+  }
+  store.put(RESPONSE, merged as StoredResponse);
+}
 
 async function pathResponse(context: StateContext): Promise<StoredResponse | undefined> {
   const response = context.store.get<StoredResponse>(RESPONSE, paramOf(context, 'response_id'));
@@ -158,6 +206,7 @@ const deleteResponse: StateHandler = async (context) => {
   if (!store.delete(RESPONSE, id)) return responseNotFound(id);
   clearKind(store, inputKind(id));
   store.delete(FINAL, id);
+  dropTimeline(store, id);
   return ok({ id, object: 'response', deleted: true });
 };
 

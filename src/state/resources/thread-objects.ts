@@ -1,5 +1,5 @@
 import type { SessionStore, StateContext, StoredObject } from '../types';
-import { badRequest, clearKind, isObject, notFound, type Json } from './assist-common';
+import { badRequest, clearKind, dropTimeline, isObject, notFound, type Json } from './assist-common';
 
 /** Where new objects get their ids and times. */
 type Maker = Pick<StateContext, 'newId' | 'nowSeconds'>;
@@ -91,7 +91,10 @@ export function createThreadIn(context: StateContext, request: Json): Thread {
 /** Removes a thread with everything below it. */
 export function deleteThreadIn(store: SessionStore, threadId: string): boolean {
   if (!store.delete(THREAD, threadId)) return false;
-  for (const run of store.all(runKind(threadId))) clearKind(store, stepKind(run.id));
+  for (const run of store.all(runKind(threadId))) {
+    clearKind(store, stepKind(run.id));
+    dropTimeline(store, run.id);
+  }
   clearKind(store, runKind(threadId));
   clearKind(store, messageKind(threadId));
   return true;
