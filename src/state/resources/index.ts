@@ -1,7 +1,10 @@
 import type { StateHandlers } from '../types';
+import { files } from './files';
 
 /**
  * The resource modules of stateful mode, one per API area: each maps operationIds to handlers.
  * An operation no module takes passes on to the stateless pipeline.
  */
-export const RESOURCES: readonly StateHandlers[] = [];
+export const RESOURCES: readonly StateHandlers[] = [
+  files,
+];
