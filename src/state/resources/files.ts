@@ -92,6 +92,6 @@ export const files: StateHandlers = {
   async listFiles(context) {
     const { query } = context.exchange.request;
     const purpose = stringField(query.purpose);
-    return json(context.store.list<FileObject>(FILE, listQueryOf(query, purpose ? (f) => f.purpose === purpose : undefined, 10_000)));
+    return json(context.store.list<FileObject>(FILE, listQueryOf(query, purpose ? (f) => f.purpose === purpose : undefined, { max: 10_000, limit: 10_000 })));
   },
 };

@@ -1,5 +1,7 @@
 import type { StateHandlers } from '../types';
 import { files } from './files';
+import { uploads } from './uploads';
+import { vectorStores } from './vector-stores';
 
 /**
  * The resource modules of stateful mode, one per API area: each maps operationIds to handlers.
@@ -7,4 +9,6 @@ import { files } from './files';
  */
 export const RESOURCES: readonly StateHandlers[] = [
   files,
+  uploads,
+  vectorStores,
 ];
