@@ -56,11 +56,14 @@ const NOT_FOUND: Record<string, (id: string, parent?: string) => { message: stri
   conversation: (id) => ({ message: `Conversation with id '${id}' not found.` }),
 };
 
-/** The 404 for `id` of `kind` (the store's kind, without the `:parent` suffix; `parent` for children's wording). */
-export function notFound(kind: string, id: string, parent?: string): MockResponse {
+/**
+ * The 404 for `id` of `kind` (a store kind; a child's `kind:parent` gives the parent for the
+ * wording, or `parent` does); `param` names the request field that held the id, when not `id`.
+ */
+export function notFound(kind: string, id: string, parent?: string, param?: string): MockResponse {
   const base = kind.split(':')[0]!;
   const wording = NOT_FOUND[base]?.(id, parent ?? kind.split(':')[1]) ?? { message: `No ${base.replace(/[._]/g, ' ')} found with id '${id}'.` };
-  return { ...openAIError(404, wording.message, { param: wording.param ?? null }), source: 'state' };
+  return { ...openAIError(404, wording.message, { param: param ?? wording.param ?? null }), source: 'state' };
 }
 
 export function badRequest(message: string, param: string | null = null, code: string | null = null): MockResponse {

@@ -2,6 +2,8 @@ import type { StateHandlers } from '../types';
 import { files } from './files';
 import { uploads } from './uploads';
 import { vectorStores } from './vector-stores';
+import { batches } from './batches';
+import { chatCompletions } from './chat-completions';
 
 /**
  * The resource modules of stateful mode, one per API area: each maps operationIds to handlers.
@@ -11,4 +13,6 @@ export const RESOURCES: readonly StateHandlers[] = [
   files,
   uploads,
   vectorStores,
+  batches,
+  chatCompletions,
 ];
