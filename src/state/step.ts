@@ -57,8 +57,8 @@ export function createStateStep(options: StateStepOptions): StateStep {
     return seededIds(seed, `state\u0000${session}\u0000${count}`).next(prefix);
   };
   // Under --seed, seconds start at realism's fixed clock and move only with `advance`.
-  const nowSeconds = () => (seed === undefined ? Math.floor(clock.now() / 1000) : SEEDED_NOW + Math.floor((clock.now() - started) / 1000));
-  const started = clock.now();
+  const offset = () => (clock as { offset?: number }).offset ?? 0;
+  const nowSeconds = () => (seed === undefined ? Math.floor(clock.now() / 1000) : SEEDED_NOW + Math.floor(offset() / 1000));
 
   /** Another operation through the whole pipeline, as if a client with the same headers and session had sent it. */
   const answerFor =

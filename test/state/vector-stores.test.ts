@@ -102,3 +102,17 @@ describe('with a duration', () => {
     expect(state.sessions.default).toMatchObject({ file: 1, vector_store: 1, 'vector_store.file': 1 });
   });
 });
+
+test('containers: files from an upload id or a multipart upload, content byte for byte, deleted with the container', async () => {
+  const uploaded = await client.files.create({ file: await toFile(Buffer.from('a,b\n1,2\n'), 'data.csv'), purpose: 'user_data' });
+  const container = await client.containers.create({ name: 'work', file_ids: [uploaded.id] });
+  expect(container).toMatchObject({ object: 'container', name: 'work', status: 'running' });
+  const direct = await client.containers.files.create(container.id, { file: await toFile(Buffer.from('print(1)'), 'main.py') });
+  expect(direct).toMatchObject({ object: 'container.file', container_id: container.id, path: '/mnt/data/main.py', bytes: 8 });
+  const files = await client.containers.files.list(container.id);
+  expect(files.data.map((f) => f.path).sort()).toEqual(['/mnt/data/data.csv', '/mnt/data/main.py']);
+  const csv = files.data.find((f) => f.path.endsWith('.csv'))!;
+  expect(await (await client.containers.files.content.retrieve(csv.id, { container_id: container.id })).text()).toBe('a,b\n1,2\n');
+  await client.containers.delete(container.id);
+  await expect(client.containers.retrieve(container.id)).rejects.toBeInstanceOf(NotFoundError);
+});

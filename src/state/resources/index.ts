@@ -4,6 +4,7 @@ import { uploads } from './uploads';
 import { vectorStores } from './vector-stores';
 import { batches } from './batches';
 import { chatCompletions } from './chat-completions';
+import { containers } from './containers';
 
 /**
  * The resource modules of stateful mode, one per API area: each maps operationIds to handlers.
@@ -15,4 +16,5 @@ export const RESOURCES: readonly StateHandlers[] = [
   vectorStores,
   batches,
   chatCompletions,
+  containers,
 ];
