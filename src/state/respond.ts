@@ -56,11 +56,14 @@ const NOT_FOUND: Record<string, (id: string, parent?: string) => { message: stri
   conversation: (id) => ({ message: `Conversation with id '${id}' not found.` }),
 };
 
-/** The 404 for `id` of `kind` (the store's kind, without the `:parent` suffix; `parent` for children's wording). */
-export function notFound(kind: string, id: string, parent?: string): MockResponse {
+/**
+ * The 404 for `id` of `kind` (a store kind; a child's `kind:parent` gives the parent for the
+ * wording, or `parent` does); `param` names the request field that held the id, when not `id`.
+ */
+export function notFound(kind: string, id: string, parent?: string, param?: string): MockResponse {
   const base = kind.split(':')[0]!;
   const wording = NOT_FOUND[base]?.(id, parent ?? kind.split(':')[1]) ?? { message: `No ${base.replace(/[._]/g, ' ')} found with id '${id}'.` };
-  return { ...openAIError(404, wording.message, { param: wording.param ?? null }), source: 'state' };
+  return { ...openAIError(404, wording.message, { param: param ?? wording.param ?? null }), source: 'state' };
 }
 
 export function badRequest(message: string, param: string | null = null, code: string | null = null): MockResponse {
@@ -69,17 +72,28 @@ export function badRequest(message: string, param: string | null = null, code: s
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** An operation's own paging defaults, where they differ from the API's usual (20, desc, at most 100). */
+export interface ListDefaults {
+  /** The API's ceiling (100 for most; 10,000 for files). */
+  max?: number;
+  /** The default limit (20 for most; 10,000 for files). */
+  limit?: number;
+  /** The default order (desc for most; asc for stored chat completions and their messages). */
+  order?: 'asc' | 'desc';
+}
+
 /**
  * A list call's paging from its query (validated by the spec already: limit a number, order
- * asc/desc). `maxLimit` is the API's ceiling for the operation (100 for most, 10,000 for files).
+ * asc/desc); `defaults` as the operation documents them (a number: just the ceiling).
  */
-export function listQueryOf<T extends StoredObject>(query: Record<string, unknown>, where?: (object: T) => boolean, maxLimit = 100): ListQuery<T> {
-  const limit = query.limit === undefined ? undefined : Number(query.limit);
-  const order = query.order === 'asc' || query.order === 'desc' ? query.order : undefined;
+export function listQueryOf<T extends StoredObject>(query: Record<string, unknown>, where?: (object: T) => boolean, defaults: ListDefaults | number = {}): ListQuery<T> {
+  const { max = 100, limit: defaultLimit, order: defaultOrder } = typeof defaults === 'number' ? { max: defaults } : defaults;
+  const limit = query.limit === undefined ? defaultLimit : Number(query.limit);
+  const order = query.order === 'asc' || query.order === 'desc' ? query.order : defaultOrder;
   return {
     after: text(query.after),
     before: text(query.before),
-    limit: limit === undefined || !Number.isFinite(limit) ? undefined : Math.max(1, Math.min(Math.trunc(limit), maxLimit)),
+    limit: limit === undefined || !Number.isFinite(limit) ? undefined : Math.max(1, Math.min(Math.trunc(limit), max)),
     order,
     where,
   };

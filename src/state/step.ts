@@ -40,6 +40,12 @@ export function createStateStep(options: StateStepOptions): StateStep {
     for (const [operationId, handler] of Object.entries(handlers)) if (handler) table.set(operationId, handler);
   }
   const byId = new Map(options.operations.map((o) => [o.iid, o]));
+  // Operations without path parameters, by `METHOD /path`: what a batch line's url can name.
+  const byRoute = new Map(options.operations.filter((o) => !o.path.includes('{')).map((o) => [`${o.method.toUpperCase()} ${o.path.split('?')[0]}`, o.iid]));
+  const operationFor = (method: string, url: string) => {
+    const path = url.split('?')[0]!.replace(/^\/v1(?=\/)/, '').replace(/\/+$/, '');
+    return byRoute.get(`${method.toUpperCase()} ${path}`);
+  };
   const counters = new Map<string, number>();
   const { clock } = options;
   const seed = options.seed === undefined ? undefined : String(options.seed);
@@ -51,8 +57,8 @@ export function createStateStep(options: StateStepOptions): StateStep {
     return seededIds(seed, `state\u0000${session}\u0000${count}`).next(prefix);
   };
   // Under --seed, seconds start at realism's fixed clock and move only with `advance`.
-  const nowSeconds = () => (seed === undefined ? Math.floor(clock.now() / 1000) : SEEDED_NOW + Math.floor((clock.now() - started) / 1000));
-  const started = clock.now();
+  const offset = () => (clock as { offset?: number }).offset ?? 0;
+  const nowSeconds = () => (seed === undefined ? Math.floor(clock.now() / 1000) : SEEDED_NOW + Math.floor(offset() / 1000));
 
   /** Another operation through the whole pipeline, as if a client with the same headers and session had sent it. */
   const answerFor =
@@ -104,6 +110,7 @@ export function createStateStep(options: StateStepOptions): StateStep {
       newId: newIdFor(session),
       nowSeconds,
       answer: answerFor(exchange),
+      operationFor,
     };
     return handler(context);
   };

@@ -97,6 +97,8 @@ export interface StateContext {
    * answer, a run's assistant message. `operationId` and `body` as a client would send them.
    */
   answer(operationId: string, body: unknown): Promise<MockResponse>;
+  /** The operationId of `POST /v1/chat/completions` and the like (a batch line's `url`); undefined when none. */
+  operationFor(method: string, url: string): string | undefined;
 }
 
 export type StateHandler = (context: StateContext) => Promise<MockResponse>;

@@ -1,4 +1,10 @@
 import type { StateHandlers } from '../types';
+import { files } from './files';
+import { uploads } from './uploads';
+import { vectorStores } from './vector-stores';
+import { batches } from './batches';
+import { chatCompletions } from './chat-completions';
+import { containers } from './containers';
 import { assistantHandlers } from './assistants';
 import { threadHandlers } from './threads';
 import { runHandlers } from './runs';
@@ -11,6 +17,12 @@ import { conversationHandlers } from './conversations';
  * An operation no module takes passes on to the stateless pipeline.
  */
 export const RESOURCES: readonly StateHandlers[] = [
+  files,
+  uploads,
+  vectorStores,
+  batches,
+  chatCompletions,
+  containers,
   assistantHandlers,
   threadHandlers,
   runHandlers,
