@@ -17,6 +17,7 @@ import {
   timelineOf,
   type Json,
 } from './assist-common';
+import { FILE, putFile } from './files';
 
 /**
  * Fine-tuning jobs: `validating_files -> queued -> running -> succeeded` on the state clock, with
@@ -132,18 +133,7 @@ function finishTraining(context: StateContext, job: Job, at: number): Job {
     }
   }
   const csv = Buffer.from(rows.join('\n') + '\n');
-  const resultFile = store.put('file', {
-    id: context.newId('file-'),
-    object: 'file',
-    bytes: csv.length,
-    created_at: at,
-    expires_at: null,
-    filename: 'step_metrics.csv',
-    purpose: 'fine-tune-results',
-    status: 'processed',
-    status_details: null,
-  });
-  store.putBytes(resultFile.id, csv);
+  const resultFile = putFile(context, { filename: 'step_metrics.csv', purpose: 'fine-tune-results', bytes: csv });
   addEvent(context, job.id, at, `New fine-tuned model created: ${model}`);
   addEvent(context, job.id, at, 'The job has successfully completed');
   return {
@@ -203,7 +193,7 @@ export const fineTuningHandlers: StateHandlers = {
     const body = bodyOf(context);
     for (const field of ['training_file', 'validation_file'] as const) {
       const id = body[field];
-      if (typeof id === 'string' && !store.get('file', id)) return badRequest(`invalid ${field}: ${id}`, field);
+      if (typeof id === 'string' && !store.get(FILE, id)) return badRequest(`invalid ${field}: ${id}`, field);
     }
     const createdAt = context.nowSeconds();
     const hyperparameters = requestedHyperparameters(body);
