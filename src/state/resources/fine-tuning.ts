@@ -197,8 +197,9 @@ export const fineTuningHandlers: StateHandlers = {
     }
     const createdAt = context.nowSeconds();
     const hyperparameters = requestedHyperparameters(body);
+    const id = context.newId('ftjob-');
     const job: Job = {
-      id: context.newId('ftjob-'),
+      id,
       object: 'fine_tuning.job',
       model: String(body.model),
       created_at: createdAt,
@@ -213,7 +214,7 @@ export const fineTuningHandlers: StateHandlers = {
       trained_tokens: null,
       error: null,
       user_provided_suffix: typeof body.suffix === 'string' ? body.suffix : null,
-      seed: typeof body.seed === 'number' ? body.seed : Math.floor(Math.random() * 2 ** 31),
+      seed: typeof body.seed === 'number' ? body.seed : Math.floor(prngFrom(id)() * 2 ** 31),
       estimated_finish: null,
       integrations: Array.isArray(body.integrations) ? body.integrations : null,
       metadata: isObject(body.metadata) ? body.metadata : null,
