@@ -108,11 +108,19 @@ export interface ResolveOptions {
 
 export class SettingsError extends Error {}
 
-/** `rateLimits` with the `--rate-limit-rpm`/`--rate-limit-tpm` values over it; undefined when nothing limits. */
-function settleRateLimits(values: Record<string, unknown>): RateLimitsConfig | undefined {
+/** Where a value came from, as a layer: given (flag or option) over environment over config. */
+const layer = (origin: string | undefined) => (origin === undefined ? 0 : origin.startsWith('config ') ? 1 : origin.startsWith('OPENAI_MOCK_') ? 2 : 3);
+
+/**
+ * `rateLimits` with `rateLimitRpm`/`rateLimitTpm` (`--rate-limit-rpm`, ...) folded in, the layer
+ * that wins deciding as for any option (a flat key wins a tie); undefined when nothing limits.
+ */
+function settleRateLimits(values: Record<string, unknown>, origins: Record<string, string>): RateLimitsConfig | undefined {
   const given = values.rateLimits as RateLimitsConfig | undefined;
-  const rpm = (values.rateLimitRpm as number | undefined) ?? given?.rpm;
-  const tpm = (values.rateLimitTpm as number | undefined) ?? given?.tpm;
+  const pick = (flat: 'rateLimitRpm' | 'rateLimitTpm', nested: 'rpm' | 'tpm') =>
+    values[flat] !== undefined && layer(origins[flat]) >= layer(origins.rateLimits) ? (values[flat] as number) : (given?.[nested] ?? (values[flat] as number | undefined));
+  const rpm = pick('rateLimitRpm', 'rpm');
+  const tpm = pick('rateLimitTpm', 'tpm');
   if (!given && rpm === undefined && tpm === undefined) return undefined;
   return { ...given, rpm, tpm };
 }
@@ -200,7 +208,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     seed: values.seed as string | number | undefined,
     stream: values.stream as StreamControl | undefined,
     latency: values.latency as LatencyConfig | undefined,
-    rateLimits: settleRateLimits(values),
+    rateLimits: settleRateLimits(values, origins),
     statsInterval: (values.statsInterval as number | undefined) ?? 0,
     headersTimeout,
     requestTimeout: Math.max((values.requestTimeout as number | undefined) ?? 60_000, headersTimeout),
