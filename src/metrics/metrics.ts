@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { MockResponse, Step } from '../pipeline/types';
 import type { AdminRoute } from '../admin/router';
 import type { Logger } from '../log/logger';
@@ -52,38 +52,102 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2).replace(/0$/, '')) + 'ms';
 
-export function createMetrics(options: MetricsOptions): Metrics {
-  const registry = new Registry();
-  const requests = new Counter({ name: `${PREFIX}requests_total`, help: 'Requests answered, by operation and status.', labelNames: ['operation', 'status'] as const, registers: [registry] });
-  const duration = new Histogram({
-    name: `${PREFIX}request_duration_seconds`,
-    help: 'Time from request to the end of its answer (a stream: its last event), by operation.',
-    labelNames: ['operation'] as const,
-    buckets: BUCKETS,
-    registers: [registry],
-  });
-  const streams = new Gauge({ name: `${PREFIX}active_streams`, help: 'Streamed answers being written now.', registers: [registry] });
-  const tokens = new Counter({ name: `${PREFIX}tokens_generated_total`, help: 'Output tokens of the answers (their usage), by operation and model.', labelNames: ['operation', 'model'] as const, registers: [registry] });
-  const rejections = new Counter({ name: `${PREFIX}rate_limit_rejections_total`, help: 'Requests refused with 429 rate_limit_exceeded, by the limit that refused (requests or tokens).', labelNames: ['type'] as const, registers: [registry] });
+interface OperationCells {
+  /** Requests by status. */
+  statuses: Map<number, number>;
+  /** Answers per duration bucket (not cumulative; the last is past the largest bound), their sum and count. */
+  buckets: number[];
+  sum: number;
+  count: number;
+}
 
-  // Children by label values, looked up once: prom-client hashes the labels on every call otherwise.
-  const requestChildren = new Map<string, Counter.Internal>();
-  const durationChildren = new Map<string, Histogram.Internal<'operation'>>();
+/**
+ * The request-time histogram as prom-client's registry reads a metric (`get()`): prom-client's own
+ * `Histogram.observe` hashes and checks its labels on every call (about 2 µs), too much for every
+ * request of a load test, so the front counts in plain arrays and this reads them when scraped.
+ */
+function durationHistogram(name: string, help: string, cells: Map<string, OperationCells>) {
+  const get = async () => {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const [operation, cell] of cells) {
+      let cumulative = 0;
+      BUCKETS.forEach((bound, i) => {
+        cumulative += cell.buckets[i]!;
+        values.push({ labels: { le: bound, operation }, value: cumulative, metricName: `${name}_bucket` });
+      });
+      values.push({ labels: { le: '+Inf', operation }, value: cell.count, metricName: `${name}_bucket` });
+      values.push({ labels: { operation }, value: cell.sum, metricName: `${name}_sum` });
+      values.push({ labels: { operation }, value: cell.count, metricName: `${name}_count` });
+    }
+    return { name, help, type: 'histogram' as const, values, aggregator: 'sum' as const };
+  };
+  return { name, help, type: 'histogram', aggregator: 'sum', get, reset: () => cells.clear() };
+}
+
+export function createMetrics(options: MetricsOptions): Metrics {
+  // Counted on the hot path in plain numbers; prom-client's metrics read them when scraped (`collect`).
+  const operations = new Map<string, OperationCells>();
+  const tokensBy = new Map<string, { operation: string; model: string; count: number }>();
+  const rejectedBy = { requests: 0, tokens: 0 };
+  let active = 0;
+
+  const registry = new Registry();
+  new Counter({
+    name: `${PREFIX}requests_total`,
+    help: 'Requests answered, by operation and status.',
+    labelNames: ['operation', 'status'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [operation, cell] of operations) for (const [status, count] of cell.statuses) this.inc({ operation, status: String(status) }, count);
+    },
+  });
+  registry.registerMetric(
+    durationHistogram(`${PREFIX}request_duration_seconds`, 'Time from request to the end of its answer (a stream: its last event), by operation.', operations) as unknown as Metric,
+  );
+  new Gauge({
+    name: `${PREFIX}active_streams`,
+    help: 'Streamed answers being written now.',
+    registers: [registry],
+    collect() {
+      this.set(active);
+    },
+  });
+  new Counter({
+    name: `${PREFIX}tokens_generated_total`,
+    help: 'Output tokens of the answers (their usage), by operation and model.',
+    labelNames: ['operation', 'model'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { operation, model, count } of tokensBy.values()) this.inc({ operation, model }, count);
+    },
+  });
+  new Counter({
+    name: `${PREFIX}rate_limit_rejections_total`,
+    help: 'Requests refused with 429 rate_limit_exceeded, by the limit that refused (requests or tokens).',
+    labelNames: ['type'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [type, count] of Object.entries(rejectedBy)) this.inc({ type }, count);
+    },
+  });
 
   // The summary line's window.
   let windowCount = 0;
   let window429 = 0;
   let windowSamples: number[] = [];
-  let active = 0;
 
   const observe = (operation: string, status: number, seconds: number) => {
-    const key = `${operation} ${status}`;
-    let counter = requestChildren.get(key);
-    if (!counter) requestChildren.set(key, (counter = requests.labels(operation, String(status))));
-    counter.inc();
-    let histogram = durationChildren.get(operation);
-    if (!histogram) durationChildren.set(operation, (histogram = duration.labels(operation)));
-    histogram.observe(seconds);
+    let cell = operations.get(operation);
+    if (!cell) operations.set(operation, (cell = { statuses: new Map(), buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 }));
+    cell.statuses.set(status, (cell.statuses.get(status) ?? 0) + 1);
+    let bucket = 0;
+    while (bucket < BUCKETS.length && seconds > BUCKETS[bucket]!) bucket++;
+    cell.buckets[bucket]!++;
+    cell.sum += seconds;
+    cell.count++;
     if (options.statsInterval) {
       windowCount++;
       if (status === 429) window429++;
@@ -101,15 +165,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     answer(operationId, result, started) {
       const operation = operationId ?? 'unknown';
       const streamed = isAsyncIterable(result.body);
-      if (streamed) {
-        streams.inc();
-        active++;
-      }
+      if (streamed) active++;
       return (status) => {
-        if (streamed) {
-          streams.dec();
-          active--;
-        }
+        if (streamed) active--;
         observe(operation, status, Number(process.hrtime.bigint() - started) / 1e9);
       };
     },
@@ -122,7 +180,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
       if (count > 0) {
         const body = exchange.request.body;
         const model = isRecord(response.body) && typeof response.body.model === 'string' ? response.body.model : isRecord(body) && typeof body.model === 'string' ? body.model : 'unknown';
-        tokens.labels(exchange.operationId, model).inc(count);
+        const key = `${exchange.operationId}\u0000${model}`;
+        const entry = tokensBy.get(key);
+        if (entry) entry.count += count;
+        else tokensBy.set(key, { operation: exchange.operationId, model, count });
       }
     }
     return response;
@@ -148,7 +209,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
   return {
     front,
     step,
-    rejected: (type) => rejections.labels(type).inc(),
+    rejected: (type) => {
+      rejectedBy[type]++;
+    },
     adminRoutes: [
       {
         method: 'GET',
