@@ -105,7 +105,7 @@ describe('a server paced by a latency table', () => {
   beforeAll(async () => {
     mock = await startMock({
       seed: 'pace',
-      latency: { models: { 'gpt-4o': { ttftMs: 200, tokensPerSecond: 1000 }, 'gpt-4o-mini': { ttftMs: { fixed: 150 }, interTokenMs: { fixed: 40 } }, 'slow-model': { totalMs: 10_000 } } },
+      latency: { models: { 'gpt-4o': { ttftMs: 200, tokensPerSecond: 1000 }, 'gpt-4o-mini': { ttftMs: { fixed: 150 }, interTokenMs: { fixed: 40 } }, 'slow-model': { totalMs: 120_000 } } },
     });
   });
   afterAll(() => mock.close());
@@ -129,8 +129,8 @@ describe('a server paced by a latency table', () => {
     }
     expect(arrivals.length).toBeGreaterThan(2);
     expect(arrivals[0]).toBeGreaterThanOrEqual(145);
-    // n events after the first: at least n gaps of 40 ms in all (timers never fire early).
-    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual((arrivals.length - 1) * 40 - 10);
+    // n events after the first: about n gaps of 40 ms in all (a timer may fire a millisecond early).
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual((arrivals.length - 1) * 40 * 0.9);
     const raw = await sdk(mock).chat.completions.create({ ...ask, model: 'gpt-4o-mini', stream: true }).withResponse();
     expect(raw.response.headers.get('openai-processing-ms')).toBe('150');
     for await (const chunk of raw.data) void chunk;
@@ -140,8 +140,9 @@ describe('a server paced by a latency table', () => {
     const { response, elapsed } = await post(mock, { ...ask, model: 'slow-model' }, { prefer: 'code=429' });
     expect(response.status).toBe(429);
     expect(response.headers.get('openai-processing-ms')).toBeNull();
-    expect(elapsed).toBeLessThan(10_000);
-  });
+    // Far below the two minutes the model would take (the first 429 loads Prism's engine: seconds).
+    expect(elapsed).toBeLessThan(60_000);
+  }, 90_000);
 
   test('a client that leaves stops the wait, and the server answers the next request', async () => {
     const abort = new AbortController();
