@@ -35,6 +35,9 @@ import type { ReplayMode } from './cassettes/replay-step';
 import { createStateRuntime, type StateRuntime } from './state/setup';
 import { stateRoutes } from './state/admin';
 import type { SessionStore } from './state/types';
+import { createLatencyStep } from './latency/step';
+import { createRateLimitStep } from './ratelimit/step';
+import { createMetrics } from './metrics/metrics';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -143,9 +146,14 @@ export async function startServer(settings: Settings, started = performance.now(
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
   const catalogue = buildCatalogue(settings.models, { anyFineTune: !settings.strictModels });
+  const metrics = createMetrics({ logger, statsInterval: settings.statsInterval });
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
+    metrics: metrics.step,
+    // Always there, even for `fast`: a request's `Prefer: latency=realistic` asks for it.
+    latency: createLatencyStep({ latency: settings.latency, seed: settings.seed }),
+    rateLimits: settings.rateLimits ? createRateLimitStep({ config: settings.rateLimits, onReject: metrics.rejected }) : undefined,
     strictModels: settings.strictModels ? createStrictModelsStep(catalogue) : undefined,
     models: createModelsStep(catalogue),
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
@@ -234,6 +242,7 @@ export async function startServer(settings: Settings, started = performance.now(
       ...companion.adminRoutes,
       ...(drift ? driftRoutes(drift) : []),
       ...(state ? stateRoutes(state) : []),
+      ...metrics.adminRoutes,
     ],
     { token: settings.adminToken, logger },
   );
@@ -250,6 +259,7 @@ export async function startServer(settings: Settings, started = performance.now(
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
+    metrics: metrics.front,
     validators,
     allowUnknownParams: settings.allowUnknownParams,
   });
@@ -330,6 +340,7 @@ export async function startServer(settings: Settings, started = performance.now(
     ...companion.api,
     async close() {
       companion.warnPending();
+      metrics.close();
       await fixturesWatcher?.close();
       clearTimeout(warming);
       await watcher?.close();
