@@ -10,19 +10,21 @@ import type { Exchange, MockResponse, Step } from '../pipeline/types';
 
 type Commit = (response: MockResponse) => void;
 
-const pending = new WeakMap<Exchange, Commit>();
+const pending = new WeakMap<Exchange, Commit[]>();
 
-/** Runs `commit` with the request's final answer (before streaming turns it into events). */
+/** Runs `commit` with the request's final answer (before streaming turns it into events), in the order asked. */
 export function afterAnswer(exchange: Exchange, commit: Commit): void {
-  pending.set(exchange, commit);
+  const commits = pending.get(exchange);
+  if (commits) commits.push(commit);
+  else pending.set(exchange, [commit]);
 }
 
 export const commitStep: Step = async (exchange, next) => {
-  const response = await next(exchange);
-  const commit = pending.get(exchange);
-  if (commit) {
+  try {
+    const response = await next(exchange);
+    for (const commit of pending.get(exchange) ?? []) commit(response);
+    return response;
+  } finally {
     pending.delete(exchange);
-    commit(response);
   }
-  return response;
 };

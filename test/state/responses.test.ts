@@ -54,6 +54,8 @@ test('previous_response_id: the second call sees the first turn; retrieve and in
   // Three turns: the first input, the first (overridden) reply, the new input.
   expect(second.output_text).toBe('turn 3: user: What is my name?');
   expect(second.previous_response_id).toBe(first.id);
+  // The journal keeps the request as the client sent it.
+  expect(mock.journal.last('createResponse')?.body).toMatchObject({ input: 'What is my name?', previous_response_id: first.id });
 
   const items = await client.responses.inputItems.list(second.id, { order: 'asc' });
   expect(transcript(items.data)).toEqual(['user: My name is Ada.', 'assistant: turn 1: user: My name is Ada.', 'user: What is my name?']);

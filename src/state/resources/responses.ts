@@ -107,7 +107,13 @@ const createResponse: StateHandler = async (context) => {
 
   const added = inputItems(context, body.input);
   const input = [...earlier, ...added];
-  if (earlier.length > 0) exchange.request = { ...exchange.request, body: { ...body, input } };
+  if (earlier.length > 0) {
+    // Scripts and overrides read the request once the answer comes back up: they see the earlier
+    // turns; the journal, written after them, gets the request as the client sent it.
+    const sent = exchange.request;
+    exchange.request = { ...sent, body: { ...body, input } };
+    afterAnswer(exchange, () => (exchange.request = sent));
+  }
   const answer = await context.next(exchange);
   const answered: Json | undefined = isObject(answer.body) ? answer.body : undefined;
   if (answer.status < 200 || answer.status >= 300 || !answered || typeof answered.id !== 'string') return answer;
