@@ -1,5 +1,5 @@
 import type { Handler } from '../pipeline/types';
-import type { PreparedOperation } from '../openapi/prepare';
+import type { PreparedOperation } from '../openapi/operation';
 import type { ValidatorStore } from '../validation/validator-store';
 import { DEFAULT_SESSION } from '../scripts/book';
 import { createClock } from './clock';

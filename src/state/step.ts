@@ -1,5 +1,5 @@
 import type { Exchange, Handler, MockResponse, Step } from '../pipeline/types';
-import type { PreparedOperation } from '../openapi/prepare';
+import type { PreparedOperation } from '../openapi/operation';
 import { chooseMediaType, defaultSuccess } from '../engine/negotiate';
 import { validateRequest } from '../validation/request-validator';
 import type { ValidatorStore } from '../validation/validator-store';
