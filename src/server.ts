@@ -14,7 +14,7 @@ import { createRealismStep } from './realism/step';
 import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
 import { createModelsStep, createStrictModelsStep } from './models/step';
 import { buildCatalogue } from './models/served';
-import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
+import { assembleInner, assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride, type OverrideSet } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
 import type { AnyOverride } from './overrides/types';
@@ -35,6 +35,9 @@ import type { ReplayMode } from './cassettes/replay-step';
 import { createStateRuntime, type StateRuntime } from './state/setup';
 import { stateRoutes } from './state/admin';
 import type { SessionStore } from './state/types';
+import { createLatencyStep } from './latency/step';
+import { createRateLimitStep } from './ratelimit/step';
+import { createMetrics } from './metrics/metrics';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -143,18 +146,26 @@ export async function startServer(settings: Settings, started = performance.now(
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
   const catalogue = buildCatalogue(settings.models, { anyFineTune: !settings.strictModels });
+  const metrics = createMetrics({ logger, statsInterval: settings.statsInterval });
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
+    metrics: metrics.step,
+    // Always there, even for `fast`: a request's `Prefer: latency=realistic` asks for it.
+    latency: createLatencyStep({ latency: settings.latency, seed: settings.seed }),
+    rateLimits: settings.rateLimits ? createRateLimitStep({ config: settings.rateLimits, onReject: metrics.rejected }) : undefined,
     strictModels: settings.strictModels ? createStrictModelsStep(catalogue) : undefined,
     models: createModelsStep(catalogue),
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
+  // What stateful mode's answer() runs (a batch line): built on first use after each change.
+  let inner: Handler | undefined;
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
   const update = (change: Partial<PipelineParts>) => {
     Object.assign(parts, change);
     pipeline = assemblePipeline(parts, engine);
+    inner = undefined;
   };
 
   const validators = cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined;
@@ -162,7 +173,7 @@ export async function startServer(settings: Settings, started = performance.now(
   let state: StateRuntime | undefined;
   if (settings.state) {
     state = createStateRuntime(settings.state, {
-      pipeline: () => pipeline,
+      pipeline: () => (inner ??= assembleInner(parts, engine)),
       operations: loaded.spec.operations,
       validators,
       allowUnknownParams: settings.allowUnknownParams,
@@ -234,6 +245,7 @@ export async function startServer(settings: Settings, started = performance.now(
       ...companion.adminRoutes,
       ...(drift ? driftRoutes(drift) : []),
       ...(state ? stateRoutes(state) : []),
+      ...metrics.adminRoutes,
     ],
     { token: settings.adminToken, logger },
   );
@@ -250,6 +262,7 @@ export async function startServer(settings: Settings, started = performance.now(
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
+    metrics: metrics.front,
     validators,
     allowUnknownParams: settings.allowUnknownParams,
   });
@@ -330,6 +343,7 @@ export async function startServer(settings: Settings, started = performance.now(
     ...companion.api,
     async close() {
       companion.warnPending();
+      metrics.close();
       await fixturesWatcher?.close();
       clearTimeout(warming);
       await watcher?.close();

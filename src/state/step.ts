@@ -20,7 +20,7 @@ export interface StateStepOptions {
   store: StateStore;
   clock: StateClock;
   handlers: readonly StateHandlers[];
-  /** The whole pipeline, read per call (it is swapped on reloads): what `answer()` runs. */
+  /** The pipeline `answer()` runs (assembleInner's: scripts, overrides, sources; no streaming, pacing or rate limits), read per call as it is swapped on reloads. */
   pipeline: () => Handler;
   operations: readonly PreparedOperation[];
   validators?: ValidatorStore;
