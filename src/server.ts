@@ -14,7 +14,7 @@ import { createRealismStep } from './realism/step';
 import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
 import { createModelsStep, createStrictModelsStep } from './models/step';
 import { buildCatalogue } from './models/served';
-import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
+import { assembleInner, assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride, type OverrideSet } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
 import type { AnyOverride } from './overrides/types';
@@ -159,10 +159,13 @@ export async function startServer(settings: Settings, started = performance.now(
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
+  // What stateful mode's answer() runs (a batch line): built on first use after each change.
+  let inner: Handler | undefined;
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
   const update = (change: Partial<PipelineParts>) => {
     Object.assign(parts, change);
     pipeline = assemblePipeline(parts, engine);
+    inner = undefined;
   };
 
   const validators = cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined;
@@ -170,7 +173,7 @@ export async function startServer(settings: Settings, started = performance.now(
   let state: StateRuntime | undefined;
   if (settings.state) {
     state = createStateRuntime(settings.state, {
-      pipeline: () => pipeline,
+      pipeline: () => (inner ??= assembleInner(parts, engine)),
       operations: loaded.spec.operations,
       validators,
       allowUnknownParams: settings.allowUnknownParams,

@@ -22,9 +22,12 @@ import { compose, type Handler, type Step } from './types';
  * the store without going further. So a script still wins over the store; an override rewrites
  * what the client gets from the store (its context's `state` reads and writes the store itself);
  * and a batch line or a run's message that the state step asks for (`answer()`) goes through the
- * whole chain from the top, scripts and overrides included. The state commit step, above scripts
- * and overrides, hands a handler that asked for it the answer as they left it (src/state/commit.ts):
- * a stored Response keeps what the client received.
+ * inner chain (`assembleInner`): scripts and overrides included, but not streaming, metrics,
+ * latency or rate limits, which are about the client's own request (the API neither paces nor
+ * counts a batch's lines as requests).
+ * The state commit step, above scripts and overrides (in both chains), hands a handler that
+ * asked for it the answer as they left it (src/state/commit.ts): a stored Response keeps what the
+ * client received.
  *
  * Load testing (src/latency, src/ratelimit, src/metrics): latency sits just inside streaming, so
  * that it sees the final answer (its usage gives the tokens to pace, an override's or script's own
@@ -77,4 +80,9 @@ export function assemblePipeline(parts: PipelineParts, engine: Handler): Handler
     parts.realism,
   ].filter((s): s is Step => s !== undefined);
   return compose(steps, engine);
+}
+
+/** The pipeline without what belongs to a client's own request (streaming, metrics, latency, rate limits): what stateful mode's `answer()` runs. */
+export function assembleInner(parts: PipelineParts, engine: Handler): Handler {
+  return assemblePipeline({ ...parts, streaming: undefined, metrics: undefined, latency: undefined, rateLimits: undefined }, engine);
 }

@@ -1,6 +1,6 @@
 import type { Handler, Step } from '../pipeline/types';
 import { commitStep } from './commit';
-import type { PreparedOperation } from '../openapi/prepare';
+import type { PreparedOperation } from '../openapi/operation';
 import type { ValidatorStore } from '../validation/validator-store';
 import { DEFAULT_SESSION } from '../scripts/book';
 import { createClock } from './clock';

@@ -1,5 +1,5 @@
 import type { Exchange, Handler, MockResponse, Step } from '../pipeline/types';
-import type { PreparedOperation } from '../openapi/prepare';
+import type { PreparedOperation } from '../openapi/operation';
 import { chooseMediaType, defaultSuccess } from '../engine/negotiate';
 import { validateRequest } from '../validation/request-validator';
 import type { ValidatorStore } from '../validation/validator-store';
@@ -20,7 +20,7 @@ export interface StateStepOptions {
   store: StateStore;
   clock: StateClock;
   handlers: readonly StateHandlers[];
-  /** The whole pipeline, read per call (it is swapped on reloads): what `answer()` runs. */
+  /** The pipeline `answer()` runs (assembleInner's: scripts, overrides, sources; no streaming, pacing or rate limits), read per call as it is swapped on reloads. */
   pipeline: () => Handler;
   operations: readonly PreparedOperation[];
   validators?: ValidatorStore;

@@ -84,6 +84,20 @@ test("a batch's input file must exist", async () => {
   expect(await response.json()).toEqual({ error: { message: 'No such Batch object: batch_abc', type: 'invalid_request_error', param: 'id', code: null } });
 });
 
+test("a batch's lines are not the client's requests: rate limits neither count nor refuse them", async () => {
+  const limited = await startMock({ state: true, rateLimits: { rpm: 4 } });
+  try {
+    const c = sdk(limited);
+    const jsonl = Array.from({ length: 10 }, (_, i) => line(`r${i}`, `line ${i}`)).join('\n');
+    const input = await c.files.create({ file: await toFile(Buffer.from(jsonl), 'many.jsonl'), purpose: 'batch' });
+    const batch = await c.batches.create({ input_file_id: input.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const done = await c.batches.retrieve(batch.id);
+    expect(done.request_counts).toEqual({ total: 10, completed: 10, failed: 0 });
+  } finally {
+    await limited.close();
+  }
+});
+
 describe('with durations', () => {
   let slow: MockServer;
   afterAll(() => slow?.close());

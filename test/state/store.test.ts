@@ -143,3 +143,26 @@ test('a file-backed store keeps files, bytes and vector stores across a restart'
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an override rewrites what the store answers; under --seed two servers give the same ids and times', async () => {
+  const seeded = async () =>
+    startMock({
+      state: true,
+      seed: 7,
+      overrides: [{ operation: 'retrieveFile', response: ({ response }) => ({ body: { ...response.body, filename: `renamed-${response.body.filename}` } }) }],
+    });
+  const [one, two] = [await seeded(), await seeded()];
+  try {
+    const made = [];
+    for (const server of [one, two]) {
+      const c = sdk(server);
+      const file = await c.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'assistants' });
+      const store = await c.vectorStores.create({ name: 'v', file_ids: [file.id] });
+      expect((await c.files.retrieve(file.id)).filename).toBe('renamed-x.txt');
+      made.push({ file: file.id, created: file.created_at, store: store.id });
+    }
+    expect(made[0]).toEqual(made[1]);
+  } finally {
+    await Promise.all([one.close(), two.close()]);
+  }
+});
