@@ -217,3 +217,31 @@ test('a run on a clock with durations: queued, then in_progress, then completed 
     await slow.close();
   }
 });
+
+test('sessions do not see each other\'s assistants and threads', async () => {
+  const as = (session: string) => sdk(mock).withOptions({ defaultHeaders: { 'x-mock-session': session } });
+  const a = as('assist-a');
+  const b = as('assist-b');
+  const assistant = await a.beta.assistants.create({ model: 'gpt-4o' });
+  const thread = await a.beta.threads.create();
+  await expect(b.beta.assistants.retrieve(assistant.id)).rejects.toMatchObject({ status: 404 });
+  await expect(b.beta.threads.retrieve(thread.id)).rejects.toMatchObject({ status: 404 });
+  expect((await b.beta.assistants.list()).data).toEqual([]);
+  expect((await a.beta.assistants.retrieve(assistant.id)).id).toBe(assistant.id);
+});
+
+test('under --seed the same flow gives the same ids and text', async () => {
+  const flow = async () => {
+    const seeded = await startMock({ state: true, seed: 'assist' });
+    try {
+      const api = sdk(seeded);
+      const assistant = await api.beta.assistants.create({ model: 'gpt-4o' });
+      const run = await api.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Hi' }] } }, { pollIntervalMs: 10 });
+      const messages = await api.beta.threads.messages.list(run.thread_id);
+      return { assistant: assistant.id, run: run.id, thread: run.thread_id, messages: messages.data.map((m) => [m.id, textOf(m), m.created_at]) };
+    } finally {
+      await seeded.close();
+    }
+  };
+  expect(await flow()).toEqual(await flow());
+});
