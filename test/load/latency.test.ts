@@ -3,6 +3,10 @@
  * repeat under a seed; a server paces whole answers and streams by them, per model and operation,
  * per request with `Prefer: latency=...`, and stops waiting when the client leaves.
  */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load';
 import { distributionProblem, sample, seededRandom, type Distribution } from '../../src/latency/distribution';
 import { latencyProblem, modelFor, tableOf } from '../../src/latency/model';
 import type { MockServer, Step } from '../../src';
@@ -225,6 +229,18 @@ test('a response\'s own stream pacing (an override\'s, a script\'s) wins over th
     expect(own.ms).toBeLessThan((own.events - 1) * 2000);
   } finally {
     await mock.close();
+  }
+});
+
+test('a wrong latency table says what is wrong in it, from code and from a config file', async () => {
+  await expect(startMock({ latency: { models: { 'gpt-4o': { ttft: 5 } } } as never })).rejects.toThrow(/option "latency" must be .* \(latency\.models\["gpt-4o"\] has an unknown key "ttft" \(known: ttftMs, interTokenMs, tokensPerSecond, totalMs\)\)$/);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'latency-config-'));
+  try {
+    const file = path.join(dir, 'openai-mock.config.json');
+    await fs.writeFile(file, JSON.stringify({ latency: { default: { ttftMs: { lognormal: { p50: 900, p99: 100 } } } } }));
+    await expect(loadConfig({ file, cwd: dir })).rejects.toThrow(/"latency" must be .*latency\.default\.ttftMs "lognormal" needs \{ p50, p99 \} with 0 < p50 <= p99/);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
 });
 
