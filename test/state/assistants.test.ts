@@ -245,3 +245,41 @@ test('under --seed the same flow gives the same ids and text', async () => {
   };
   expect(await flow()).toEqual(await flow());
 });
+
+test('a run with a json_schema response_format replies with JSON for the schema; truncation keeps the last messages', async () => {
+  const plain = await startMock({ state: true });
+  try {
+    const api = sdk(plain);
+    const assistant = await api.beta.assistants.create({ model: 'gpt-4o' });
+    const thread = await api.beta.threads.create({ messages: [{ role: 'user', content: 'Give me a city' }] });
+    const run = await api.beta.threads.runs.createAndPoll(
+      thread.id,
+      {
+        assistant_id: assistant.id,
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'city', schema: { type: 'object', properties: { name: { type: 'string' }, population: { type: 'integer' } }, required: ['name', 'population'] } },
+        },
+      },
+      { pollIntervalMs: 10 },
+    );
+    expect(run.status).toBe('completed');
+    const [reply] = (await api.beta.threads.messages.list(thread.id)).data;
+    const parsed = JSON.parse(textOf(reply!));
+    expect(typeof parsed.name).toBe('string');
+    expect(Number.isInteger(parsed.population)).toBe(true);
+
+    // What the model was sent, seen by an override that changes nothing.
+    const seen: string[][] = [];
+    plain.setOverrides([
+      defineOverride({ operation: 'createChatCompletion', response: (ctx) => void seen.push(ctx.request.body.messages.map((m) => String(m.content))) }),
+    ]);
+    await api.beta.threads.messages.create(thread.id, { role: 'user', content: 'Another' });
+    await api.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, truncation_strategy: { type: 'last_messages', last_messages: 1 } }, { pollIntervalMs: 10 });
+    await api.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id }, { pollIntervalMs: 10 });
+    expect(seen[0]).toEqual(['Another']);
+    expect(seen[1]).toHaveLength(4);
+  } finally {
+    await plain.close();
+  }
+});

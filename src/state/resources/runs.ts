@@ -75,10 +75,11 @@ function functionTools(run: Run): Json[] {
 function chatRequest(context: StateContext, run: Run): Json {
   const messages: Json[] = [];
   if (run.instructions) messages.push({ role: 'system', content: run.instructions });
-  for (const message of context.store.all<Message>(messageKind(run.thread_id))) {
-    if (message.run_id === run.id) continue;
-    messages.push({ role: message.role, content: textOf(message.content) });
-  }
+  let thread = context.store.all<Message>(messageKind(run.thread_id)).filter((message) => message.run_id !== run.id);
+  // `truncation_strategy: { type: 'last_messages', last_messages: n }`: the model sees the last n only.
+  const truncation = isObject(run.truncation_strategy) ? run.truncation_strategy : {};
+  if (truncation.type === 'last_messages' && typeof truncation.last_messages === 'number') thread = thread.slice(-Math.max(1, truncation.last_messages));
+  for (const message of thread) messages.push({ role: message.role, content: textOf(message.content) });
   for (const step of context.store.all(stepKind(run.id))) {
     const details = step.step_details as Json;
     if (details?.type !== 'tool_calls' || step.status !== 'completed') continue;
@@ -101,6 +102,8 @@ function chatRequest(context: StateContext, run: Run): Json {
   if (typeof run.temperature === 'number') request.temperature = run.temperature;
   if (typeof run.top_p === 'number') request.top_p = run.top_p;
   if (typeof run.max_completion_tokens === 'number') request.max_completion_tokens = run.max_completion_tokens;
+  // Structured output asked of the run shapes the reply as it does a chat completion's.
+  if (isObject(run.response_format)) request.response_format = run.response_format;
   return request;
 }
 
