@@ -1,0 +1,84 @@
+import { createLogger } from '../log/logger';
+import { resolveSettings, type Settings } from '../settings/resolve';
+import type { MockServer, StartDefaults } from '../server';
+import { isPrimaryMessage, type StartOrder, type WorkerMessage } from './messages';
+
+/**
+ * One worker of `--workers N`: waits for the primary's start order, starts the server as the
+ * command would (the command hands in how), reports ready or why not, and closes when told. It
+ * never prints the ready line: the primary does, once, when every worker listens.
+ */
+
+export interface WorkerHooks {
+  /** Starts the server from settled settings: the command's own start, port search included. */
+  start(settings: Settings, defaults: StartDefaults): Promise<MockServer>;
+  /** What a failed start ends the command with. */
+  describe(error: unknown): { message: string; exitCode: number };
+}
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    // A primary gone meanwhile is no reason to fail: the worker is ending anyway.
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+export function runWorker(hooks: WorkerHooks): void {
+  let server: MockServer | undefined;
+  let closing = false;
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    await server?.close();
+    process.exit(0);
+  };
+
+  // Ctrl-C reaches the whole process group: the primary leads the stop, so that none of its
+  // workers goes first and gets replaced. A SIGTERM aimed at a worker stops that worker.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => void close());
+  // The primary's warning then names the cause, not only an exit code.
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`openai-mock worker: ${error?.stack ?? error}\n`);
+    void send({ type: 'crash', message: String((error as Error)?.message ?? error).split('\n')[0]! }).then(() => process.exit(1));
+  });
+
+  process.on('message', (message: unknown) => {
+    if (!isPrimaryMessage(message)) return;
+    if (message.type === 'close') return void close();
+    start(message).catch(async (error) => {
+      await send({ type: 'failed', ...hooks.describe(error) });
+      process.exit(1);
+    });
+  });
+  void send({ type: 'waiting' });
+
+  async function start(order: StartOrder) {
+    const { id } = order;
+    const given = { ...order.given, ...(order.port !== undefined ? { port: order.port } : {}), ...(order.httpsPort !== undefined ? { httpsPort: order.httpsPort } : {}) };
+    const settings = await resolveSettings(given, { env: process.env, defaultLogLevel: 'info', given: 'flag' });
+    // The first worker says what every worker would: the others stay quiet until they serve
+    // (then their request lines count), errors excepted.
+    let starting = true;
+    const quiet = () => starting && id > 1;
+    settings.logger = createLogger(settings.logLevel, (line) => {
+      if (!quiet() || line.startsWith('error: ')) process.stderr.write(`[worker ${id}] ${line}\n`);
+    });
+    // Every worker reloads the same files with the same outcome: one line per reload, from worker 1.
+    const watchLogger = id === 1 ? settings.logger : createLogger('silent');
+    server = await hooks.start(settings, { worker: id, watchLogger });
+    starting = false;
+    if (closing) return;
+    await send({
+      type: 'ready',
+      askedPort: order.port ?? server.port,
+      port: server.port,
+      httpsPort: server.httpsPort,
+      url: server.url,
+      urls: [...server.urls],
+      operations: server.operations,
+      specVersion: server.specVersion,
+    });
+  }
+}
