@@ -258,3 +258,35 @@ test('--workers takes a whole number or auto', async () => {
   expect((await cli.exited).code).toBe(2);
   expect(cli.output()).toMatch(/--workers must be a whole number from 1 to 256, got "0"/);
 });
+
+test('workers do not outlive a primary killed outright', async () => {
+  const cli = spawnCli(['--workers', '2', '--port', '0', '--http-only'], { env: { OPENAI_MOCK_SPEC: process.env.OPENAI_MOCK_SPEC } });
+  const port = Number((await cli.waitFor(/openai-mock listening on http:\/\/127\.0\.0\.1:(\d+)/, 0, START_MS))[1]);
+  const pids = [...(await workerPids(port)).values()];
+  expect(pids).toHaveLength(2);
+  cli.child.kill('SIGKILL');
+  await cli.exited;
+  const left = await until(
+    async () => pids.filter(alive),
+    (list) => list.length === 0,
+    30_000,
+  );
+  expect(left).toEqual([]);
+}, START_MS + 60_000);
+
+test('createMockServer stays one process: option "workers" is the command\'s, said with a warning', async () => {
+  const { createMockServer } = await import('../../src/index');
+  const lines: string[] = [];
+  const { createLogger } = await import('../../src/log/logger');
+  const server = await createMockServer({ workers: 2, logger: createLogger('warn', (line) => lines.push(line)) });
+  try {
+    expect(lines.join('\n')).toMatch(/createMockServer serves from this process only: option "workers" is for the command/);
+    const { body, worker } = await ask(server.port, 'GET', '/__admin/health');
+    expect(body.workers).toBe(1);
+    expect(body.worker).toBeUndefined();
+    expect(worker).toBeUndefined();
+    expect((await ask(server.port, 'GET', '/__admin/journal')).status).toBe(200);
+  } finally {
+    await server.close();
+  }
+});
