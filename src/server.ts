@@ -104,7 +104,7 @@ export interface StartDefaults {
   /**
    * Set when this server is one of several processes sharing the port (the command's `--workers`):
    * its number, from 1. Answers then carry `x-mock-worker`, health names the worker, and the admin
-   * routes whose state is per process (journal, scripts) refuse to give a part for the whole.
+   * routes whose state is per process (journal, scripts, drift report) refuse to give a part for the whole.
    */
   worker?: number;
   /** The config and fixture watchers' logger: all workers reload, one of them says so. */
@@ -217,8 +217,7 @@ export async function startServer(settings: Settings, started = performance.now(
         version: PACKAGE_VERSION,
         startedAt: started,
       }),
-      ...perProcessRoutes(companion.adminRoutes, worker),
-      ...(drift ? driftRoutes(drift) : []),
+      ...perProcessRoutes([...companion.adminRoutes, ...(drift ? driftRoutes(drift) : [])], worker),
     ],
     { token: settings.adminToken, logger },
   );

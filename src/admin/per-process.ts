@@ -7,7 +7,7 @@ export interface WorkerInfo {
 }
 
 /**
- * The journal and the scripts live in each process: under `--workers N` a request lands on one
+ * The journal, the scripts and the proxy's drift report live in each process: under `--workers N` a request lands on one
  * worker, so a journal read answers about 1/N of the requests and a script added over HTTP
  * reaches one worker while the next request may go to another. A partial answer that looks
  * whole would mislead a test, so these routes answer 409 and say what to do instead.
@@ -18,11 +18,11 @@ export function perProcessRoutes(routes: readonly AdminRoute[], worker: WorkerIn
   return routes.map((route) => ({
     ...route,
     handle() {
-      const what = route.path.startsWith('/journal') ? 'journal' : 'scripts';
+      const what = route.path.startsWith('/journal') ? 'journal' : route.path.startsWith('/drift') ? 'drift report' : 'scripts';
       const reason =
-        what === 'journal'
-          ? `the journal is kept in each worker process, and ${worker.count} workers share this port: worker ${worker.id} saw only the requests that reached it`
-          : `scripts are kept in each worker process, and ${worker.count} workers share this port: a change here would reach worker ${worker.id} only, while requests go to all of them`;
+        what === 'scripts'
+          ? `scripts are kept in each worker process, and ${worker.count} workers share this port: a change here would reach worker ${worker.id} only, while requests go to all of them`
+          : `the ${what} is kept in each worker process, and ${worker.count} workers share this port: worker ${worker.id} saw only the requests that reached it`;
       throw adminError(409, `${route.method} /__admin${route.path}: ${reason}. Run with --workers 1 to use the ${what} over HTTP (fixture scripts from files still apply in every worker).`, {
         code: 'per_worker_state',
       });
