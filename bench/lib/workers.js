@@ -49,51 +49,80 @@ function treeOf(pid) {
   }
 }
 
+/** CPU time (user + system) a process has used, in ms; undefined off Linux. Clock ticks of 10 ms, as Linux's USER_HZ. */
+function cpuMsOf(pid) {
+  try {
+    const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * For each worker count: requests/s and p99 of each scenario (best of `runs`), and the RSS of
  * primary and workers together. Scenarios: keys of lib/load.js's SCENARIOS (default: chat, models).
+ * All servers are started first and the runs take turns (1, 2, ..., 1, 2, ...): on a shared
+ * machine a busy minute then weighs on every count alike.
  */
 async function measureWorkers({ counts, scenarios = ['chat', 'models'], seconds = 10, connections = 10, runs = 1, spec, log = () => {} }) {
   const server = { prefix: '/v1', streamAccept: 'application/json' };
-  const results = [];
-  for (const workers of counts) {
-    log(`--workers ${workers}: starting`);
-    const { child, port } = await startWorkers(workers, { spec });
-    try {
-      const entry = { workers, scenarios: {} };
-      for (const key of scenarios) {
-        const scenario = SCENARIOS.find((s) => s.key === key);
-        if (!scenario) throw new Error(`no scenario "${key}" (known: ${SCENARIOS.map((s) => s.key).join(', ')})`);
-        const request = requestOf(server, port, scenario);
-        // A short warm-up: the JIT and the spec's lazy parts in every worker.
-        await load(request, { connections, seconds: 2 });
-        let best;
-        for (let run = 0; run < runs; run++) {
-          const result = await load(request, { connections, seconds });
-          log(`--workers ${workers} ${scenario.label}: ${Math.round(result.requestsPerSecond)} requests/s, p99 ${result.p99.toFixed(1)} ms`);
-          if (!best || result.requestsPerSecond > best.requestsPerSecond) best = result;
-        }
-        entry.scenarios[key] = { label: scenario.label, requestsPerSecond: best.requestsPerSecond, p50: best.p50, p99: best.p99, statuses: best.statuses, errors: best.errors };
-      }
-      entry.rssMiB = treeOf(child.pid).reduce((sum, pid) => sum + (memoryOf(pid)?.rss ?? 0), 0);
-      results.push(entry);
-    } finally {
-      await stop(child, 10_000);
+  const chosen = scenarios.map((key) => {
+    const scenario = SCENARIOS.find((s) => s.key === key);
+    if (!scenario) throw new Error(`no scenario "${key}" (known: ${SCENARIOS.map((s) => s.key).join(', ')})`);
+    return scenario;
+  });
+  const started = [];
+  try {
+    for (const workers of counts) {
+      log(`--workers ${workers}: starting`);
+      started.push({ workers, ...(await startWorkers(workers, { spec })) });
     }
+    const best = new Map();
+    for (let run = -1; run < runs; run++) {
+      for (const { workers, port, child } of started) {
+        for (const scenario of chosen) {
+          // Run -1 is a short warm-up: the JIT and the spec's lazy parts, in every worker.
+          const pids = treeOf(child.pid);
+          const cpuBefore = pids.map(cpuMsOf);
+          const result = await load(requestOf(server, port, scenario), { connections, seconds: run < 0 ? 2 : seconds });
+          if (run < 0) continue;
+          // Server CPU per request, all processes and the primary alone: what the hand-over costs, whatever else runs on the machine.
+          const used = pids.map((pid, i) => (cpuMsOf(pid) ?? NaN) - (cpuBefore[i] ?? NaN));
+          result.cpuUsPerRequest = (used.reduce((a, b) => a + b, 0) * 1000) / result.total;
+          result.primaryCpuUsPerRequest = (used[0] * 1000) / result.total;
+          log(`--workers ${workers} ${scenario.label}: ${Math.round(result.requestsPerSecond)} requests/s, p99 ${result.p99.toFixed(1)} ms, server CPU ${result.cpuUsPerRequest.toFixed(0)} µs/request${workers > 1 ? ` (primary ${result.primaryCpuUsPerRequest.toFixed(1)})` : ''}`);
+          const key = `${workers} ${scenario.key}`;
+          if (!best.has(key) || result.requestsPerSecond > best.get(key).requestsPerSecond) best.set(key, result);
+        }
+      }
+    }
+    return started.map(({ workers, child }) => ({
+      workers,
+      scenarios: Object.fromEntries(
+        chosen.map((scenario) => {
+          const r = best.get(`${workers} ${scenario.key}`);
+          return [scenario.key, { label: scenario.label, requestsPerSecond: r.requestsPerSecond, p50: r.p50, p99: r.p99, statuses: r.statuses, errors: r.errors, cpuUsPerRequest: r.cpuUsPerRequest, primaryCpuUsPerRequest: r.primaryCpuUsPerRequest }];
+        }),
+      ),
+      rssMiB: treeOf(child.pid).reduce((sum, pid) => sum + (memoryOf(pid)?.rss ?? 0), 0),
+    }));
+  } finally {
+    await Promise.all(started.map(({ child }) => stop(child, 10_000)));
   }
-  return results;
 }
 
 /** Rows: workers, then per scenario requests/s, the ratio to one worker, and p99. */
 function workersTable(results) {
   const base = results.find((r) => r.workers === 1) ?? results[0];
   const keys = Object.keys(base?.scenarios ?? {});
-  const header = ['workers', ...keys.flatMap((k) => [`${k} req/s`, `${k} vs 1`, `${k} p99 ms`]), 'RSS MiB'];
+  const header = ['workers', ...keys.flatMap((k) => [`${k} req/s`, `${k} vs 1`, `${k} p99 ms`, `${k} CPU µs/req`]), 'RSS MiB'];
   const rows = results.map((r) => [
     String(r.workers),
     ...keys.flatMap((k) => {
       const s = r.scenarios[k];
-      return [String(Math.round(s.requestsPerSecond)), `${(s.requestsPerSecond / base.scenarios[k].requestsPerSecond).toFixed(2)}x`, s.p99.toFixed(1)];
+      const cpu = !Number.isFinite(s.cpuUsPerRequest) ? '-' : r.workers === 1 ? s.cpuUsPerRequest.toFixed(0) : `${s.cpuUsPerRequest.toFixed(0)} (primary ${s.primaryCpuUsPerRequest.toFixed(1)})`;
+      return [String(Math.round(s.requestsPerSecond)), `${(s.requestsPerSecond / base.scenarios[k].requestsPerSecond).toFixed(2)}x`, s.p99.toFixed(1), cpu];
     }),
     String(Math.round(r.rssMiB)),
   ]);
