@@ -58,6 +58,8 @@ export function runWorker(hooks: WorkerHooks): void {
     const { id } = order;
     const given = { ...order.given, ...(order.port !== undefined ? { port: order.port } : {}), ...(order.httpsPort !== undefined ? { httpsPort: order.httpsPort } : {}) };
     const settings = await resolveSettings(given, { env: process.env, defaultLogLevel: 'info', given: 'flag' });
+    // The primary's count stands (`auto` read there once).
+    settings.workers = order.count;
     // The first worker says what every worker would: the others stay quiet until they serve
     // (then their request lines count), errors excepted.
     let starting = true;
