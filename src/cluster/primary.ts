@@ -51,16 +51,22 @@ const MAX_BACKOFF_MS = 30_000;
 export async function startCluster(options: ClusterOptions): Promise<ClusterServer> {
   const { count, given, logger } = options;
   const slots = new Map<number, Worker>();
-  const live = new Set<Worker>();
+  /** The workers listening, and the ports each asked for: a new worker asks the same, to share their socket. */
+  const live = new Map<Worker, Pick<StartOrder, 'port' | 'httpsPort'>>();
   const restarts = new Map<number, NodeJS.Timeout>();
   const shortLives = new Map<number, number>();
   let closing = false;
   let first: ReadyReport | undefined;
 
-  /** Workers asking for what the first asked share its socket; with none left, the bound port keeps the URL. */
+  /**
+   * The primary keeps one socket per port asked for (`0` included) while a worker uses it: a new
+   * worker asks what the live ones asked, and shares it. With none left, the socket is gone, and
+   * the port bound first keeps the URL.
+   */
   const portsForNext = (): Pick<StartOrder, 'port' | 'httpsPort'> => {
     if (!first) return { port: options.port };
-    return live.size > 0 ? { port: first.askedPort } : { port: first.port, httpsPort: first.httpsPort };
+    const [asked] = live.values();
+    return asked ?? { port: first.port, httpsPort: first.httpsPort };
   };
 
   function fork(id: number): Promise<ReadyReport> {
@@ -70,14 +76,15 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterServ
     return new Promise<ReadyReport>((resolve, reject) => {
       let crash: string | undefined;
       let ready = false;
+      let order: StartOrder | undefined;
       worker.on('message', (message: unknown) => {
         if (!isWorkerMessage(message)) return;
         if (message.type === 'waiting') {
-          const order: StartOrder = { type: 'start', id, count, given, ...portsForNext() };
+          order = { type: 'start', id, count, given, ...portsForNext() };
           worker.send(order);
         } else if (message.type === 'ready') {
           ready = true;
-          live.add(worker);
+          live.set(worker, { port: message.askedPort, httpsPort: order?.httpsPort });
           resolve(message);
         } else if (message.type === 'failed') reject(new WorkerStartError(message.message, message.exitCode));
         else crash = message.message;

@@ -224,6 +224,22 @@ describe('--workers 2 --port 0', () => {
     for (const answer of answers) expect(answer.body.choices[0].message.content).toBe('second');
   }, START_MS + 30_000);
 
+  test('with every worker killed at once, the replacements keep the port (the primary\'s socket for port 0 went with them)', async () => {
+    const before = await workerPids(port);
+    const from = cli.output().length;
+    for (const pid of before.values()) process.kill(pid, 'SIGKILL');
+    await cli.waitFor(/worker 1 replaced \(pid \d+\)/, from, START_MS);
+    await cli.waitFor(/worker 2 replaced \(pid \d+\)/, from, START_MS);
+    const after = await workerPids(port);
+    expect([...after.keys()].sort()).toEqual(['1', '2']);
+    for (const [id, pid] of after) expect(pid).not.toBe(before.get(id));
+    // A later death after that: its replacement joins the same socket, not a new port.
+    const again = cli.output().length;
+    process.kill(after.get('2')!, 'SIGKILL');
+    const replaced = Number((await cli.waitFor(/worker 2 replaced \(pid (\d+)\)/, again, START_MS))[1]);
+    expect((await workerPids(port)).get('2')).toBe(replaced);
+  }, 2 * START_MS);
+
   test('SIGTERM stops the primary and every worker', async () => {
     const pids = [...(await workerPids(port)).values(), cli.child.pid!];
     const exit = await cli.stop();
