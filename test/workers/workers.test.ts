@@ -79,7 +79,20 @@ async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, t
 const CONFIG = (reply: string) => `import { chat, defineConfig, defineOverride } from 'openai-mock';
 
 export default defineConfig({
-  overrides: [defineOverride({ operation: 'createChatCompletion', response: (ctx) => chat.reply(ctx, ${JSON.stringify(reply)}) })],
+  overrides: [
+    defineOverride({ operation: 'createChatCompletion', response: (ctx) => chat.reply(ctx, ${JSON.stringify(reply)}) }),
+    // A bug in user code that escapes the request: it ends the worker that ran it.
+    defineOverride({
+      operation: 'createChatCompletion',
+      match: (request) => request.body.model === 'crash-worker',
+      response: (ctx) => {
+        setImmediate(() => {
+          throw new Error('boom outside the request');
+        });
+        return chat.reply(ctx, 'about to crash');
+      },
+    }),
+  ],
 });
 `;
 
@@ -201,8 +214,11 @@ describe('--workers 2 --port 0', () => {
     );
     expect(streak.length).toBeGreaterThanOrEqual(10);
     expect(new Set(streak.map((a) => a.worker))).toEqual(new Set(['1', '2']));
-    await cli.waitFor(/overrides reloaded: 1 overrides in \d+ ms/, from);
-    expect(cli.output().slice(from).match(/overrides reloaded/g)).toHaveLength(1);
+    await cli.waitFor(/overrides reloaded: 2 overrides in \d+ ms/, from);
+    // Worker 1 alone says so (a save may come as two writes, each a reload).
+    const lines = cli.output().slice(from).split('\n').filter((line) => line.includes('overrides reloaded'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^\[worker 1\] overrides reloaded: 2 overrides in \d+ ms$/);
   });
 
   test('a killed worker is replaced, with a warning naming the cause', async () => {
@@ -222,6 +238,16 @@ describe('--workers 2 --port 0', () => {
       (list) => list.some((a) => a.worker === '2'),
     );
     for (const answer of answers) expect(answer.body.choices[0].message.content).toBe('second');
+  }, START_MS + 30_000);
+
+  test('a worker crashed by an uncaught error is replaced, the warning naming the error', async () => {
+    const from = cli.output().length;
+    const answer = await ask(port, 'POST', '/v1/chat/completions', { model: 'crash-worker', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(answer.body.choices[0].message.content).toBe('about to crash');
+    const id = answer.worker!;
+    await cli.waitFor(new RegExp(`warn: worker ${id} \\(pid \\d+\\) crashed: boom outside the request; starting another`), from, 30_000);
+    await cli.waitFor(new RegExp(`worker ${id} replaced \\(pid \\d+\\)`), from, START_MS);
+    expect([...(await workerPids(port)).keys()].sort()).toEqual(['1', '2']);
   }, START_MS + 30_000);
 
   test('with every worker killed at once, the replacements keep the port (the primary\'s socket for port 0 went with them)', async () => {
