@@ -137,7 +137,12 @@ export const OPTIONS = [
   { key: 'tlsKey', flag: 'tls-key', arg: 'FILE', path: true, check: isString, expect: 'a PEM private key file', help: "the private key of --tls-cert's certificate (PEM, not encrypted)" },
   {
     key: 'workers', flag: 'workers', arg: 'N|auto',
-    read: (text: string): number | 'auto' => (text.trim().toLowerCase() === 'auto' ? 'auto' : wholeNumber(1, MAX_WORKERS)(text)),
+    read: (text: string): number | 'auto' => {
+      if (text.trim().toLowerCase() === 'auto') return 'auto';
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new OptionValueError(`must be a whole number from 1 to ${MAX_WORKERS}, or auto, got "${text}"`);
+      return n;
+    },
     check: (v: unknown) => v === 'auto' || isInteger(1, MAX_WORKERS)(v), expect: `a whole number from 1 to ${MAX_WORKERS}, or "auto"`,
     help: 'serve from N processes on one port (auto: one per core); the command only (default: 1)',
   },

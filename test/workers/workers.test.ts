@@ -306,7 +306,10 @@ test('a taken port is one line and exit code 1, with no worker left behind', asy
 test('--workers takes a whole number or auto', async () => {
   const cli = spawnCli(['--workers', '0']);
   expect((await cli.exited).code).toBe(2);
-  expect(cli.output()).toMatch(/--workers must be a whole number from 1 to 256, got "0"/);
+  expect(cli.output()).toMatch(/--workers must be a whole number from 1 to 256, or auto, got "0"/);
+  const fromEnv = spawnCli([], { env: { OPENAI_MOCK_WORKERS: 'many' } });
+  expect((await fromEnv.exited).code).toBe(2);
+  expect(fromEnv.output()).toMatch(/OPENAI_MOCK_WORKERS must be a whole number from 1 to 256, or auto, got "many"/);
 });
 
 test('workers do not outlive a primary killed outright', async () => {
@@ -339,4 +342,14 @@ test('createMockServer stays one process: option "workers" is the command\'s, sa
   } finally {
     await server.close();
   }
+});
+
+test('workers: auto is the number of cores, from an option or the environment', async () => {
+  const { resolveSettings } = await import('../../src/settings/resolve');
+  const cores = os.availableParallelism();
+  expect((await resolveSettings({ workers: 'auto' }, { env: {} })).workers).toBe(cores);
+  expect((await resolveSettings({}, { env: { OPENAI_MOCK_WORKERS: 'auto' } })).workers).toBe(cores);
+  expect((await resolveSettings({}, { env: { OPENAI_MOCK_WORKERS: '3' } })).workers).toBe(3);
+  expect((await resolveSettings({}, { env: {} })).workers).toBe(1);
+  await expect(resolveSettings({ workers: 0 as never }, { env: {}, given: 'flag' })).rejects.toThrow('--workers must be a whole number from 1 to 256, or "auto", got 0');
 });
