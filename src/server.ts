@@ -34,6 +34,9 @@ import { createProxyStep } from './proxy/step';
 import { DriftReport, driftRoutes } from './proxy/drift';
 import { createCassetteSources } from './cassettes/wire';
 import type { ReplayMode } from './cassettes/replay-step';
+import { createLatencyStep } from './latency/step';
+import { createRateLimitStep } from './ratelimit/step';
+import { createMetrics } from './metrics/metrics';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -142,9 +145,14 @@ export async function startServer(settings: Settings, started = performance.now(
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
   const catalogue = buildCatalogue(settings.models, { anyFineTune: !settings.strictModels });
+  const metrics = createMetrics({ logger, statsInterval: settings.statsInterval });
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
+    metrics: metrics.step,
+    // Always there, even for `fast`: a request's `Prefer: latency=realistic` asks for it.
+    latency: createLatencyStep({ latency: settings.latency, seed: settings.seed }),
+    rateLimits: settings.rateLimits ? createRateLimitStep({ config: settings.rateLimits, onReject: metrics.rejected }) : undefined,
     strictModels: settings.strictModels ? createStrictModelsStep(catalogue) : undefined,
     models: createModelsStep(catalogue),
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
@@ -218,6 +226,7 @@ export async function startServer(settings: Settings, started = performance.now(
         startedAt: started,
       }),
       ...perProcessRoutes([...companion.adminRoutes, ...(drift ? driftRoutes(drift) : [])], worker),
+      ...metrics.adminRoutes,
     ],
     { token: settings.adminToken, logger },
   );
@@ -234,6 +243,7 @@ export async function startServer(settings: Settings, started = performance.now(
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
+    metrics: metrics.front,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
     allowUnknownParams: settings.allowUnknownParams,
   });
@@ -315,6 +325,7 @@ export async function startServer(settings: Settings, started = performance.now(
     ...companion.api,
     async close() {
       companion.warnPending();
+      metrics.close();
       await fixturesWatcher?.close();
       clearTimeout(warming);
       await watcher?.close();
