@@ -36,7 +36,8 @@ import { createCassetteSources } from './cassettes/wire';
 import type { ReplayMode } from './cassettes/replay-step';
 import { createLatencyStep } from './latency/step';
 import { createRateLimitStep } from './ratelimit/step';
-import { createMetrics } from './metrics/metrics';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import type { AdminRoute } from './admin/router';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -112,6 +113,29 @@ export interface StartDefaults {
   worker?: number;
   /** The config and fixture watchers' logger: all workers reload, one of them says so. */
   watchLogger?: Logger;
+  /**
+   * Several processes share the port: `GET /__admin/metrics` answers for all of them together.
+   * `share` receives this server's own figures (for the others to add up); `gather` gives the
+   * Prometheus text of all.
+   */
+  sharedMetrics?: { share(snapshot: () => Promise<unknown[]>): void; gather(): Promise<{ text: string; contentType: string }> };
+}
+
+/** `/__admin/metrics` as it is, or answering for every process sharing the port. */
+function sharedMetricsRoutes(metrics: Metrics, shared: StartDefaults['sharedMetrics']): AdminRoute[] {
+  if (!shared) return metrics.adminRoutes;
+  shared.share(() => metrics.snapshot());
+  return metrics.adminRoutes.map((route) =>
+    route.path === '/metrics'
+      ? {
+          ...route,
+          handle: async () => {
+            const { text, contentType } = await shared.gather();
+            return { body: text, headers: { 'content-type': contentType } };
+          },
+        }
+      : route,
+  );
 }
 
 /** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
@@ -226,7 +250,7 @@ export async function startServer(settings: Settings, started = performance.now(
         startedAt: started,
       }),
       ...perProcessRoutes([...companion.adminRoutes, ...(drift ? driftRoutes(drift) : [])], worker),
-      ...metrics.adminRoutes,
+      ...sharedMetricsRoutes(metrics, defaults.sharedMetrics),
     ],
     { token: settings.adminToken, logger },
   );

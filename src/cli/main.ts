@@ -114,6 +114,8 @@ async function main(argv: string[]): Promise<number> {
   if (settings.workers > 1) {
     // Each worker loads the config file the primary found (its overrides are code: they do not cross processes).
     const given = { ...args.given, config: config?.file ?? false };
+    // Buckets live in each worker: a client whose connections reach several gets up to N times its limit.
+    if (settings.rateLimits) logger.warn(`rate limits are counted per worker: with ${settings.workers} workers, a key whose connections reach several may get up to ${settings.workers} times its limit; use --workers 1 for exact limits`);
     const workers = await startCluster({ count: settings.workers, given, port: settings.port, logger });
     server = { ...workers.ready, close: () => workers.close() };
     workersLine = `, ${settings.workers} workers`;

@@ -22,7 +22,22 @@ export interface CloseOrder {
   type: 'close';
 }
 
-export type PrimaryMessage = StartOrder | CloseOrder;
+/** Primary -> worker: send your metrics (prom-client's JSON), for a scrape of all. */
+export interface MetricsCollect {
+  type: 'metrics-collect';
+  id: number;
+}
+
+/** Primary -> worker: the Prometheus text of every worker together, for the scrape it asked for. */
+export interface MetricsAnswer {
+  type: 'metrics-answer';
+  id: number;
+  text?: string;
+  contentType?: string;
+  error?: string;
+}
+
+export type PrimaryMessage = StartOrder | CloseOrder | MetricsCollect | MetricsAnswer;
 
 /** Worker -> primary: listening for orders (an order sent before would find no listener). */
 export interface WaitingReport {
@@ -55,14 +70,27 @@ export interface CrashReport {
   message: string;
 }
 
-export type WorkerMessage = WaitingReport | ReadyReport | FailedReport | CrashReport;
+/** Worker -> primary: a scrape of /__admin/metrics came in; gather every worker's. */
+export interface MetricsRequest {
+  type: 'metrics-request';
+  id: number;
+}
+
+/** Worker -> primary: this worker's metrics, for `MetricsCollect` `id`. */
+export interface MetricsSnapshot {
+  type: 'metrics-snapshot';
+  id: number;
+  metrics: unknown[];
+}
+
+export type WorkerMessage = WaitingReport | ReadyReport | FailedReport | CrashReport | MetricsRequest | MetricsSnapshot;
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'waiting' || type === 'ready' || type === 'failed' || type === 'crash';
+  return type === 'waiting' || type === 'ready' || type === 'failed' || type === 'crash' || type === 'metrics-request' || type === 'metrics-snapshot';
 }
 
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'start' || type === 'close';
+  return type === 'start' || type === 'close' || type === 'metrics-collect' || type === 'metrics-answer';
 }

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from '../log/logger';
 import type { SettingsInput } from '../settings/resolve';
 import { isWorkerMessage, type ReadyReport, type StartOrder } from './messages';
@@ -47,6 +48,7 @@ export class WorkerStartError extends Error {
 /** A worker that dies this soon after starting counts towards the back-off. */
 const SHORT_LIFE_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
+const METRICS_TIMEOUT_MS = 5000;
 
 export async function startCluster(options: ClusterOptions): Promise<ClusterServer> {
   const { count, given, logger } = options;
@@ -87,7 +89,9 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterServ
           live.set(worker, { port: message.askedPort, httpsPort: order?.httpsPort });
           resolve(message);
         } else if (message.type === 'failed') reject(new WorkerStartError(message.message, message.exitCode));
-        else crash = message.message;
+        else if (message.type === 'crash') crash = message.message;
+        else if (message.type === 'metrics-request') void answerScrape(worker, message.id);
+        else collected.get(message.id)?.(message.metrics);
       });
       // An error of the channel (the worker gone mid-send) is followed by its exit, which decides.
       worker.on('error', (error) => logger.debug(`worker ${id}: ${error.message}`));
@@ -105,6 +109,43 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterServ
         replace(id, delay);
       });
     });
+  }
+
+  /** Snapshots being collected, by collection id. */
+  const collected = new Map<number, (metrics: unknown[]) => void>();
+  let nextCollection = 0;
+
+  /** A scrape reached one worker: every live worker's figures, added up (prom-client's cluster aggregation). */
+  async function answerScrape(asker: Worker, id: number) {
+    const snapshots = await Promise.all(
+      [...live.keys()].map(
+        (worker) =>
+          new Promise<unknown[] | undefined>((resolve) => {
+            const collection = ++nextCollection;
+            // A worker busy past this (or dying) is left out rather than holding the scrape.
+            const timer = setTimeout(() => finish(undefined), METRICS_TIMEOUT_MS);
+            const finish = (metrics: unknown[] | undefined) => {
+              clearTimeout(timer);
+              collected.delete(collection);
+              resolve(metrics);
+            };
+            collected.set(collection, finish);
+            try {
+              worker.send({ type: 'metrics-collect', id: collection });
+            } catch {
+              finish(undefined);
+            }
+          }),
+      ),
+    );
+    let answer;
+    try {
+      const registry = AggregatorRegistry.aggregate(snapshots.filter((s): s is unknown[] => s !== undefined) as never);
+      answer = { type: 'metrics-answer' as const, id, text: await registry.metrics(), contentType: registry.contentType };
+    } catch (error) {
+      answer = { type: 'metrics-answer' as const, id, error: (error as Error).message };
+    }
+    if (asker.isConnected()) asker.send(answer);
   }
 
   function replace(id: number, delay: number) {

@@ -44,9 +44,37 @@ export function runWorker(hooks: WorkerHooks): void {
     void send({ type: 'crash', message: String((error as Error)?.message ?? error).split('\n')[0]! }).then(() => process.exit(1));
   });
 
+  // Metrics: this worker's figures when the primary collects, and the sum of all for a scrape here.
+  let snapshot: (() => Promise<unknown[]>) | undefined;
+  const scrapes = new Map<number, { resolve(value: { text: string; contentType: string }): void; reject(error: Error): void }>();
+  let nextScrape = 0;
+  const sharedMetrics: NonNullable<StartDefaults['sharedMetrics']> = {
+    share: (local) => void (snapshot = local),
+    gather: () =>
+      new Promise((resolve, reject) => {
+        const id = ++nextScrape;
+        scrapes.set(id, { resolve, reject });
+        void send({ type: 'metrics-request', id });
+      }),
+  };
+
   process.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return;
     if (message.type === 'close') return void close();
+    if (message.type === 'metrics-collect') {
+      const local = snapshot ? snapshot() : Promise.resolve([]);
+      return void local.then(
+        (metrics) => send({ type: 'metrics-snapshot', id: message.id, metrics }),
+        () => send({ type: 'metrics-snapshot', id: message.id, metrics: [] }),
+      );
+    }
+    if (message.type === 'metrics-answer') {
+      const scrape = scrapes.get(message.id);
+      scrapes.delete(message.id);
+      if (message.error !== undefined) scrape?.reject(new Error(message.error));
+      else scrape?.resolve({ text: message.text ?? '', contentType: message.contentType ?? 'text/plain; version=0.0.4; charset=utf-8' });
+      return;
+    }
     start(message).catch(async (error) => {
       await send({ type: 'failed', ...hooks.describe(error) });
       process.exit(1);
@@ -69,7 +97,7 @@ export function runWorker(hooks: WorkerHooks): void {
     });
     // Every worker reloads the same files with the same outcome: one line per reload, from worker 1.
     const watchLogger = id === 1 ? settings.logger : createLogger('silent');
-    server = await hooks.start(settings, { worker: id, watchLogger });
+    server = await hooks.start(settings, { worker: id, watchLogger, sharedMetrics });
     starting = false;
     if (closing) return;
     await send({

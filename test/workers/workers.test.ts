@@ -198,6 +198,30 @@ describe('--workers 2 --port 0', () => {
     for (let i = 0; i < 4; i++) expect((await chat(port)).body.choices[0].message.content).toBe('first');
   });
 
+  test('/__admin/metrics answers for every worker together', async () => {
+    const workers = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const answer = await ask(port, 'POST', '/v1/embeddings', { model: 'text-embedding-3-small', input: 'hello' });
+      expect(answer.status).toBe(200);
+      workers.add(answer.worker!);
+    }
+    expect(workers).toEqual(new Set(['1', '2']));
+    // Asked of each worker in turn: every one gives the sum.
+    for (let i = 0; i < 2; i++) {
+      const text = await new Promise<string>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/__admin/metrics', agent: false }, (response) => {
+          expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+          let data = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk) => (data += chunk));
+          response.on('end', () => resolve(data));
+        }).on('error', reject);
+      });
+      expect(text).toMatch(/^openai_mock_requests_total\{operation="createEmbedding",status="200"\} 6$/m);
+      expect(text).toMatch(/^openai_mock_request_duration_seconds_count\{operation="createEmbedding"\} 6$/m);
+    }
+  });
+
   test('a config edit reaches every worker, with one log line', async () => {
     const from = cli.output().length;
     await project.write('mock.config.ts', CONFIG('second'));
