@@ -4,7 +4,7 @@
  * line, a killed worker is replaced, the per-process admin routes say so, and SIGTERM leaves no
  * process behind.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
@@ -13,7 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { spawnCli, type CliRun } from '../helpers/cli';
+import { ROOT, spawnCli, type CliRun } from '../helpers/cli';
 import { tempProject } from '../overrides/support';
 
 const LISTENING = /openai-mock listening on http:\/\/127\.0\.0\.1:(\d+) and https:\/\/127\.0\.0\.1:\d+ \(h2, http\/1\.1\) \(\d+ operations, spec [^,]+, 2 workers, ready in \d+ ms\)/;
@@ -377,3 +377,33 @@ test('workers: auto is the number of cores, from an option or the environment', 
   expect((await resolveSettings({}, { env: {} })).workers).toBe(1);
   await expect(resolveSettings({ workers: 0 as never }, { env: {}, given: 'flag' })).rejects.toThrow('--workers must be a whole number from 1 to 256, or "auto", got 0');
 });
+
+test('Ctrl-C (SIGINT to the whole process group) stops all cleanly: no worker is replaced on the way out', async () => {
+  // A group of its own, as a terminal gives a command.
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), '--workers', '2', '--port', '0', '--http-only'], {
+    cwd: ROOT,
+    env: { ...process.env, OPENAI_MOCK_SPEC: process.env.OPENAI_MOCK_SPEC },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const ready = await until(
+      async () => /openai-mock listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output),
+      (match) => match !== null || child.exitCode !== null,
+      START_MS,
+    );
+    expect(ready).not.toBeNull();
+    const pids = [...(await workerPids(Number(ready![1]))).values()];
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/SIGINT: closing/);
+    expect(output).not.toMatch(/starting another|replaced/);
+    expect(await until(async () => pids.filter(alive), (left) => left.length === 0, 30_000)).toEqual([]);
+  } finally {
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+  }
+}, START_MS + 60_000);
