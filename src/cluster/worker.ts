@@ -16,6 +16,8 @@ export interface WorkerHooks {
   describe(error: unknown): { message: string; exitCode: number };
 }
 
+const SCRAPE_TIMEOUT_MS = 15_000;
+
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();
@@ -41,6 +43,7 @@ export function runWorker(hooks: WorkerHooks): void {
   // The primary's warning then names the cause, not only an exit code.
   process.on('uncaughtException', (error) => {
     process.stderr.write(`openai-mock worker: ${error?.stack ?? error}\n`);
+    setTimeout(() => process.exit(1), 1000).unref();
     void send({ type: 'crash', message: String((error as Error)?.message ?? error).split('\n')[0]! }).then(() => process.exit(1));
   });
 
@@ -53,7 +56,15 @@ export function runWorker(hooks: WorkerHooks): void {
     gather: () =>
       new Promise((resolve, reject) => {
         const id = ++nextScrape;
-        scrapes.set(id, { resolve, reject });
+        // The primary answers within its own wait for the workers; past this, something is wrong with it.
+        const timer = setTimeout(() => {
+          scrapes.delete(id);
+          reject(new Error('the primary process did not gather the workers\' metrics in time'));
+        }, SCRAPE_TIMEOUT_MS);
+        scrapes.set(id, {
+          resolve: (value) => (clearTimeout(timer), resolve(value)),
+          reject: (error) => (clearTimeout(timer), reject(error)),
+        });
         void send({ type: 'metrics-request', id });
       }),
   };
