@@ -32,6 +32,9 @@ import { createProxyStep } from './proxy/step';
 import { DriftReport, driftRoutes } from './proxy/drift';
 import { createCassetteSources } from './cassettes/wire';
 import type { ReplayMode } from './cassettes/replay-step';
+import { createRealtime } from './realtime/endpoint';
+import { createWebSockets } from './transport/websocket';
+import { invalidUrl } from './http/errors';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -193,6 +196,24 @@ export async function startServer(settings: Settings, started = performance.now(
   };
   applyFixtures({});
 
+  const cors = corsPolicy(settings.cors, settings.corsOrigins);
+  const hosts = hostPolicy(settings.host, originHosts(settings.cors, settings.corsOrigins));
+  // The Realtime API's socket (src/realtime): its content from the same pipeline as the HTTP API's.
+  const realtime = createRealtime({
+    router,
+    pipeline: () => pipeline,
+    schemas: loaded.spec.realtimeEvents,
+    logger,
+    auth: settings.auth,
+    apiKeys: settings.apiKeys,
+    cors,
+    hosts,
+    stream: () => settings.stream,
+    front: companion.front,
+  });
+  update({ realtimeSecrets: realtime.secretsStep });
+  const sockets = createWebSockets([realtime.endpoint], { logger, notFound: (request) => invalidUrl((request.method ?? 'GET').toUpperCase(), (request.url ?? '/').split('?')[0]!) });
+
   const admin = createAdminRouter(
     [
       ...healthRoutes({
@@ -202,11 +223,11 @@ export async function startServer(settings: Settings, started = performance.now(
         startedAt: started,
       }),
       ...companion.adminRoutes,
+      ...realtime.adminRoutes,
       ...(drift ? driftRoutes(drift) : []),
     ],
     { token: settings.adminToken, logger },
   );
-  const { host } = settings;
   const handle = createRequestHandler({
     router,
     pipeline: () => pipeline,
@@ -214,8 +235,8 @@ export async function startServer(settings: Settings, started = performance.now(
     auth: settings.auth,
     apiKeys: settings.apiKeys,
     bodyLimit: settings.bodyLimit,
-    cors: corsPolicy(settings.cors, settings.corsOrigins),
-    hosts: hostPolicy(host, originHosts(settings.cors, settings.corsOrigins)),
+    cors,
+    hosts,
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
@@ -232,6 +253,7 @@ export async function startServer(settings: Settings, started = performance.now(
     headersTimeout: settings.headersTimeout,
     requestTimeout: settings.requestTimeout,
     logger,
+    onUpgrade: sockets.onUpgrade,
     onRequest: (request, response) => {
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
@@ -301,6 +323,7 @@ export async function startServer(settings: Settings, started = performance.now(
       await fixturesWatcher?.close();
       clearTimeout(warming);
       await watcher?.close();
+      await sockets.close(500);
       // Requests in flight get a moment to finish; then their sockets are cut.
       await listening.close(1000);
     },

@@ -3,8 +3,8 @@ import { compose, type Handler, type Step } from './types';
 /**
  * The fixed order of the built-in steps around the engine:
  *
- *   streaming -> strict models -> scripts -> overrides -> extra steps -> replay -> proxy (+record)
- *     -> models -> realism -> engine (Prism)
+ *   streaming -> realtime secrets -> strict models -> scripts -> overrides -> extra steps -> replay
+ *     -> proxy (+record) -> models -> realism -> engine (Prism)
  *
  * Realism turns Prism's placeholders into coherent answers; overrides then see and rewrite that
  * answer; streaming, outermost, turns the final answer into events, so one override serves both
@@ -14,10 +14,13 @@ import { compose, type Handler, type Step } from './types';
  * mock's. Models answers the models operations from the catalogue; strict models
  * (`--strict-models`) refuses a request naming a model outside it before any source answers.
  * Scripts (a test's scripted answers, src/scripts/) sit above the overrides: a script that
- * matches wins, and a partial one is completed from the answer below it.
+ * matches wins, and a partial one is completed from the answer below it. Realtime secrets only
+ * watch: the ephemeral keys that `POST /realtime/client_secrets` hands out, from whichever source,
+ * are remembered so that they open the Realtime socket (src/realtime/secrets.ts).
  */
 export interface PipelineParts {
   streaming?: Step;
+  realtimeSecrets?: Step;
   strictModels?: Step;
   scripts?: Step;
   overrides?: Step;
@@ -33,6 +36,7 @@ export interface PipelineParts {
 export function assemblePipeline(parts: PipelineParts, engine: Handler): Handler {
   const steps = [
     parts.streaming,
+    parts.realtimeSecrets,
     parts.strictModels,
     parts.scripts,
     parts.overrides,

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
+import type stream from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { answerClientError, answerConnect, answerExpectation, writeError } from '../http/client-error';
 import type { Logger } from '../log/logger';
@@ -19,6 +20,9 @@ export const PROTOCOLS: readonly Protocol[] = ['http', 'https'];
 
 export type RequestListener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 
+/** An HTTP/1.1 request asking to switch protocols (a WebSocket), plain or over TLS. */
+export type UpgradeListener = (request: http.IncomingMessage, socket: stream.Duplex, head: Buffer) => void;
+
 export interface ListenOptions {
   host: string;
   port: number;
@@ -32,6 +36,8 @@ export interface ListenOptions {
   requestTimeout: number;
   logger: Logger;
   onRequest: RequestListener;
+  /** Upgrades (WebSockets); without it an `Upgrade` request is answered as a plain one. */
+  onUpgrade?: UpgradeListener;
 }
 
 export interface Listening {
@@ -105,6 +111,7 @@ export async function listen(options: ListenOptions): Promise<Listening> {
     h1.on('clientError', answerClientError);
     h1.on('connect', answerConnect);
     h1.on('checkExpectation', answerExpectation);
+    if (options.onUpgrade) h1.on('upgrade', options.onUpgrade);
     h2c = http2.createServer({}, onH2Request);
     trackSessions(h2c);
     subServers.push(h1, h2c);
@@ -133,6 +140,8 @@ export async function listen(options: ListenOptions): Promise<Listening> {
       else logger.warn(line.message);
       socket.destroy();
     });
+    // HTTP/1.1 over TLS: Node's HTTP/1 code emits 'upgrade' on this server as on a plain one.
+    if (options.onUpgrade) secure.on('upgrade', options.onUpgrade);
     trackSessions(secure);
     subServers.push(secure);
   }
