@@ -210,6 +210,7 @@ export async function startServer(settings: Settings, started = performance.now(
     hosts,
     stream: () => settings.stream,
     front: companion.front,
+    validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
   });
   update({ realtimeSecrets: realtime.secretsStep });
   const sockets = createWebSockets([realtime.endpoint], { logger, notFound: (request) => invalidUrl((request.method ?? 'GET').toUpperCase(), (request.url ?? '/').split('?')[0]!) });

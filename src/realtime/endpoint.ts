@@ -5,6 +5,7 @@ import type { Handler, StreamControl } from '../pipeline/types';
 import type { Logger } from '../log/logger';
 import type { WebSocketEndpoint } from '../transport/websocket';
 import type { FrontHooks } from '../sessions/front';
+import type { ValidatorStore } from '../validation/validator-store';
 import type { AdminRoute } from '../admin/router';
 import { AdminError } from '../admin/router';
 import { credentialOf } from '../http/auth';
@@ -36,6 +37,8 @@ export interface RealtimeOptions {
   hosts: HostPolicy;
   stream: () => StreamControl | undefined;
   front?: FrontHooks;
+  /** Where compiled validators are kept between runs (the request validators' store). */
+  validators?: ValidatorStore;
 }
 
 /** `/v1/realtime`, the bare `/realtime`, and Azure's `/openai/v1/realtime` and `/openai/realtime`. */
@@ -93,7 +96,7 @@ function eventFeed() {
 export function createRealtime(options: RealtimeOptions) {
   const { logger } = options;
   const keys = new EphemeralKeys();
-  const check = createEventChecker(options.schemas);
+  const check = createEventChecker(options.schemas, options.validators);
   const sessions = new Map<string, OpenSession>();
   const content = createContentSource(options.router, options.pipeline, {
     onAnswer(exchange, result, started) {

@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { getAjv } from '../validation/ajv';
 import { describeErrors } from '../validation/describe-errors';
+import { compileValidator, type ValidatorStore } from '../validation/validator-store';
 import { refsOf, withBundle, type SchemaTools } from '../openapi/schema/walk';
 import type { RealtimeEventSchemas } from './spec';
 
@@ -21,9 +22,10 @@ export type Checked = { event: ClientEvent } | { problem: EventProblem; eventId?
 
 /**
  * Checks client events against the spec's schemas, each type's validator compiled on its first
- * use and kept: a session of a thousand appends compiles one.
+ * use and kept (on disk too, with the request validators: a start from the cache compiles none):
+ * a session of a thousand appends compiles one.
  */
-export function createEventChecker(schemas: RealtimeEventSchemas | undefined) {
+export function createEventChecker(schemas: RealtimeEventSchemas | undefined, store?: ValidatorStore) {
   const compiled = new Map<string, ValidateFunction>();
   const byType = schemas?.byType ?? {};
   const bundle = { __bundled__: schemas?.__bundled__ ?? {} };
@@ -36,7 +38,7 @@ export function createEventChecker(schemas: RealtimeEventSchemas | undefined) {
   const validatorOf = (type: string): ValidateFunction | undefined => {
     let validate = compiled.get(type);
     if (!validate && byType[type]) {
-      validate = getAjv('json').compile(withBundle({ $ref: `#/__bundled__/${byType[type]}` }, bundle));
+      validate = compileValidator('json', withBundle({ $ref: `#/__bundled__/${byType[type]}` }, bundle), store, `realtime.${byType[type]}`);
       compiled.set(type, validate);
     }
     return validate;
