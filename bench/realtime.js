@@ -4,7 +4,7 @@
  * The Realtime socket under load (npm run bench:realtime): SOCKETS sockets at once, each getting
  * one response paced at --interval ms between events (the server's `stream.intervalMs`).
  *
- *   node bench/realtime.js [--sockets 500] [--interval 20] [--modality text|audio]
+ *   node bench/realtime.js [--sockets 500] [--interval 20] [--modality text|audio] [--journal MAX]
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -14,7 +14,7 @@ const { ROOT, definitions } = require('./lib/servers');
 const { freePort, startAndWait, stop } = require('./lib/proc');
 const { measureRealtime } = require('./lib/realtime');
 
-const { values: flags } = parseArgs({ options: { sockets: { type: 'string' }, interval: { type: 'string' }, modality: { type: 'string' } } });
+const { values: flags } = parseArgs({ options: { sockets: { type: 'string' }, interval: { type: 'string' }, modality: { type: 'string' }, journal: { type: 'string' } } });
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
 
 async function main() {
@@ -25,7 +25,7 @@ async function main() {
   const server = definitions.ours({ spec });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-realtime-'));
   const config = path.join(dir, 'openai-mock.config.json');
-  fs.writeFileSync(config, JSON.stringify({ stream: { intervalMs } }));
+  fs.writeFileSync(config, JSON.stringify({ stream: { intervalMs }, ...(flags.journal !== undefined ? { journal: { max: Number(flags.journal) } } : {}) }));
   const port = await freePort();
   const instance = await startAndWait({
     command: server.command,

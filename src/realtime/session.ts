@@ -17,10 +17,18 @@ import type { ClientEvent, EventChecker, EventProblem } from './validate';
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const ID_LENGTH = 21;
+// Every event has an id: random bytes are drawn a pool at a time, not one system call per event.
+let pool = Buffer.alloc(0);
+let used = 0;
 export function realtimeId(prefix: string): string {
-  const bytes = randomBytes(21);
+  if (used + ID_LENGTH > pool.length) {
+    pool = randomBytes(ID_LENGTH * 512);
+    used = 0;
+  }
   let out = prefix;
-  for (const byte of bytes) out += ALPHABET[byte % ALPHABET.length];
+  for (let i = used; i < used + ID_LENGTH; i++) out += ALPHABET[pool[i]! % ALPHABET.length];
+  used += ID_LENGTH;
   return out;
 }
 
