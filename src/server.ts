@@ -35,6 +35,9 @@ import type { ReplayMode } from './cassettes/replay-step';
 import { createRealtime } from './realtime/endpoint';
 import { createWebSockets } from './transport/websocket';
 import { invalidUrl } from './http/errors';
+import { createLatencyStep } from './latency/step';
+import { createRateLimitStep } from './ratelimit/step';
+import { createMetrics } from './metrics/metrics';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -131,9 +134,14 @@ export async function startServer(settings: Settings, started = performance.now(
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
   const catalogue = buildCatalogue(settings.models, { anyFineTune: !settings.strictModels });
+  const metrics = createMetrics({ logger, statsInterval: settings.statsInterval });
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
+    metrics: metrics.step,
+    // Always there, even for `fast`: a request's `Prefer: latency=realistic` asks for it.
+    latency: createLatencyStep({ latency: settings.latency, seed: settings.seed }),
+    rateLimits: settings.rateLimits ? createRateLimitStep({ config: settings.rateLimits, onReject: metrics.rejected }) : undefined,
     strictModels: settings.strictModels ? createStrictModelsStep(catalogue) : undefined,
     models: createModelsStep(catalogue),
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
@@ -226,6 +234,7 @@ export async function startServer(settings: Settings, started = performance.now(
       ...companion.adminRoutes,
       ...realtime.adminRoutes,
       ...(drift ? driftRoutes(drift) : []),
+      ...metrics.adminRoutes,
     ],
     { token: settings.adminToken, logger },
   );
@@ -241,6 +250,7 @@ export async function startServer(settings: Settings, started = performance.now(
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
+    metrics: metrics.front,
     validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
     allowUnknownParams: settings.allowUnknownParams,
   });
@@ -321,6 +331,7 @@ export async function startServer(settings: Settings, started = performance.now(
     ...companion.api,
     async close() {
       companion.warnPending();
+      metrics.close();
       await fixturesWatcher?.close();
       clearTimeout(warming);
       await watcher?.close();

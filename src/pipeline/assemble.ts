@@ -3,8 +3,8 @@ import { compose, type Handler, type Step } from './types';
 /**
  * The fixed order of the built-in steps around the engine:
  *
- *   streaming -> realtime secrets -> strict models -> scripts -> overrides -> extra steps -> replay
- *     -> proxy (+record) -> models -> realism -> engine (Prism)
+ *   streaming -> realtime secrets -> metrics -> latency -> strict models -> rate limits -> scripts
+ *     -> overrides -> extra steps -> replay -> proxy (+record) -> models -> realism -> engine (Prism)
  *
  * Realism turns Prism's placeholders into coherent answers; overrides then see and rewrite that
  * answer; streaming, outermost, turns the final answer into events, so one override serves both
@@ -17,11 +17,27 @@ import { compose, type Handler, type Step } from './types';
  * matches wins, and a partial one is completed from the answer below it. Realtime secrets only
  * watch: the ephemeral keys that `POST /realtime/client_secrets` hands out, from whichever source,
  * are remembered so that they open the Realtime socket (src/realtime/secrets.ts).
+ *
+ * Load testing (src/latency, src/ratelimit, src/metrics): latency sits just inside streaming, so
+ * that it sees the final answer (its usage gives the tokens to pace, an override's or script's own
+ * pacing is there to win) and hands its pacing to the streaming step as the answer's
+ * `StreamControl`; everything below it, refusals included, is answered before it waits, and it
+ * does not delay failures. Rate limits come after strict models (a model the API does not serve
+ * is a 404, never counted) and before every source of answers, scripts included: the API counts
+ * a request before anything answers it, and a 429 is then not delayed by the latency above.
+ * Metrics, outermost but streaming, counts the tokens of final answers before they become events.
  */
 export interface PipelineParts {
   streaming?: Step;
+  /** Remembers the ephemeral keys handed out (src/realtime/secrets.ts). */
   realtimeSecrets?: Step;
+  /** Counts the tokens of final answers (src/metrics). */
+  metrics?: Step;
+  /** Paces answers like a model (src/latency). */
+  latency?: Step;
   strictModels?: Step;
+  /** Requests and tokens per minute, as the API limits them (src/ratelimit). */
+  rateLimits?: Step;
   scripts?: Step;
   overrides?: Step;
   extra?: readonly Step[];
@@ -37,7 +53,10 @@ export function assemblePipeline(parts: PipelineParts, engine: Handler): Handler
   const steps = [
     parts.streaming,
     parts.realtimeSecrets,
+    parts.metrics,
+    parts.latency,
     parts.strictModels,
+    parts.rateLimits,
     parts.scripts,
     parts.overrides,
     ...(parts.extra ?? []),

@@ -1,5 +1,7 @@
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
 import { isModelsConfig } from '../models/served';
+import { latencyProblem } from '../latency/model';
+import { rateLimitsProblem } from '../ratelimit/step';
 
 /**
  * Every setting of the server, once: its config key, its flag, its environment variable, how a
@@ -136,6 +138,22 @@ export const OPTIONS = [
   { key: 'strictModels', flag: 'strict-models', check: isBoolean, expect: 'true or false', help: 'a request naming a model outside the catalogue gets the API\'s 404 model_not_found' },
   { key: 'models', check: isModelsConfig, expect: 'an array of model ids or { id, owned_by?, created?, shutdown_date? } (replaces the catalogue), or { extend?: [...], remove?: [ids] }', help: 'the model catalogue: replace it or extend it' },
   { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },
+  // Load testing (src/latency, src/ratelimit, src/metrics): pacing like a model, limits like the API's, metrics.
+  {
+    key: 'latency', flag: 'latency', arg: 'PROFILE',
+    read: (text: string) => {
+      const problem = latencyProblem(text);
+      if (problem) throw new OptionValueError(problem);
+      return text;
+    },
+    check: (v: unknown) => latencyProblem(v) === undefined,
+    expect: 'a profile name (fast, realistic) or a table { profile, default, operations, models } of { ttftMs, interTokenMs, tokensPerSecond, totalMs }',
+    help: 'answer as fast as possible (fast, the default) or paced like OpenAI\'s models (realistic); a request\'s Prefer: latency=NAME wins',
+  },
+  { key: 'rateLimits', check: (v: unknown) => rateLimitsProblem(v) === undefined, expect: 'an object { rpm, tpm, models: { "gpt-4o": { rpm, tpm } }, organization }', help: 'requests and tokens per minute per API key and model, answered with the API\'s headers and 429s' },
+  { key: 'rateLimitRpm', flag: 'rate-limit-rpm', arg: 'N', read: wholeNumber(1, 1_000_000_000), check: isInteger(1, 1_000_000_000), expect: 'a whole number of at least 1', help: 'requests per minute per API key and model (rateLimits.rpm)' },
+  { key: 'rateLimitTpm', flag: 'rate-limit-tpm', arg: 'N', read: wholeNumber(1, 1_000_000_000_000), check: isInteger(1, 1_000_000_000_000), expect: 'a whole number of at least 1', help: 'tokens per minute per API key and model (rateLimits.tpm)' },
+  { key: 'statsInterval', flag: 'stats-interval', arg: 'SECONDS', read: wholeNumber(0, 86_400), check: isInteger(0, 86_400), expect: 'a whole number of seconds', help: 'log a summary line (requests, rate, p50/p99, streams, 429s) every SECONDS at info level (default 0: none)' },
   /* Proxy, record and replay (src/proxy, src/cassettes) */
   {
     key: 'proxy', flag: 'proxy', arg: 'URL',

@@ -57,7 +57,7 @@ export async function* deliver(plan: StreamPlan, control: StreamControl, signal:
   const ordered = plan.end ? [...plan.events, plan.end] : plan.events;
 
   for (let position = 0; position <= ordered.length; position++) {
-    const wait = position === 0 ? control.firstEventDelayMs : control.intervalMs;
+    const wait = position === 0 ? control.firstEventDelayMs : (control.gapMs?.(position) ?? control.intervalMs);
     if (position === cutAt) {
       // A client drops whatever it has not read yet when its connection fails: the events sent
       // before the cut get a moment to be read, so that the client sees them, then the failure.
