@@ -165,3 +165,15 @@ test('response.cancel stops a paced response mid-way: response.done cancelled', 
   rt.close();
   await closed(rt);
 });
+
+test('Azure OpenAI: OpenAIRealtimeWS.azure dials /openai/v1/realtime with the api-key header and the deployment as model', async () => {
+  const { AzureOpenAI } = await import('openai');
+  const { OpenAIRealtimeWS } = await import('openai/realtime/ws');
+  const azure = new AzureOpenAI({ apiKey: 'azure-key', endpoint: mock.url, apiVersion: '2025-04-01-preview', deployment: 'my-realtime' });
+  const rt = await OpenAIRealtimeWS.azure(azure, { options: { ca: mock.ca } });
+  expect(rt.url.pathname).toBe('/openai/v1/realtime');
+  const log = recorder(rt);
+  expect((await log.next('session.created')).session.model).toBe('my-realtime');
+  rt.close();
+  await closed(rt);
+});
