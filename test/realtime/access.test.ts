@@ -73,6 +73,22 @@ describe('strict keys, plain ws://', () => {
     expect(path.status).toBe(404);
   });
 
+  test('an Upgrade that is not a WebSocket (curl --http2 on http://) is answered as a plain request, twice on one connection', async () => {
+    const http = await import('node:http');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const request = http.get(`${mock.url}/v1/models`, { agent, headers: { authorization: 'Bearer sk-good', connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAAQAoAAAAAIAAAAA' } }, (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
+        });
+        request.on('error', reject);
+      });
+    for (const answer of [await get(), await get()]) expect(answer).toMatchObject({ status: 200, body: { object: 'list' } });
+    agent.destroy();
+  });
+
   test('the journal keeps the session and its events; the model\'s question is journaled as createResponse', async () => {
     const { ws } = accepted(await dial(`${base}/v1/realtime?model=gpt-realtime`, { headers: { authorization: 'Bearer sk-good', 'x-mock-session': 'journal-test' } }));
     const done = new Promise<void>((resolve) => ws.on('message', (data) => JSON.parse(String(data)).type === 'response.done' && resolve()));
