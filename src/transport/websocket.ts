@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ErrorResponse } from '../http/errors';
-import type { Logger } from '../log/logger';
+import { redactUrl, type Logger } from '../log/logger';
 import type { UpgradeListener } from './listen';
 
 /**
@@ -59,16 +59,25 @@ export function createWebSockets(endpoints: readonly WebSocketEndpoint[], option
     socket.on('error', (error) => options.logger.debug(`websocket: ${error.message}`));
     const pathname = (request.url ?? '/').split('?')[0]!;
     const endpoint = endpoints.find((e) => e.owns(pathname));
-    if (!endpoint || (request.headers.upgrade ?? '').toLowerCase() !== 'websocket') return writeHttpError(socket, options.notFound(request));
+    const refuse = (answer: ErrorResponse) => {
+      options.logger.info(`${request.method} ${redactUrl(request.url)} ${answer.status} (WebSocket refused): ${answer.body.error.message}`);
+      writeHttpError(socket, answer);
+    };
+    if (!endpoint || (request.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuse(options.notFound(request));
     const offered = offeredProtocols(request);
     Promise.resolve(endpoint.admit(request, offered))
       .then((refusal) => {
-        if (refusal) return writeHttpError(socket, refusal);
+        if (refusal) return refuse(refusal);
         if (socket.destroyed) return;
         chosen.set(request, endpoint.protocol?.(offered) ?? false);
         wss.handleUpgrade(request, socket, head, (ws) => {
           open.add(ws);
-          ws.once('close', () => open.delete(ws));
+          const since = performance.now();
+          options.logger.info(`${request.method} ${redactUrl(request.url)} 101 (WebSocket)`);
+          ws.once('close', (code) => {
+            open.delete(ws);
+            options.logger.info(`${request.method} ${redactUrl(request.url)} WebSocket closed (${code}) after ${Math.round(performance.now() - since)}ms`);
+          });
           ws.on('error', (error) => options.logger.debug(`websocket ${pathname}: ${error.message}`));
           endpoint.connected(ws, request);
         });
