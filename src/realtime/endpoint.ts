@@ -165,7 +165,8 @@ export function createRealtime(options: RealtimeOptions) {
         const recording = options.front.record({
           request,
           session: testSession ?? 'default',
-          seen: { operationId: 'realtime', query: Object.fromEntries(url.searchParams) },
+          // No operation of the spec: the entry's operation is null, its path the socket's.
+          seen: { query: Object.fromEntries(url.searchParams) },
           result: { status: 101, headers: { upgrade: 'websocket' }, body: feed.frames() },
           started,
         });

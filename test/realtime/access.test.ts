@@ -101,6 +101,7 @@ describe('strict keys, plain ws://', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const socket = session.requests().find((e) => e.path === '/v1/realtime')!;
     expect(socket.response.status).toBe(101);
+    expect(socket.operation).toBeNull();
     const kinds = socket.response.events!.map((e) => `${e.event}:${(e.data as any).type ?? ''}`);
     expect(kinds.slice(0, 3)).toEqual(['server:session.created', 'server:conversation.created', 'client:conversation.item.create']);
     expect(kinds).toContain('server:response.done');
