@@ -14,7 +14,7 @@ import { createRealismStep } from './realism/step';
 import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
 import { createModelsStep, createStrictModelsStep } from './models/step';
 import { buildCatalogue } from './models/served';
-import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
+import { assembleInner, assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride, type OverrideSet } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
 import type { AnyOverride } from './overrides/types';
@@ -35,6 +35,9 @@ import type { ReplayMode } from './cassettes/replay-step';
 import { createRealtime } from './realtime/endpoint';
 import { createWebSockets } from './transport/websocket';
 import { invalidUrl } from './http/errors';
+import { createStateRuntime, type StateRuntime } from './state/setup';
+import { stateRoutes } from './state/admin';
+import type { SessionStore } from './state/types';
 import { createLatencyStep } from './latency/step';
 import { createRateLimitStep } from './ratelimit/step';
 import { createMetrics } from './metrics/metrics';
@@ -79,10 +82,22 @@ export interface MockServer extends CompanionApi {
    * `mode` as `replay.mode` (record modes need `proxy`).
    */
   useCassettes(dir: string, options?: { mode?: ReplayMode }): void;
+  /** Stateful mode (`state` option, `--stateful`); undefined when it is off. */
+  readonly state?: MockState;
   /** The config file in use, if any. */
   readonly configFile?: string;
   /** Stops the server; scripts added in code or over HTTP that were never used up are logged as a warning. */
   close(): Promise<void>;
+}
+
+/** Stateful mode in code: what the admin API's `/__admin/state/...` routes do. */
+export interface MockState {
+  /** Forgets the objects of one session, or of all. */
+  reset(session?: string): void;
+  /** Moves the lifecycle clock forward: objects with durations move on as if that time had passed. */
+  advance(ms: number): void;
+  /** A session's store (default: `default`), to read or seed objects from a test. */
+  session(name?: string): SessionStore;
 }
 
 export async function createMockServer(options: MockServerOptions = {}): Promise<MockServer> {
@@ -147,11 +162,29 @@ export async function startServer(settings: Settings, started = performance.now(
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
+  // What stateful mode's answer() runs (a batch line): built on first use after each change.
+  let inner: Handler | undefined;
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
   const update = (change: Partial<PipelineParts>) => {
     Object.assign(parts, change);
     pipeline = assemblePipeline(parts, engine);
+    inner = undefined;
   };
+
+  const validators = cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined;
+  // Stateful mode (src/state/): nothing of it is built, and no step added, when it is off.
+  let state: StateRuntime | undefined;
+  if (settings.state) {
+    state = createStateRuntime(settings.state, {
+      pipeline: () => (inner ??= assembleInner(parts, engine)),
+      operations: loaded.spec.operations,
+      validators,
+      allowUnknownParams: settings.allowUnknownParams,
+      seed: settings.seed,
+    });
+    update({ state: state.step, stateCommit: state.commit });
+  }
+  const stateOf = state ? (exchange: { session?: string }) => state.session(exchange.session) : undefined;
 
   // Proxy, record and replay (src/proxy, src/cassettes): steps of their own between overrides and realism.
   let overrideSet: OverrideSet | undefined;
@@ -185,7 +218,7 @@ export async function startServer(settings: Settings, started = performance.now(
   const applyOverrides = (fileOnes: readonly LoadedOverride[], codeOnes: readonly LoadedOverride[]) => {
     const set = compileOverrides([...fileOnes, ...codeOnes], loaded.spec.operations);
     overrideSet = set;
-    update({ overrides: set.size > 0 ? createOverridesStep(set, logger) : undefined });
+    update({ overrides: set.size > 0 ? createOverridesStep(set, logger, stateOf) : undefined });
     [fromConfig, fromCode] = [fileOnes, codeOnes];
   };
   applyOverrides(fromConfig, fromCode);
@@ -218,7 +251,7 @@ export async function startServer(settings: Settings, started = performance.now(
     hosts,
     stream: () => settings.stream,
     front: companion.front,
-    validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
+    validators,
   });
   update({ realtimeSecrets: realtime.secretsStep });
   const sockets = createWebSockets([realtime.endpoint], { logger, notFound: (request) => invalidUrl((request.method ?? 'GET').toUpperCase(), (request.url ?? '/').split('?')[0]!) });
@@ -234,6 +267,7 @@ export async function startServer(settings: Settings, started = performance.now(
       ...companion.adminRoutes,
       ...realtime.adminRoutes,
       ...(drift ? driftRoutes(drift) : []),
+      ...(state ? stateRoutes(state) : []),
       ...metrics.adminRoutes,
     ],
     { token: settings.adminToken, logger },
@@ -251,7 +285,7 @@ export async function startServer(settings: Settings, started = performance.now(
     admin,
     sessions: companion.front,
     metrics: metrics.front,
-    validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
+    validators,
     allowUnknownParams: settings.allowUnknownParams,
   });
 
@@ -328,6 +362,7 @@ export async function startServer(settings: Settings, started = performance.now(
       cassettes.use(path.resolve(settings.cwd, dir), options);
     },
     configFile: config?.file,
+    state: state && { reset: state.reset, advance: state.advance, session: state.session },
     ...companion.api,
     async close() {
       companion.warnPending();
@@ -338,6 +373,7 @@ export async function startServer(settings: Settings, started = performance.now(
       await sockets.close(500);
       // Requests in flight get a moment to finish; then their sockets are cut.
       await listening.close(1000);
+      await state?.close();
     },
   };
 }

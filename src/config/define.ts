@@ -6,6 +6,7 @@ import type { CorsConfig } from '../http/cors';
 import type { ModelsConfig } from '../models/served';
 import type { ProxySettings } from '../proxy/step';
 import type { RecordSettings, ReplaySettings } from '../cassettes/settings';
+import type { StateConfig } from '../state/settings';
 import type { LatencyConfig } from '../latency/model';
 import type { RateLimitsConfig } from '../ratelimit/step';
 
@@ -101,6 +102,13 @@ export interface Config {
   fixturesDir?: string;
   /** Scripts as data, like a fixture file's. */
   fixtures?: readonly ScriptSpec[];
+  /**
+   * Stateful mode: what creates make (files, vector stores, batches, stored chat completions...)
+   * is kept per session, and later retrieves, lists and deletes answer from it. `true` keeps it in
+   * memory; `store` names an SQLite file (relative to this file) kept across restarts; `durations`
+   * hold objects in a status for that many milliseconds (`{ 'batch.in_progress': 2000 }`).
+   */
+  state?: boolean | StateConfig;
 }
 
 /** Types a config file's default export: `export default defineConfig({ ... })`. */

@@ -31,7 +31,7 @@ export interface MockRequest {
 }
 
 /** Where an answer came from, for logs and the journal. */
-export type ResponseSource = 'engine' | 'override' | 'replay' | 'proxy' | 'mock-fallback';
+export type ResponseSource = 'engine' | 'override' | 'replay' | 'proxy' | 'mock-fallback' | 'state';
 
 export interface MockResponse {
   status: number;

@@ -440,6 +440,8 @@ export class RealtimeSession {
       ...(Array.isArray(tools) && tools.length > 0 ? { tools, tool_choice: params.tool_choice ?? settings.tool_choice ?? 'auto' } : {}),
       ...(typeof maxTokens === 'number' ? { max_output_tokens: maxTokens } : {}),
       ...(params.metadata ? { metadata: params.metadata } : {}),
+      // The conversation lives on the socket: nothing is kept as a stored Response (`--stateful`).
+      store: false,
     };
     const produced = await this.options.content.respond(question, this.ask(active.abort.signal));
     if (!produced.ok) {

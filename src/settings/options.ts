@@ -1,5 +1,6 @@
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
 import { isModelsConfig } from '../models/served';
+import { isDurations } from '../state/clock';
 import { latencyProblem } from '../latency/model';
 import { rateLimitsProblem } from '../ratelimit/step';
 
@@ -36,8 +37,8 @@ export interface OptionDef<T = unknown> {
   alias?: OptionAlias<T> | readonly OptionAlias<T>[];
   /** The flag may be given several times (and the variable holds a comma-separated list). */
   repeat?: boolean;
-  /** Read from `OPENAI_MOCK_<KEY>` too (default: when there is a flag). */
-  env?: boolean;
+  /** Read from `OPENAI_MOCK_<KEY>` too (default: when there is a flag); a string names the variable instead. */
+  env?: boolean | string;
   /** No config key: the command's business only (such as `--ready-file`). */
   cliOnly?: boolean;
   /** A path: relative to the working directory from a flag or variable, to the config's folder from a config. */
@@ -75,6 +76,11 @@ const readProtocols: Read<('http' | 'https')[]> = (text) => {
   return list as ('http' | 'https')[];
 };
 const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isStateConfig = (v: unknown) =>
+  isBoolean(v) ||
+  (isObject(v) &&
+    Object.entries(v as object).every(([k, x]) => (k === 'store' && (isString(x) || x === undefined)) || (k === 'durations' && (x === undefined || isDurations(x)))));
 
 const isHttpUrl = (v: unknown) => typeof v === 'string' && /^https?:\/\/[^/]/i.test(v);
 export const REPLAY_MODES: readonly string[] = ['replay', 'record-missing', 'record'];
@@ -205,6 +211,13 @@ export const OPTIONS = [
   },
   { key: 'fixturesDir', flag: 'fixtures-dir', arg: 'DIR', path: true, check: isString, expect: 'a folder', help: 'folder of fixture scripts (*.yaml, *.yml, *.json), reloaded with --watch' },
   { key: 'fixtures', check: Array.isArray, expect: 'an array of scripts', help: 'scripts as data, tried after those added in code or over HTTP' },
+  // Stateful mode (src/state/): what creates make is kept, and retrieves, lists and deletes answer from it.
+  {
+    key: 'state', flag: 'stateful', env: 'OPENAI_MOCK_STATEFUL', read: readBoolean,
+    check: isStateConfig,
+    expect: "true, false, or { store?: 'state.db', durations?: { 'batch.in_progress': 2000 } }",
+    help: 'keep what creates make (files, vector stores, batches, stored chat completions...) per session; in memory, or in a file with config state.store',
+  },
 ] as const satisfies readonly OptionDef<any>[];
 
 export type OptionKey = (typeof OPTIONS)[number]['key'];
@@ -213,6 +226,7 @@ export const OPTION_BY_KEY: ReadonlyMap<string, OptionDef<any>> = new Map(OPTION
 
 /** `cacheDir` -> `OPENAI_MOCK_CACHE_DIR`. */
 export function envName(def: OptionDef<any>): string | undefined {
+  if (typeof def.env === 'string') return def.env;
   if (def.env === false || (def.env === undefined && !def.flag)) return undefined;
   return 'OPENAI_MOCK_' + def.key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
 }

@@ -12,6 +12,7 @@ import type { CorsConfig } from '../http/cors';
 import type { ModelsConfig } from '../models/served';
 import type { ProxySettings } from '../proxy/step';
 import { settleCassettes, settleProxy, type RecordSettings, type ReplaySettings } from '../cassettes/settings';
+import { settleState, type StateSettings } from '../state/settings';
 import type { LatencyConfig } from '../latency/model';
 import type { RateLimitsConfig } from '../ratelimit/step';
 import { envName, explained, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
@@ -93,6 +94,8 @@ export interface Settings {
   /** Recording proxied exchanges, and answering from recordings (src/cassettes). */
   record?: Required<RecordSettings>;
   replay?: Required<ReplaySettings>;
+  /** Stateful mode (src/state/): undefined when off. */
+  state?: StateSettings;
   /** Where each value set by the user came from (`--port`, `OPENAI_MOCK_PORT`, `config "port"`), for messages. */
   origins: Readonly<Record<string, string>>;
 }
@@ -229,6 +232,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     sessions: (values.sessions as SessionOptions | undefined) ?? {},
     fixturesDir: values.fixturesDir as string | undefined,
     fixtures: (values.fixtures as readonly ScriptSpec[] | undefined) ?? [],
+    state: settleState(values.state, origins.state, { cwd, configDir: config?.dir }),
     origins,
   };
   // Proxy, record and replay: one clearly separated addition (their checks and defaults live in cassettes/settings.ts).
