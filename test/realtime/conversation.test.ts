@@ -1,4 +1,5 @@
 /**
+ * The conversation's items (order, retrieve, delete, truncate, an out-of-band response), and
  * Realtime responses that go wrong on purpose, as streams do (a failed answer, an error after N
  * events, a cut socket), speech that interrupts a response, an abrupt close from the admin API,
  * and an override that tells a Realtime question from an HTTP one by its `x-mock-realtime` header.
@@ -110,4 +111,38 @@ test('POST /__admin/realtime/close with abrupt: the connection is lost without a
   const bad = await fetch(`${mock.url}/__admin/realtime/close`, { method: 'POST', body: JSON.stringify({ code: 1005 }) });
   expect(bad.status).toBe(400);
   expect((await bad.json()).error.param).toBe('code');
+});
+
+test('items in order (previous_item_id, root), retrieve, delete; an out-of-band response leaves the conversation alone', async () => {
+  const s = await open();
+  const item = (id: string, text: string) => ({ id, type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
+  s.send({ type: 'conversation.item.create', item: item('item_b', 'second') });
+  s.send({ type: 'conversation.item.create', item: item('item_a', 'first'), previous_item_id: 'root' });
+  s.send({ type: 'conversation.item.create', item: item('item_c', 'third'), previous_item_id: 'item_b' });
+  s.send({ type: 'conversation.item.create', item: item('item_x', 'lost'), previous_item_id: 'item_nope', event_id: 'evt_prev' });
+  const error = await s.next('error');
+  expect(error.error).toMatchObject({ code: 'item_not_found', param: 'previous_item_id', event_id: 'evt_prev' });
+  const added = s.events.filter((e) => e.type === 'conversation.item.added');
+  expect(added.map((e) => [e.item.id, e.previous_item_id])).toEqual([['item_b', null], ['item_a', null], ['item_c', 'item_b']]);
+
+  s.send({ type: 'conversation.item.retrieve', item_id: 'item_c' });
+  expect((await s.next('conversation.item.retrieved')).item.content[0].text).toBe('third');
+  s.send({ type: 'conversation.item.delete', item_id: 'item_b' });
+  expect((await s.next('conversation.item.deleted')).item_id).toBe('item_b');
+
+  let mark = s.events.length;
+  s.send({ type: 'response.create', response: { conversation: 'none', metadata: { topic: 'side' } } });
+  const side = await s.next('response.done', mark);
+  expect(side.response).toMatchObject({ conversation_id: null, metadata: { topic: 'side' }, status: 'completed' });
+  expect(s.events.slice(mark).some((e) => e.type === 'conversation.item.added')).toBe(false);
+  // The model was asked the conversation as it stands: first, third.
+  const asked = mock.journal.requests({ operation: 'createResponse' }).pop()!;
+  expect((asked.body as any).input.map((i: any) => i.content)).toEqual(['first', 'third']);
+
+  mark = s.events.length;
+  s.send({ type: 'response.create' });
+  const done = await s.next('response.done', mark);
+  s.send({ type: 'conversation.item.retrieve', item_id: done.response.output[0].id });
+  expect((await s.next('conversation.item.retrieved', mark)).item.role).toBe('assistant');
+  s.ws.close();
 });
