@@ -146,3 +146,18 @@ test('items in order (previous_item_id, root), retrieve, delete; an out-of-band 
   expect((await s.next('conversation.item.retrieved', mark)).item.role).toBe('assistant');
   s.ws.close();
 });
+
+test('conversation.item.truncate: an assistant audio item keeps the words whose audio was played', async () => {
+  mock.on('createResponse').replyOnce('one two three four five');
+  const s = await open();
+  s.send(ask('count'));
+  s.send({ type: 'response.create', response: { output_modalities: ['audio'] } });
+  const done = await s.next('response.done');
+  const id = done.response.output[0].id;
+  // 60 ms of audio per word: 130 ms played is two words.
+  s.send({ type: 'conversation.item.truncate', item_id: id, content_index: 0, audio_end_ms: 130 });
+  expect(await s.next('conversation.item.truncated')).toMatchObject({ item_id: id, content_index: 0, audio_end_ms: 130 });
+  s.send({ type: 'conversation.item.retrieve', item_id: id });
+  expect((await s.next('conversation.item.retrieved')).item.content[0].transcript).toBe('one two');
+  s.ws.close();
+});
