@@ -34,6 +34,9 @@ import { createProxyStep } from './proxy/step';
 import { DriftReport, driftRoutes } from './proxy/drift';
 import { createCassetteSources } from './cassettes/wire';
 import type { ReplayMode } from './cassettes/replay-step';
+import { createRealtime } from './realtime/endpoint';
+import { createWebSockets } from './transport/websocket';
+import { invalidUrl } from './http/errors';
 import { createStateRuntime, type StateRuntime } from './state/setup';
 import { stateRoutes } from './state/admin';
 import type { SessionStore } from './state/types';
@@ -273,6 +276,25 @@ export async function startServer(settings: Settings, started = performance.now(
   applyFixtures({});
 
   const worker: WorkerInfo | undefined = defaults.worker !== undefined ? { id: defaults.worker, count: settings.workers } : undefined;
+  const cors = corsPolicy(settings.cors, settings.corsOrigins);
+  const hosts = hostPolicy(settings.host, originHosts(settings.cors, settings.corsOrigins));
+  // The Realtime API's socket (src/realtime): its content from the same pipeline as the HTTP API's.
+  const realtime = createRealtime({
+    router,
+    pipeline: () => pipeline,
+    schemas: loaded.spec.realtimeEvents,
+    logger,
+    auth: settings.auth,
+    apiKeys: settings.apiKeys,
+    cors,
+    hosts,
+    stream: () => settings.stream,
+    front: companion.front,
+    validators,
+  });
+  update({ realtimeSecrets: realtime.secretsStep });
+  const sockets = createWebSockets([realtime.endpoint], { logger, notFound: (request) => invalidUrl((request.method ?? 'GET').toUpperCase(), (request.url ?? '/').split('?')[0]!) });
+
   const admin = createAdminRouter(
     [
       ...healthRoutes({
@@ -282,12 +304,11 @@ export async function startServer(settings: Settings, started = performance.now(
         version: PACKAGE_VERSION,
         startedAt: started,
       }),
-      ...perProcessRoutes([...companion.adminRoutes, ...(drift ? driftRoutes(drift) : []), ...(state ? stateRoutes(state) : [])], worker),
+      ...perProcessRoutes([...companion.adminRoutes, ...realtime.adminRoutes, ...(drift ? driftRoutes(drift) : []), ...(state ? stateRoutes(state) : [])], worker),
       ...sharedMetricsRoutes(metrics, defaults.sharedMetrics),
     ],
     { token: settings.adminToken, logger },
   );
-  const { host } = settings;
   const handle = createRequestHandler({
     router,
     pipeline: () => pipeline,
@@ -295,8 +316,8 @@ export async function startServer(settings: Settings, started = performance.now(
     auth: settings.auth,
     apiKeys: settings.apiKeys,
     bodyLimit: settings.bodyLimit,
-    cors: corsPolicy(settings.cors, settings.corsOrigins),
-    hosts: hostPolicy(host, originHosts(settings.cors, settings.corsOrigins)),
+    cors,
+    hosts,
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
@@ -315,6 +336,7 @@ export async function startServer(settings: Settings, started = performance.now(
     headersTimeout: settings.headersTimeout,
     requestTimeout: settings.requestTimeout,
     logger,
+    onUpgrade: sockets.onUpgrade,
     onRequest: (request, response) => {
       if (workerHeader) response.setHeader('x-mock-worker', workerHeader);
       handle(request, response).catch((error) => {
@@ -387,6 +409,7 @@ export async function startServer(settings: Settings, started = performance.now(
       await fixturesWatcher?.close();
       clearTimeout(warming);
       await watcher?.close();
+      await sockets.close(500);
       // Requests in flight get a moment to finish; then their sockets are cut.
       await listening.close(1000);
       await state?.close();
