@@ -38,3 +38,8 @@ export * from './authoring';
 export { MODELS, lookupModel, modelLimits, DEFAULT_LIMITS } from './models/catalogue';
 export type { CatalogueModel, ModelLimits, ModelLookup, ModelKind } from './models/catalogue';
 export type { CorsConfig } from './http/cors';
+
+/* Load testing: latency models, rate limits */
+export type { LatencyConfig, LatencyTable, LatencyModel } from './latency/model';
+export type { Distribution } from './latency/distribution';
+export type { RateLimitsConfig, RateLimit } from './ratelimit/step';

@@ -179,7 +179,7 @@ export async function startServer(settings: Settings, started = performance.now(
       allowUnknownParams: settings.allowUnknownParams,
       seed: settings.seed,
     });
-    update({ state: state.step });
+    update({ state: state.step, stateCommit: state.commit });
   }
   const stateOf = state ? (exchange: { session?: string }) => state.session(exchange.session) : undefined;
 

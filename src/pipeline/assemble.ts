@@ -3,8 +3,9 @@ import { compose, type Handler, type Step } from './types';
 /**
  * The fixed order of the built-in steps around the engine:
  *
- *   streaming -> metrics -> latency -> strict models -> rate limits -> scripts -> overrides
- *     -> extra steps -> state -> replay -> proxy (+record) -> models -> realism -> engine (Prism)
+ *   streaming -> metrics -> latency -> strict models -> rate limits -> state commit -> scripts
+ *     -> overrides -> extra steps -> state -> replay -> proxy (+record) -> models -> realism
+ *     -> engine (Prism)
  *
  * Realism turns Prism's placeholders into coherent answers; overrides then see and rewrite that
  * answer; streaming, outermost, turns the final answer into events, so one override serves both
@@ -24,6 +25,9 @@ import { compose, type Handler, type Step } from './types';
  * inner chain (`assembleInner`): scripts and overrides included, but not streaming, metrics,
  * latency or rate limits, which are about the client's own request (the API neither paces nor
  * counts a batch's lines as requests).
+ * The state commit step, above scripts and overrides (in both chains), hands a handler that
+ * asked for it the answer as they left it (src/state/commit.ts): a stored Response keeps what the
+ * client received.
  *
  * Load testing (src/latency, src/ratelimit, src/metrics): latency sits just inside streaming, so
  * that it sees the final answer (its usage gives the tokens to pace, an override's or script's own
@@ -43,6 +47,8 @@ export interface PipelineParts {
   strictModels?: Step;
   /** Requests and tokens per minute, as the API limits them (src/ratelimit). */
   rateLimits?: Step;
+  /** Stateful mode: hands the final answer (after scripts and overrides) to the handler that keeps it (src/state/commit.ts). */
+  stateCommit?: Step;
   scripts?: Step;
   overrides?: Step;
   extra?: readonly Step[];
@@ -63,6 +69,7 @@ export function assemblePipeline(parts: PipelineParts, engine: Handler): Handler
     parts.latency,
     parts.strictModels,
     parts.rateLimits,
+    parts.stateCommit,
     parts.scripts,
     parts.overrides,
     ...(parts.extra ?? []),

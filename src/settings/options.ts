@@ -46,6 +46,8 @@ export interface OptionDef<T = unknown> {
   read?: Read<T>;
   /** Checks a config (or programmatic) value. */
   check: (value: unknown) => boolean;
+  /** For a value `check` refuses: what exactly is wrong, added to the message (for nested tables). */
+  explain?: (value: unknown) => string | undefined;
   expect: string;
   help: string;
 }
@@ -153,10 +155,11 @@ export const OPTIONS = [
       return text;
     },
     check: (v: unknown) => latencyProblem(v) === undefined,
+    explain: latencyProblem,
     expect: 'a profile name (fast, realistic) or a table { profile, default, operations, models } of { ttftMs, interTokenMs, tokensPerSecond, totalMs }',
     help: 'answer as fast as possible (fast, the default) or paced like OpenAI\'s models (realistic); a request\'s Prefer: latency=NAME wins',
   },
-  { key: 'rateLimits', check: (v: unknown) => rateLimitsProblem(v) === undefined, expect: 'an object { rpm, tpm, models: { "gpt-4o": { rpm, tpm } }, organization }', help: 'requests and tokens per minute per API key and model, answered with the API\'s headers and 429s' },
+  { key: 'rateLimits', check: (v: unknown) => rateLimitsProblem(v) === undefined, explain: rateLimitsProblem, expect: 'an object { rpm, tpm, models: { "gpt-4o": { rpm, tpm } }, organization }', help: 'requests and tokens per minute per API key and model, answered with the API\'s headers and 429s' },
   { key: 'rateLimitRpm', flag: 'rate-limit-rpm', arg: 'N', read: wholeNumber(1, 1_000_000_000), check: isInteger(1, 1_000_000_000), expect: 'a whole number of at least 1', help: 'requests per minute per API key and model (rateLimits.rpm)' },
   { key: 'rateLimitTpm', flag: 'rate-limit-tpm', arg: 'N', read: wholeNumber(1, 1_000_000_000_000), check: isInteger(1, 1_000_000_000_000), expect: 'a whole number of at least 1', help: 'tokens per minute per API key and model (rateLimits.tpm)' },
   { key: 'statsInterval', flag: 'stats-interval', arg: 'SECONDS', read: wholeNumber(0, 86_400), check: isInteger(0, 86_400), expect: 'a whole number of seconds', help: 'log a summary line (requests, rate, p50/p99, streams, 429s) every SECONDS at info level (default 0: none)' },
@@ -234,6 +237,12 @@ export function readText(def: OptionDef<any>, text: string): unknown {
   if (def.read) return def.read(text);
   if (def.check === isBoolean) return readBoolean(text);
   return text;
+}
+
+/** `: why` for a refused value, when the option can say more than what it expects. */
+export function explained(def: OptionDef<any>, value: unknown): string {
+  const why = def.explain?.(value);
+  return why ? ` (${why})` : '';
 }
 
 /** A switch: `--flag` / `--no-flag`, and true/false in its variable. */

@@ -15,7 +15,7 @@ import { settleCassettes, settleProxy, type RecordSettings, type ReplaySettings 
 import { settleState, type StateSettings } from '../state/settings';
 import type { LatencyConfig } from '../latency/model';
 import type { RateLimitsConfig } from '../ratelimit/step';
-import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
+import { envName, explained, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
  * Flags (or `createMockServer` options), environment and config file, settled once into one
@@ -159,7 +159,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     if (def.key === 'config' || def.key === 'overrides') continue;
     const given = (input as Record<string, unknown>)[def.key];
     if (given !== undefined) {
-      if (!def.check(given)) throw new SettingsError(`${givenLabel(def)} must be ${def.expect}, got ${JSON.stringify(given)}`);
+      if (!def.check(given)) throw new SettingsError(`${givenLabel(def)} must be ${def.expect}, got ${JSON.stringify(given)}${explained(def, given)}`);
       values[def.key] = def.path && typeof given === 'string' && !isUrl(given) ? path.resolve(cwd, given) : given;
       origins[def.key] = givenLabel(def);
       continue;

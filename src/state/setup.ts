@@ -1,4 +1,5 @@
-import type { Handler } from '../pipeline/types';
+import type { Handler, Step } from '../pipeline/types';
+import { commitStep } from './commit';
 import type { PreparedOperation } from '../openapi/operation';
 import type { ValidatorStore } from '../validation/validator-store';
 import { DEFAULT_SESSION } from '../scripts/book';
@@ -13,6 +14,8 @@ import type { SessionStore } from './types';
 /** Stateful mode put together for the server: the store, the clock, the step and what the admin API and `MockServer.state` call. */
 export interface StateRuntime {
   step: StateStep['step'];
+  /** Placed above scripts and overrides: gives a handler the final answer to keep (commit.ts). */
+  commit: Step;
   /** The SQLite file, if the state is kept in one. */
   file?: string;
   session(name?: string): SessionStore;
@@ -37,6 +40,7 @@ export function createStateRuntime(settings: StateSettings, deps: StateDeps): St
   const state = createStateStep({ ...deps, store, clock, handlers: RESOURCES });
   return {
     step: state.step,
+    commit: commitStep,
     file: settings.store,
     session: (name = DEFAULT_SESSION) => store.session(name),
     reset(session) {

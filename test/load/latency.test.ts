@@ -3,9 +3,13 @@
  * repeat under a seed; a server paces whole answers and streams by them, per model and operation,
  * per request with `Prefer: latency=...`, and stops waiting when the client leaves.
  */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load';
 import { distributionProblem, sample, seededRandom, type Distribution } from '../../src/latency/distribution';
 import { latencyProblem, modelFor, tableOf } from '../../src/latency/model';
-import type { MockServer } from '../../src';
+import type { MockServer, Step } from '../../src';
 import { sdk, startMock } from '../helpers/server';
 
 const draws = (distribution: Distribution, seed: string, n = 2000) => {
@@ -198,3 +202,45 @@ describe('seeded and profiled', () => {
     }
   });
 });
+
+test('a response\'s own stream pacing (an override\'s, a script\'s) wins over the model; the stream option gives way to it', async () => {
+  // Chat streams of gpt-4o get their own 5 ms between events, as an override would set.
+  const ownPacing: Step = async (exchange, next) => {
+    const response = await next(exchange);
+    const body = exchange.request.body as { model?: string };
+    return body.model === 'gpt-4o' ? { ...response, stream: { intervalMs: 5 } } : response;
+  };
+  const mock = await startMock({ steps: [ownPacing], stream: { intervalMs: 1 }, latency: { default: { ttftMs: 0, interTokenMs: 60 }, models: { 'gpt-4o': { interTokenMs: 2000 } } } });
+  try {
+    const timed = async (model: string) => {
+      const started = performance.now();
+      let events = 0;
+      for await (const chunk of await sdk(mock).chat.completions.create({ ...ask, model, stream: true })) {
+        void chunk;
+        events++;
+      }
+      return { events, ms: performance.now() - started };
+    };
+    const paced = await timed('gpt-4o-mini');
+    expect(paced.ms).toBeGreaterThanOrEqual((paced.events - 1) * 60 * 0.9);
+    const own = await timed('gpt-4o');
+    // gpt-4o's model gaps of 2 s would take (events - 1) * 2 s; the step's own 5 ms gaps a small part of one.
+    expect(own.events).toBeGreaterThan(3);
+    expect(own.ms).toBeLessThan((own.events - 1) * 2000);
+  } finally {
+    await mock.close();
+  }
+});
+
+test('a wrong latency table says what is wrong in it, from code and from a config file', async () => {
+  await expect(startMock({ latency: { models: { 'gpt-4o': { ttft: 5 } } } as never })).rejects.toThrow(/option "latency" must be .* \(latency\.models\["gpt-4o"\] has an unknown key "ttft" \(known: ttftMs, interTokenMs, tokensPerSecond, totalMs\)\)$/);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'latency-config-'));
+  try {
+    const file = path.join(dir, 'openai-mock.config.json');
+    await fs.writeFile(file, JSON.stringify({ latency: { default: { ttftMs: { lognormal: { p50: 900, p99: 100 } } } } }));
+    await expect(loadConfig({ file, cwd: dir })).rejects.toThrow(/"latency" must be .*latency\.default\.ttftMs "lognormal" needs \{ p50, p99 \} with 0 < p50 <= p99/);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+

@@ -79,6 +79,14 @@ describe('requests per minute', () => {
     expect(mini.headers.get('x-ratelimit-remaining-requests')).toBe('4999');
   });
 
+  test('a streamed answer carries the headers too', async () => {
+    const { data, response } = await client(mock, 'sk-stream', 0).chat.completions.create({ ...ask, stream: true }).withResponse();
+    for await (const chunk of data) void chunk;
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(response.headers.get('x-ratelimit-limit-requests')).toBe('60');
+    expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('59');
+  });
+
   test('an empty bucket answers the API 429: message, type requests, code, retry-after and retry-after-ms', async () => {
     const refused = await exhaust(mock, 'sk-exhaust');
     expect(refused.body.error).toEqual({

@@ -5,6 +5,12 @@ import { vectorStores } from './vector-stores';
 import { batches } from './batches';
 import { chatCompletions } from './chat-completions';
 import { containers } from './containers';
+import { assistantHandlers } from './assistants';
+import { threadHandlers } from './threads';
+import { runHandlers } from './runs';
+import { fineTuningHandlers } from './fine-tuning';
+import { responseHandlers } from './responses';
+import { conversationHandlers } from './conversations';
 
 /**
  * The resource modules of stateful mode, one per API area: each maps operationIds to handlers.
@@ -17,4 +23,10 @@ export const RESOURCES: readonly StateHandlers[] = [
   batches,
   chatCompletions,
   containers,
+  assistantHandlers,
+  threadHandlers,
+  runHandlers,
+  fineTuningHandlers,
+  responseHandlers,
+  conversationHandlers,
 ];
