@@ -179,3 +179,23 @@ test('an override rewrites what the store answers; under --seed two servers give
     await Promise.all([one.close(), two.close()]);
   }
 });
+
+test('under --seed, a restart on a kept store makes new ids, not the kept ones again', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openai-mock-seed-state-'));
+  const store = path.join(dir, 'state.db');
+  try {
+    const ids: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const server = await startMock({ state: { store }, seed: 1 });
+      try {
+        ids.push((await sdk(server).files.create({ file: await toFile(Buffer.from(`run ${run}`), 'r.txt'), purpose: 'assistants' })).id);
+        expect((await sdk(server).files.list()).data).toHaveLength(run + 1);
+      } finally {
+        await server.close();
+      }
+    }
+    expect(ids[0]).not.toBe(ids[1]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
