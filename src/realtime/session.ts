@@ -170,12 +170,21 @@ export class RealtimeSession {
     }
     const event = checked.event;
     this.onEvent?.('client', event);
+    await this.guarded(event.type, event.event_id, () => this.dispatch(event));
+  }
+
+  /**
+   * Runs work that asks the pipeline: a scripted drop cuts the socket, any other failure is the
+   * client's `server_error` event. Work the VAD starts on its own (no client event awaits it)
+   * goes through here too, or its rejection would end the whole process.
+   */
+  private async guarded(what: string, eventId: string | undefined, work: () => Promise<void>): Promise<void> {
     try {
-      await this.dispatch(event);
+      await work();
     } catch (error) {
       if (error instanceof DropConnection) return this.options.io.cut();
-      this.options.logger.error(`realtime ${event.type}: ${(error as Error).stack ?? error}`);
-      this.send({ type: 'error', error: { type: 'server_error', code: null, message: `The mock server failed: ${(error as Error).message}`, param: null, event_id: event.event_id ?? null } });
+      this.options.logger.error(`realtime ${what}: ${(error as Error)?.stack ?? error}`);
+      this.send({ type: 'error', error: { type: 'server_error', code: null, message: `The mock server failed: ${(error as Error)?.message ?? error}`, param: null, event_id: eventId ?? null } });
     }
   }
 
@@ -344,8 +353,9 @@ export class RealtimeSession {
         if (this.speech.silentMs >= silence) {
           const { itemId } = this.speech;
           this.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: this.audioClockMs - this.speech.silentMs, item_id: itemId });
-          void this.commit(itemId).then(() => {
-            if (vad.create_response !== false && this.settings.type === 'realtime') return this.respond({}, undefined);
+          void this.guarded('server_vad', undefined, async () => {
+            await this.commit(itemId);
+            if (vad.create_response !== false && this.settings.type === 'realtime') await this.respond({}, undefined);
           });
           // The commit took the whole buffer, the rest of this chunk with it.
         }

@@ -1,0 +1,121 @@
+/**
+ * Hostile clients of the surfaces added with stateful mode, Realtime, latency, rate limits and
+ * metrics, against the command itself (a child process): whatever they send, the same process
+ * still answers, with an OpenAI-shaped error where the input was bad.
+ */
+import WebSocket from 'ws';
+import { spawnCli, type CliRun } from '../helpers/cli';
+
+let cli: CliRun;
+let port: number;
+let base: string;
+
+beforeAll(async () => {
+  cli = spawnCli(['--port', '0', '--no-cors', '--stateful', '--log-level', 'info']);
+  port = Number((await cli.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/, 0, 60_000))[1]);
+  base = `http://127.0.0.1:${port}`;
+}, 120_000);
+
+afterAll(async () => {
+  await cli?.stop();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, text, json };
+}
+
+function expectOpenAIError(answer: { status: number; json: any; text: string }, status: number) {
+  expect({ status: answer.status, body: answer.json ?? answer.text }).toEqual({
+    status,
+    body: { error: { message: expect.any(String), type: expect.any(String), param: expect.anything(), code: expect.anything() } },
+  });
+}
+
+async function stillServing() {
+  expect(cli.child.exitCode).toBeNull();
+  expect(cli.child.signalCode).toBeNull();
+  const answer = await call('POST', '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+  expect(answer.status).toBe(200);
+  expect(answer.json.object).toBe('chat.completion');
+}
+
+interface Socket {
+  ws: WebSocket;
+  events: any[];
+  closed: Promise<number>;
+  waitFor(type: string, from?: number, timeoutMs?: number): Promise<any>;
+}
+
+async function realtime(headers: Record<string, string> = { authorization: 'Bearer sk-test' }): Promise<Socket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/realtime?model=gpt-realtime`, { headers });
+  const events: any[] = [];
+  ws.on('message', (data) => events.push(JSON.parse(data.toString())));
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  ws.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    events,
+    closed,
+    async waitFor(type, from = 0, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = events.slice(from).find((e) => e.type === type);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no ${type} event; got ${events.map((e) => e.type).join(', ')}`);
+        await sleep(20);
+      }
+    },
+  };
+}
+
+/** PCM16 at 24 kHz: a loud square wave (speech to the simulated VAD) or silence. */
+function pcm(ms: number, loud: boolean): string {
+  const samples = (24_000 * ms) / 1000;
+  const buffer = Buffer.alloc(samples * 2);
+  if (loud) for (let i = 0; i < samples; i++) buffer.writeInt16LE(i % 2 ? 20_000 : -20_000, i * 2);
+  return buffer.toString('base64');
+}
+
+describe('Realtime', () => {
+  test('a scripted drop of the transcription the server VAD asks for cuts that socket, not the process', async () => {
+    const script = await call('POST', '/__admin/scripts', { operation: 'createTranscription', close: true, times: 1, session: 'vad-drop' });
+    expect(script.status).toBe(201);
+    const socket = await realtime({ authorization: 'Bearer sk-test', 'x-mock-session': 'vad-drop' });
+    socket.ws.send(JSON.stringify({ type: 'session.update', session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } } }));
+    socket.ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: pcm(1000, true) }));
+    socket.ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: pcm(1000, false) }));
+    await socket.waitFor('input_audio_buffer.committed');
+    expect(await socket.closed).toBe(1006);
+    await stillServing();
+  }, 60_000);
+
+  test('a scripted drop of the response the server VAD starts cuts that socket, not the process', async () => {
+    const script = await call('POST', '/__admin/scripts', { operation: 'createResponse', close: true, times: 1, session: 'vad-drop-response' });
+    expect(script.status).toBe(201);
+    const socket = await realtime({ authorization: 'Bearer sk-test', 'x-mock-session': 'vad-drop-response' });
+    socket.ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: pcm(1000, true) }));
+    socket.ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: pcm(1000, false) }));
+    await socket.waitFor('input_audio_buffer.committed');
+    expect(await socket.closed).toBe(1006);
+    await stillServing();
+  }, 60_000);
+});
