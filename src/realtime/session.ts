@@ -37,6 +37,11 @@ const DEFAULT_INSTRUCTIONS =
   "Your knowledge cutoff is 2023-10. You are a helpful, witty, and friendly AI. Act like a human, but remember that you aren't a human and that you can't do human things in the real world.";
 /** How long a session lasts, as the API's `expires_at` says (the mock never ends one for it). */
 const SESSION_SECONDS = 30 * 60;
+/**
+ * The input audio buffer holds at most a session's length of audio: a client that appends and
+ * never commits (silence under server VAD, or no VAD) would otherwise grow the process unbounded.
+ */
+const INPUT_AUDIO_MAX_BYTES = bytesForMs(SESSION_SECONDS * 1000);
 /** Audio per `response.output_audio.delta` at most: each decodes on its own. */
 const AUDIO_DELTA_BYTES = 24 * 1024;
 
@@ -228,8 +233,20 @@ export class RealtimeSession {
         this.send({ type: 'conversation.item.truncated', item_id: event.item_id, content_index: event.content_index, audio_end_ms: event.audio_end_ms });
         return;
       }
-      case 'input_audio_buffer.append':
-        return this.append(Buffer.from(String(event.audio), 'base64'));
+      case 'input_audio_buffer.append': {
+        const chunk = Buffer.from(String(event.audio), 'base64');
+        if (this.audioBytes + chunk.length > INPUT_AUDIO_MAX_BYTES) {
+          return this.error(
+            {
+              code: 'input_audio_buffer_too_large',
+              message: `The input audio buffer would hold ${msForBytes(this.audioBytes + chunk.length).toFixed(0)}ms of audio, more than a session's ${SESSION_SECONDS * 1000}ms: commit or clear it first.`,
+              param: 'audio',
+            },
+            eventId,
+          );
+        }
+        return this.append(chunk);
+      }
       case 'input_audio_buffer.commit':
         if (this.audioBytes < bytesForMs(100)) {
           return this.error(

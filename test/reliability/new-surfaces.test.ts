@@ -118,4 +118,18 @@ describe('Realtime', () => {
     expect(await socket.closed).toBe(1006);
     await stillServing();
   }, 60_000);
+
+  test('the input audio buffer is bounded: past a session of audio an append is refused with an error event', async () => {
+    const socket = await realtime();
+    socket.ws.send(JSON.stringify({ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } }));
+    // 11 MiB of silence per frame (15 MiB of base64, under the frame limit): 86.4 MB is 30 minutes.
+    const frame = JSON.stringify({ type: 'input_audio_buffer.append', event_id: 'big', audio: Buffer.alloc(11 * 1024 * 1024).toString('base64') });
+    for (let i = 0; i < 8; i++) socket.ws.send(frame);
+    const error = await socket.waitFor('error', 0, 60_000);
+    expect(error.error).toMatchObject({ type: 'invalid_request_error', code: 'input_audio_buffer_too_large', param: 'audio', event_id: 'big' });
+    socket.ws.send(JSON.stringify({ type: 'input_audio_buffer.clear' }));
+    await socket.waitFor('input_audio_buffer.cleared');
+    socket.ws.close();
+    await stillServing();
+  }, 90_000);
 });
