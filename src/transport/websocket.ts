@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ErrorResponse } from '../http/errors';
+import { openAIError, type ErrorResponse } from '../http/errors';
 import { redactUrl, type Logger } from '../log/logger';
 import type { UpgradeListener } from './listen';
 
@@ -27,6 +27,29 @@ export function writeHttpError(socket: Duplex, answer: ErrorResponse): void {
   const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
   socket.end(`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status] ?? ''}\r\n${lines}\r\n\r\n${body}`);
   socket.once('finish', () => socket.destroy());
+}
+
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/**
+ * What `ws` would refuse with a text/html 400 of its own: the same refusal, in OpenAI's shape
+ * (RFC 6455 4.2.1: a 16-byte base64 key, version 13; 426 with the versions known otherwise).
+ */
+function badHandshake(request: http.IncomingMessage): ErrorResponse | undefined {
+  if (request.method !== 'GET') return openAIError(400, `A WebSocket handshake is a GET request, not ${request.method}.`, { code: 'invalid_websocket_handshake' });
+  const key = request.headers['sec-websocket-key'];
+  if (typeof key !== 'string' || !KEY.test(key.trim())) {
+    return openAIError(400, 'Missing or invalid Sec-WebSocket-Key header: a WebSocket handshake sends a base64 key of 16 bytes.', { param: 'Sec-WebSocket-Key', code: 'invalid_websocket_handshake' });
+  }
+  const version = request.headers['sec-websocket-version'];
+  if (version !== '13' && version !== '8') {
+    return openAIError(426, `Unsupported Sec-WebSocket-Version: ${JSON.stringify(version ?? null)}; this server speaks version 13.`, {
+      param: 'Sec-WebSocket-Version',
+      code: 'invalid_websocket_handshake',
+      headers: { 'sec-websocket-version': '13, 8' },
+    });
+  }
+  return undefined;
 }
 
 function offeredProtocols(request: http.IncomingMessage): Set<string> {
@@ -64,6 +87,8 @@ export function createWebSockets(endpoints: readonly WebSocketEndpoint[], option
       writeHttpError(socket, answer);
     };
     if (!endpoint || (request.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuse(options.notFound(request));
+    const malformed = badHandshake(request);
+    if (malformed) return refuse(malformed);
     const offered = offeredProtocols(request);
     Promise.resolve(endpoint.admit(request, offered))
       .then((refusal) => {

@@ -3,6 +3,7 @@
  * metrics, against the command itself (a child process): whatever they send, the same process
  * still answers, with an OpenAI-shaped error where the input was bad.
  */
+import net from 'node:net';
 import WebSocket from 'ws';
 import { spawnCli, type CliRun } from '../helpers/cli';
 
@@ -132,4 +133,46 @@ describe('Realtime', () => {
     socket.ws.close();
     await stillServing();
   }, 90_000);
+});
+
+/** The raw answer to raw bytes: status, headers and body, or what happened to the socket. */
+function rawExchange(text: string): Promise<{ status: number; headers: string; body: string } | { closed: string }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let out = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ closed: `timeout after ${out.length} bytes` });
+    }, 20_000);
+    socket.on('data', (chunk) => (out += chunk.toString('latin1')));
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ closed: error.message });
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const at = out.indexOf('\r\n\r\n');
+      if (at < 0) return resolve({ closed: `closed after ${out.length} bytes` });
+      resolve({ status: Number(out.slice(9, 12)), headers: out.slice(0, at).toLowerCase(), body: out.slice(at + 4) });
+    });
+    socket.write(text);
+  });
+}
+
+describe('WebSocket handshakes', () => {
+  const upgrade = (lines: string[]) =>
+    ['GET /v1/realtime?model=gpt-realtime HTTP/1.1', 'Host: 127.0.0.1', 'Upgrade: websocket', 'Connection: Upgrade', 'Authorization: Bearer sk-test', ...lines, '', ''].join('\r\n');
+
+  test.each([
+    ['no key', ['Sec-WebSocket-Version: 13'], 400],
+    ['a key that is not 16 bytes of base64', ['Sec-WebSocket-Key: !!', 'Sec-WebSocket-Version: 13'], 400],
+    ['an unknown version', ['Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 99'], 426],
+    ['no version', ['Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='], 426],
+  ])('%s: an OpenAI-shaped error, not the WebSocket library\'s text/html', async (_name, lines, status) => {
+    const answer = await rawExchange(upgrade(lines as string[]));
+    if (!('status' in answer)) throw new Error(`no answer: ${answer.closed}`);
+    expect(answer.status).toBe(status);
+    expect(answer.headers).toContain('content-type: application/json');
+    expectOpenAIError({ status: answer.status, json: JSON.parse(answer.body), text: answer.body }, status);
+  }, 30_000);
 });
