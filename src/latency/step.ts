@@ -58,6 +58,13 @@ function gapsOf(draw: () => number): (position: number) => number {
   };
 }
 
+/**
+ * Node's timers hold at most 2^31-1 ms (about 24.8 days): past it a timer fires after 1 ms, with
+ * a warning, so a configured 1e12 ms would answer at once. Every delay drawn is held to this.
+ */
+const LONGEST_MS = 2 ** 31 - 1;
+const held = (ms: number): number => Math.min(ms, LONGEST_MS);
+
 async function wait(ms: number, signal: AbortSignal): Promise<void> {
   if (!(ms > 0)) return;
   try {
@@ -97,14 +104,14 @@ export function createLatencyStep(options: LatencyOptions): Step {
     const seed = exchange.preferences.seed ?? serverSeed;
     // Seeded: the n-th answer of the run gets the n-th draws, whatever its content.
     const random = seed === undefined ? unseeded : seededRandom(`${seed}\u0000latency\u0000${counter++}`);
-    const ttft = model.ttftMs === undefined ? 0 : sample(model.ttftMs, random);
+    const ttft = model.ttftMs === undefined ? 0 : held(sample(model.ttftMs, random));
     const perToken = perTokenDraw(model, random);
 
     if (streamingRequest(exchange)) {
       const own = response.stream ?? {};
       const paced: StreamControl = {};
       if (own.firstEventDelayMs === undefined) paced.firstEventDelayMs = ttft;
-      if (own.intervalMs === undefined && own.gapMs === undefined && perToken) paced.gapMs = gapsOf(perToken);
+      if (own.intervalMs === undefined && own.gapMs === undefined && perToken) paced.gapMs = gapsOf(() => held(perToken()));
       return { ...response, headers: { ...response.headers, [PROCESSING_HEADER]: String(Math.round(paced.firstEventDelayMs ?? 0)) }, stream: mergeControls(paced, own) };
     }
 
@@ -115,6 +122,7 @@ export function createLatencyStep(options: LatencyOptions): Step {
       const gap = model.interTokenMs !== undefined ? mean(model.interTokenMs) : perToken ? perToken() : 0;
       total = ttft + tokens * gap;
     }
+    total = held(total);
     await wait(total, exchange.signal);
     return { ...response, headers: { ...response.headers, [PROCESSING_HEADER]: String(Math.round(total)) } };
   };

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import { spawnCli, type CliRun } from '../helpers/cli';
+import { startMock } from '../helpers/server';
 
 let cli: CliRun;
 let port: number;
@@ -175,4 +176,31 @@ describe('WebSocket handshakes', () => {
     expect(answer.headers).toContain('content-type: application/json');
     expectOpenAIError({ status: answer.status, json: JSON.parse(answer.body), text: answer.body }, status);
   }, 30_000);
+});
+
+describe('latency', () => {
+  test('an absurd configured latency (1e12 ms) still waits (Node would fire it after 1 ms) and a client that leaves frees it', async () => {
+    const mock = await startMock({ latency: { default: { ttftMs: 1e12, totalMs: 1e12 } } });
+    try {
+      const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      for (const stream of [false, true]) {
+        const abort = new AbortController();
+        const answer = fetch(`${mock.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+          body: stream ? JSON.stringify({ ...JSON.parse(body), stream: true }) : body,
+          signal: abort.signal,
+        }).then(async (response) => ({ status: response.status, text: await response.text() }));
+        const early = await Promise.race([answer, sleep(1000).then(() => 'still waiting' as const)]);
+        expect(early).toBe('still waiting');
+        abort.abort();
+        await expect(answer).rejects.toThrow();
+      }
+      // The same server answers at once when asked for no latency.
+      const fast = await fetch(`${mock.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json', prefer: 'latency=fast' }, body });
+      expect(fast.status).toBe(200);
+    } finally {
+      await mock.close();
+    }
+  }, 60_000);
 });
