@@ -37,7 +37,12 @@ export function stateRoutes(state: StateRuntime): AdminRoute[] {
         const raw = field(request, 'ms');
         const ms = typeof raw === 'string' ? Number(raw) : raw;
         if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw adminError(400, `ms must be a number of milliseconds from 0, got ${JSON.stringify(raw ?? null)}.`, { param: 'ms' });
-        state.advance(ms);
+        try {
+          state.advance(ms);
+        } catch (error) {
+          if (error instanceof RangeError) throw adminError(400, `${error.message}.`, { param: 'ms' });
+          throw error;
+        }
         return { body: { advanced: ms, offsetMs: state.clockOffset() } };
       },
     },

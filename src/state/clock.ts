@@ -11,12 +11,21 @@ import type { StateClock } from './types';
 
 export type Durations = Readonly<Record<string, number>>;
 
+/**
+ * The clock stays where timestamps still mean something: JavaScript dates end at 8.64e15 ms
+ * (year 275760); past it `created_at` and every lifecycle read as null or NaN.
+ */
+export const LAST_CLOCK_MS = 8.64e15;
+
 export function createClock(durations: Durations = {}, wall: () => number = Date.now): StateClock & { readonly offset: number } {
   let offset = 0;
   return {
     now: () => wall() + offset,
     advance(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance takes a number of milliseconds from 0, got ${ms}`);
+      if (wall() + offset + ms > LAST_CLOCK_MS) {
+        throw new RangeError(`advance by ${ms} ms would move the clock past the last date JavaScript can hold (${LAST_CLOCK_MS} ms since 1970); at most ${Math.max(0, LAST_CLOCK_MS - wall() - offset)} ms more`);
+      }
       offset += ms;
     },
     durationOf: (kind, status) => durations[`${kind}.${status}`] ?? durations[status] ?? 0,

@@ -44,8 +44,9 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 function expectOpenAIError(answer: { status: number; json: any; text: string }, status: number) {
   expect({ status: answer.status, body: answer.json ?? answer.text }).toEqual({
     status,
-    body: { error: { message: expect.any(String), type: expect.any(String), param: expect.anything(), code: expect.anything() } },
+    body: { error: { message: expect.any(String), type: expect.any(String), param: answer.json?.error?.param ?? null, code: answer.json?.error?.code ?? null } },
   });
+  for (const key of ['param', 'code']) expect(['string', 'object']).toContain(typeof answer.json.error[key]);
 }
 
 async function stillServing() {
@@ -203,4 +204,20 @@ describe('latency', () => {
       await mock.close();
     }
   }, 60_000);
+});
+
+describe('stateful mode', () => {
+  test('the lifecycle clock cannot be advanced past the last date JavaScript holds (created_at went null)', async () => {
+    const session = { 'x-mock-session': 'clock-overflow' };
+    for (const ms of [1e308, 8.64e15]) {
+      const refused = await call('POST', '/__admin/state/advance', { ms }, session);
+      expectOpenAIError(refused, 400);
+      expect(refused.json.error.param).toBe('ms');
+    }
+    const state = await call('GET', '/__admin/state');
+    expect(Number.isFinite(state.json.clock.offsetMs)).toBe(true);
+    const created = await call('POST', '/v1/vector_stores', { name: 'after the refusal' }, session);
+    expect(created.status).toBe(200);
+    expect(Number.isInteger(created.json.created_at)).toBe(true);
+  }, 30_000);
 });
