@@ -40,7 +40,9 @@ function loadSqlite(): SqliteModule {
 export function openFileStore(file: string): InspectableStore {
   const { DatabaseSync } = loadSqlite();
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  let db: DatabaseSync;
+  let db: DatabaseSync | undefined;
+  // A file that is not a store (another SQLite database, rows not written here) is refused at
+  // start with its name, as a file that is not SQLite is, never a stack trace or a later failure.
   try {
     db = new DatabaseSync(file);
     db.exec(`
@@ -50,19 +52,29 @@ export function openFileStore(file: string): InspectableStore {
       CREATE TABLE IF NOT EXISTS blobs (session TEXT NOT NULL, id TEXT NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (session, id));
     `);
   } catch (error) {
+    db?.close();
     throw new StateStoreError(`The state store ${file} cannot be opened: ${(error as Error).message}`);
   }
-  const rows = db.prepare('SELECT session, kind, id, seq, json FROM objects ORDER BY seq').all() as unknown as StoredRow[];
-  const blobs = (db.prepare('SELECT session, id, bytes FROM blobs').all() as unknown as { session: string; id: string; bytes: Uint8Array }[]).map((b) => ({
-    session: b.session,
-    id: b.id,
-    bytes: Buffer.from(b.bytes),
-  }));
-  const upsert = db.prepare('INSERT INTO objects (session, kind, id, seq, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT (session, kind, id) DO UPDATE SET json = excluded.json');
-  const remove = db.prepare('DELETE FROM objects WHERE session = ? AND kind = ? AND id = ?');
-  const putBlob = db.prepare('INSERT INTO blobs (session, id, bytes) VALUES (?, ?, ?) ON CONFLICT (session, id) DO UPDATE SET bytes = excluded.bytes');
-  const removeBlob = db.prepare('DELETE FROM blobs WHERE session = ? AND id = ?');
-  const clearSession = [db.prepare('DELETE FROM objects WHERE session = ?'), db.prepare('DELETE FROM blobs WHERE session = ?')];
+  let rows: StoredRow[];
+  let blobs: { session: string; id: string; bytes: Buffer }[];
+  let upsert, remove, putBlob, removeBlob, clearSession;
+  try {
+    rows = db.prepare('SELECT session, kind, id, seq, json FROM objects ORDER BY seq').all() as unknown as StoredRow[];
+    for (const row of rows) JSON.parse(row.json);
+    blobs = (db.prepare('SELECT session, id, bytes FROM blobs').all() as unknown as { session: string; id: string; bytes: Uint8Array }[]).map((b) => ({
+      session: b.session,
+      id: b.id,
+      bytes: Buffer.from(b.bytes),
+    }));
+    upsert = db.prepare('INSERT INTO objects (session, kind, id, seq, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT (session, kind, id) DO UPDATE SET json = excluded.json');
+    remove = db.prepare('DELETE FROM objects WHERE session = ? AND kind = ? AND id = ?');
+    putBlob = db.prepare('INSERT INTO blobs (session, id, bytes) VALUES (?, ?, ?) ON CONFLICT (session, id) DO UPDATE SET bytes = excluded.bytes');
+    removeBlob = db.prepare('DELETE FROM blobs WHERE session = ? AND id = ?');
+    clearSession = [db.prepare('DELETE FROM objects WHERE session = ?'), db.prepare('DELETE FROM blobs WHERE session = ?')];
+  } catch (error) {
+    db.close();
+    throw new StateStoreError(`The state store ${file} is not an openai-mock state store (${(error as Error).message}): give another file, or delete this one to start empty.`);
+  }
   let open = true;
 
   return createMemoryStore({

@@ -3,7 +3,11 @@
  * metrics, against the command itself (a child process): whatever they send, the same process
  * still answers, with an OpenAI-shaped error where the input was bad.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import WebSocket from 'ws';
 import { spawnCli, type CliRun } from '../helpers/cli';
 import { startMock } from '../helpers/server';
@@ -220,4 +224,42 @@ describe('stateful mode', () => {
     expect(created.status).toBe(200);
     expect(Number.isInteger(created.json.created_at)).toBe(true);
   }, 30_000);
+});
+
+describe('a file-backed state store that is not one', () => {
+  test.each([
+    ['a file that is not SQLite', (file: string) => writeFile(file, 'not a database at all\n'), /cannot be opened: file is not a database/],
+    [
+      'another SQLite database with a table of the same name',
+      async (file: string) => {
+        const db = new DatabaseSync(file);
+        db.exec('CREATE TABLE objects (x INTEGER); INSERT INTO objects VALUES (1);');
+        db.close();
+      },
+      /is not an openai-mock state store/,
+    ],
+    [
+      'a store whose rows are not JSON',
+      async (file: string) => {
+        const db = new DatabaseSync(file);
+        db.exec("CREATE TABLE objects (session TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (session, kind, id)); INSERT INTO objects VALUES ('default', 'file', 'file-1', 1, '{broken');");
+        db.close();
+      },
+      /is not an openai-mock state store/,
+    ],
+  ])('%s: a one-line error at start, no stack trace', async (_name, make, message) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'openai-mock-store-'));
+    try {
+      const file = path.join(dir, 'state.db');
+      await make(file);
+      await writeFile(path.join(dir, 'openai-mock.config.json'), JSON.stringify({ state: { store: file } }));
+      const run = spawnCli(['--port', '0'], { cwd: dir });
+      const { code } = await run.exited;
+      expect(code).not.toBe(0);
+      expect(run.output()).toMatch(message);
+      expect(run.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
