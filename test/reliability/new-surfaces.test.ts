@@ -3,6 +3,7 @@
  * metrics, against the command itself (a child process): whatever they send, the same process
  * still answers, with an OpenAI-shaped error where the input was bad.
  */
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -262,4 +263,52 @@ describe('a file-backed state store that is not one', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('the process after the attack', () => {
+  const fdsOf = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+  const openSessions = async () => (await call('GET', '/__admin/realtime/sessions')).json.data.length as number;
+
+  test('sockets dropped mid-response (no close frame), a response.create flood and a client that never reads leave no session or descriptor behind', async () => {
+    const pid = cli.child.pid!;
+    const sessionsBefore = await openSessions();
+    const fdsBefore = process.platform === 'linux' ? fdsOf(pid) : 0;
+
+    const flood = await realtime();
+    for (let i = 0; i < 200; i++) flood.ws.send(JSON.stringify({ type: 'response.create', event_id: `flood_${i}` }));
+    const refused = await flood.waitFor('error');
+    expect(refused.error.code).toBe('conversation_already_has_active_response');
+    // A client that stops reading while audio is sent to it.
+    (flood.ws as unknown as { _socket: net.Socket })._socket.pause();
+    await sleep(500);
+    flood.ws.terminate();
+
+    const dropped: Socket[] = [];
+    for (let i = 0; i < 40; i++) {
+      const socket = await realtime();
+      socket.ws.send(JSON.stringify({ type: 'response.create' }));
+      socket.ws.send(Buffer.from([0xff, 0x00, 0x80]), { binary: true });
+      dropped.push(socket);
+    }
+    await dropped[0]!.waitFor('response.created');
+    for (const socket of dropped) (socket.ws as unknown as { _socket: net.Socket })._socket.destroy();
+
+    const deadline = Date.now() + 20_000;
+    while ((await openSessions()) > sessionsBefore && Date.now() < deadline) await sleep(200);
+    expect(await openSessions()).toBe(sessionsBefore);
+    if (process.platform === 'linux') {
+      while (fdsOf(pid) > fdsBefore + 5 && Date.now() < deadline) await sleep(200);
+      expect(fdsOf(pid)).toBeLessThanOrEqual(fdsBefore + 5);
+    }
+
+    // Metrics scraped while requests run: every scrape and every request answers.
+    const load = Array.from({ length: 60 }, (_, i) => call('POST', '/v1/chat/completions', { model: 'gpt-4o-mini', stream: i % 2 === 0, messages: [{ role: 'user', content: 'hi' }] }));
+    const scrapes = Array.from({ length: 20 }, () => call('GET', '/__admin/metrics'));
+    const answers = await Promise.all([...load, ...scrapes]);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    expect(answers.at(-1)!.text).toMatch(/openai_mock_requests_total/);
+
+    await stillServing();
+    expect(cli.child.pid).toBe(pid);
+  }, 90_000);
 });
