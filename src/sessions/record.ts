@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { redactSecret } from '../log/logger';
-import type { JournalEntry, JournalEvent } from './journal';
+import { later, type JournalEntry, type JournalEvent } from './journal';
 
 /** What the journal keeps of a request's headers, query and body: credentials masked, uploads summarised. */
 
@@ -74,25 +74,37 @@ function parseFrames(text: string, into: JournalEvent[]): void {
 
 /**
  * Passes a stream through as it is written, keeping its events in the entry: nothing is held
- * back or buffered before the client gets it.
+ * back or buffered before the client gets it. The chunks are kept as sent and parsed into events
+ * when the entry is read (each read parses what came since the last), not as they go by.
  */
 export async function* recordEvents(
+  entry: object,
   body: AsyncIterable<string | Buffer>,
   response: JournalEntry['response'],
   done: () => void,
 ): AsyncGenerator<string | Buffer> {
   const events: JournalEvent[] = (response.events = []);
-  let count = 0;
+  const chunks: (string | Buffer)[] = [];
+  let parsed = 0;
+  let ended = false;
+  later(entry, () => {
+    for (; parsed < chunks.length; parsed++) {
+      const chunk = chunks[parsed]!;
+      parseFrames(typeof chunk === 'string' ? chunk : chunk.toString('utf8'), events);
+      chunks[parsed] = '';
+    }
+    return ended;
+  });
   try {
     for await (const chunk of body) {
-      parseFrames(typeof chunk === 'string' ? chunk : chunk.toString('utf8'), events);
-      count++;
+      chunks.push(chunk);
       yield chunk;
     }
   } catch (error) {
-    response.interrupted = (error as Error)?.name === 'AbortError' ? `client went away after ${count} events` : ((error as Error)?.message ?? String(error));
+    response.interrupted = (error as Error)?.name === 'AbortError' ? `client went away after ${chunks.length} events` : ((error as Error)?.message ?? String(error));
     throw error;
   } finally {
+    ended = true;
     done();
   }
 }
