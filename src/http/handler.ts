@@ -317,7 +317,7 @@ export function createRequestHandler(options: HandlerOptions) {
     if (options.cors.enabled && verdict === 'allowed') for (const [name, value] of Object.entries(corsHeaders(request, options.cors))) response.setHeader(name, value);
     const recording = options.sessions?.record({ request, session: session!, seen, exchange, result, started });
     try {
-      await writeResponse(response, recording?.result ?? result, options.maxAnswerBytes);
+      await writeResponse(response, recording?.result ?? result, options.maxAnswerBytes, recording?.tap);
     } catch (error) {
       if (!(error instanceof AnswerTooLargeError)) throw error;
       // An override's or the engine's body past the ceiling (the builders' own are refused before they are built).

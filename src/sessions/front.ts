@@ -3,7 +3,7 @@ import type { Exchange, MockResponse } from '../pipeline/types';
 import { apiKeyOf } from '../scripts/match';
 import { DEFAULT_SESSION } from '../scripts/book';
 import { later, type Journal, type JournalEntry } from './journal';
-import { journalBody, maskHeaders, maskQuery, recordEvents } from './record';
+import { journalBody, maskHeaders, maskQuery, recordEvents, type StreamTap } from './record';
 
 /**
  * What the HTTP front (src/http/handler.ts) asks of sessions and the journal: the session of a
@@ -45,8 +45,8 @@ export interface Answered {
 
 export interface FrontHooks {
   sessionOf(request: IncomingMessage): string;
-  /** Records an answer about to be written; returns it (a stream wrapped to record its events as they go) and what to call once written. */
-  record(answered: Answered): { result: MockResponse; done(): void } | undefined;
+  /** Records an answer about to be written; returns it, what to call once written, and for a stream what the writer tells of its events as they go. */
+  record(answered: Answered): { result: MockResponse; done(): void; tap?: StreamTap } | undefined;
   /** Records a connection closed without an answer (a scripted fault). */
   dropped(answered: Omit<Answered, 'result'>): void;
 }
@@ -144,7 +144,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       const done = () => {
         if (!finished) (finished = true), finish();
       };
-      return { result: { ...result, body: recordEvents(entry, result.body as AsyncIterable<string | Buffer>, response, done) }, done };
+      return { result, done, tap: recordEvents(entry, response, done) };
     },
 
     dropped(answered) {

@@ -72,17 +72,20 @@ function parseFrames(text: string, into: JournalEvent[]): void {
   }
 }
 
+/** What the writer tells the journal of a stream as it writes it (see http/write-response.ts). */
+export interface StreamTap {
+  /** A chunk about to be written. */
+  chunk(chunk: string | Buffer): void;
+  /** The stream ended: at its end, or with the error that stopped it. */
+  end(error?: unknown): void;
+}
+
 /**
- * Passes a stream through as it is written, keeping its events in the entry: nothing is held
- * back or buffered before the client gets it. The chunks are kept as sent and parsed into events
- * when the entry is read (each read parses what came since the last), not as they go by.
+ * Keeps a stream's events in its entry as the writer sends them: nothing is held back, and no
+ * layer is added between the stream and the socket. The chunks are kept as sent and parsed into
+ * events when the entry is read (each read parses what came since the last).
  */
-export async function* recordEvents(
-  entry: object,
-  body: AsyncIterable<string | Buffer>,
-  response: JournalEntry['response'],
-  done: () => void,
-): AsyncGenerator<string | Buffer> {
+export function recordEvents(entry: object, response: JournalEntry['response'], done: () => void): StreamTap {
   const events: JournalEvent[] = (response.events = []);
   const chunks: (string | Buffer)[] = [];
   let parsed = 0;
@@ -95,16 +98,17 @@ export async function* recordEvents(
     }
     return ended;
   });
-  try {
-    for await (const chunk of body) {
+  return {
+    chunk(chunk) {
       chunks.push(chunk);
-      yield chunk;
-    }
-  } catch (error) {
-    response.interrupted = (error as Error)?.name === 'AbortError' ? `client went away after ${chunks.length} events` : ((error as Error)?.message ?? String(error));
-    throw error;
-  } finally {
-    ended = true;
-    done();
-  }
+    },
+    end(error) {
+      if (ended) return;
+      ended = true;
+      if (error !== undefined) {
+        response.interrupted = (error as Error)?.name === 'AbortError' ? `client went away after ${chunks.length} events` : ((error as Error)?.message ?? String(error));
+      }
+      done();
+    },
+  };
 }

@@ -45,12 +45,24 @@ function pause(ms: number | undefined, pacer: Pacer): Promise<void> | undefined 
 }
 
 /**
+ * Streams of `deliver` whose first event is ready at once (not delayed, not cut): the writer sends
+ * their headers with that event, in one write, instead of on their own.
+ */
+export const firstEventNow = new WeakSet<object>();
+
+/**
  * The plan's events as framed text, paced by the control: `firstEventDelayMs` before the first,
  * `intervalMs` before each later one; an error event in place of event `errorAfter` (the stream
  * then ends, as the API's does), or a cut connection in place of event `cutAfter` (a cut wins
  * when both fall on the same event). The pauses end at once when the client goes away.
  */
-export async function* deliver(plan: StreamPlan, control: StreamControl, signal: AbortSignal): AsyncGenerator<string> {
+export function deliver(plan: StreamPlan, control: StreamControl, signal: AbortSignal): AsyncGenerator<string> {
+  const stream = events(plan, control, signal);
+  if (!((control.firstEventDelayMs ?? 0) > 0) && control.cutAfter === undefined) firstEventNow.add(stream);
+  return stream;
+}
+
+async function* events(plan: StreamPlan, control: StreamControl, signal: AbortSignal): AsyncGenerator<string> {
   const count = plan.events.length;
   const errorAt = errorPosition(control, count);
   const cutAt = validCount(control.cutAfter) ? Math.min(Math.floor(control.cutAfter), count) : undefined;
