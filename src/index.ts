@@ -1,6 +1,8 @@
 /* The server */
 export { createMockServer } from './server';
-export type { MockServer, MockServerOptions } from './server';
+export type { MockServer, MockServerOptions, MockState } from './server';
+export type { SessionStore, StoredObject, ListQuery, ListPage } from './state/types';
+export type { StateConfig } from './state/settings';
 export { DEFAULT_BODY_LIMIT } from './settings/resolve';
 export type { Exchange, MockRequest, MockResponse, ResponseSource, Step, Handler, Preferences, StreamControl } from './pipeline/types';
 export type { LogLevel, Logger } from './log/logger';
@@ -36,3 +38,8 @@ export * from './authoring';
 export { MODELS, lookupModel, modelLimits, DEFAULT_LIMITS } from './models/catalogue';
 export type { CatalogueModel, ModelLimits, ModelLookup, ModelKind } from './models/catalogue';
 export type { CorsConfig } from './http/cors';
+
+/* Load testing: latency models, rate limits */
+export type { LatencyConfig, LatencyTable, LatencyModel } from './latency/model';
+export type { Distribution } from './latency/distribution';
+export type { RateLimitsConfig, RateLimit } from './ratelimit/step';

@@ -14,7 +14,7 @@ import { createRealismStep } from './realism/step';
 import { DEFAULT_ANSWER_LIMITS } from './realism/meter';
 import { createModelsStep, createStrictModelsStep } from './models/step';
 import { buildCatalogue } from './models/served';
-import { assemblePipeline, type PipelineParts } from './pipeline/assemble';
+import { assembleInner, assemblePipeline, type PipelineParts } from './pipeline/assemble';
 import { compileOverrides, labelled, type LoadedOverride, type OverrideSet } from './overrides/set';
 import { createOverridesStep } from './overrides/step';
 import type { AnyOverride } from './overrides/types';
@@ -32,6 +32,12 @@ import { createProxyStep } from './proxy/step';
 import { DriftReport, driftRoutes } from './proxy/drift';
 import { createCassetteSources } from './cassettes/wire';
 import type { ReplayMode } from './cassettes/replay-step';
+import { createStateRuntime, type StateRuntime } from './state/setup';
+import { stateRoutes } from './state/admin';
+import type { SessionStore } from './state/types';
+import { createLatencyStep } from './latency/step';
+import { createRateLimitStep } from './ratelimit/step';
+import { createMetrics } from './metrics/metrics';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -73,10 +79,22 @@ export interface MockServer extends CompanionApi {
    * `mode` as `replay.mode` (record modes need `proxy`).
    */
   useCassettes(dir: string, options?: { mode?: ReplayMode }): void;
+  /** Stateful mode (`state` option, `--stateful`); undefined when it is off. */
+  readonly state?: MockState;
   /** The config file in use, if any. */
   readonly configFile?: string;
   /** Stops the server; scripts added in code or over HTTP that were never used up are logged as a warning. */
   close(): Promise<void>;
+}
+
+/** Stateful mode in code: what the admin API's `/__admin/state/...` routes do. */
+export interface MockState {
+  /** Forgets the objects of one session, or of all. */
+  reset(session?: string): void;
+  /** Moves the lifecycle clock forward: objects with durations move on as if that time had passed. */
+  advance(ms: number): void;
+  /** A session's store (default: `default`), to read or seed objects from a test. */
+  session(name?: string): SessionStore;
 }
 
 export async function createMockServer(options: MockServerOptions = {}): Promise<MockServer> {
@@ -128,19 +146,42 @@ export async function startServer(settings: Settings, started = performance.now(
   const router = createRouter(loaded.spec.operations);
   const engine = createPrismEngine();
   const catalogue = buildCatalogue(settings.models, { anyFineTune: !settings.strictModels });
+  const metrics = createMetrics({ logger, statsInterval: settings.statsInterval });
   const parts: PipelineParts = {
     extra: settings.steps,
     streaming: createStreamingStep({ defaults: () => settings.stream }),
+    metrics: metrics.step,
+    // Always there, even for `fast`: a request's `Prefer: latency=realistic` asks for it.
+    latency: createLatencyStep({ latency: settings.latency, seed: settings.seed }),
+    rateLimits: settings.rateLimits ? createRateLimitStep({ config: settings.rateLimits, onReject: metrics.rejected }) : undefined,
     strictModels: settings.strictModels ? createStrictModelsStep(catalogue) : undefined,
     models: createModelsStep(catalogue),
     realism: createRealismStep({ defaultBodies: loaded.spec.defaultBodies ?? {}, seed: settings.seed, logger, limits: answerLimits }),
   };
   let pipeline: Handler = assemblePipeline(parts, engine);
+  // What stateful mode's answer() runs (a batch line): built on first use after each change.
+  let inner: Handler | undefined;
   // Swapping the whole chain at once is what makes reloads atomic for requests in flight.
   const update = (change: Partial<PipelineParts>) => {
     Object.assign(parts, change);
     pipeline = assemblePipeline(parts, engine);
+    inner = undefined;
   };
+
+  const validators = cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined;
+  // Stateful mode (src/state/): nothing of it is built, and no step added, when it is off.
+  let state: StateRuntime | undefined;
+  if (settings.state) {
+    state = createStateRuntime(settings.state, {
+      pipeline: () => (inner ??= assembleInner(parts, engine)),
+      operations: loaded.spec.operations,
+      validators,
+      allowUnknownParams: settings.allowUnknownParams,
+      seed: settings.seed,
+    });
+    update({ state: state.step, stateCommit: state.commit });
+  }
+  const stateOf = state ? (exchange: { session?: string }) => state.session(exchange.session) : undefined;
 
   // Proxy, record and replay (src/proxy, src/cassettes): steps of their own between overrides and realism.
   let overrideSet: OverrideSet | undefined;
@@ -174,7 +215,7 @@ export async function startServer(settings: Settings, started = performance.now(
   const applyOverrides = (fileOnes: readonly LoadedOverride[], codeOnes: readonly LoadedOverride[]) => {
     const set = compileOverrides([...fileOnes, ...codeOnes], loaded.spec.operations);
     overrideSet = set;
-    update({ overrides: set.size > 0 ? createOverridesStep(set, logger) : undefined });
+    update({ overrides: set.size > 0 ? createOverridesStep(set, logger, stateOf) : undefined });
     [fromConfig, fromCode] = [fileOnes, codeOnes];
   };
   applyOverrides(fromConfig, fromCode);
@@ -203,6 +244,8 @@ export async function startServer(settings: Settings, started = performance.now(
       }),
       ...companion.adminRoutes,
       ...(drift ? driftRoutes(drift) : []),
+      ...(state ? stateRoutes(state) : []),
+      ...metrics.adminRoutes,
     ],
     { token: settings.adminToken, logger },
   );
@@ -219,7 +262,8 @@ export async function startServer(settings: Settings, started = performance.now(
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
-    validators: cacheDir ? { dir: validatorsDir(cacheDir, cacheKey(loaded.spec.sha256)) } : undefined,
+    metrics: metrics.front,
+    validators,
     allowUnknownParams: settings.allowUnknownParams,
   });
 
@@ -295,14 +339,17 @@ export async function startServer(settings: Settings, started = performance.now(
       cassettes.use(path.resolve(settings.cwd, dir), options);
     },
     configFile: config?.file,
+    state: state && { reset: state.reset, advance: state.advance, session: state.session },
     ...companion.api,
     async close() {
       companion.warnPending();
+      metrics.close();
       await fixturesWatcher?.close();
       clearTimeout(warming);
       await watcher?.close();
       // Requests in flight get a moment to finish; then their sockets are cut.
       await listening.close(1000);
+      await state?.close();
     },
   };
 }

@@ -73,8 +73,9 @@ export interface AdminRouter {
 
 export function createAdminRouter(routes: readonly AdminRoute[], options: { token?: string; logger: Logger }): AdminRouter {
   const answer = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = body === undefined ? '' : JSON.stringify(body);
-    response.writeHead(status, { ...(text ? { 'content-type': 'application/json' } : {}), ...headers, 'cache-control': 'no-store' });
+    // A string goes out as it is (Prometheus text, with the route's own content type); anything else as JSON.
+    const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+    response.writeHead(status, { ...(text ? { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json' } : {}), ...headers, 'cache-control': 'no-store' });
     response.end(text);
   };
 

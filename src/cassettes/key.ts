@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MockRequest } from '../pipeline/types';
 import type { UploadedFile } from '../http/parse-body';
 import { redactQuery } from './redact';
+import { splitPath, visitPath } from './paths';
 
 /**
  * One key function for the recorder and the replayer, so that what is recorded is found again:
@@ -52,23 +53,6 @@ export function canonical(value: unknown): unknown {
     return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
   }
   return value;
-}
-
-/** `a.b.0.c` paths; `*` stands for any key or index. */
-export function splitPath(path: string): string[] {
-  return path.split('.').filter(Boolean);
-}
-
-/** Calls `at` on every value a path names (the parent and the last segment), creating nothing. */
-export function visitPath(root: unknown, segments: readonly string[], at: (parent: Record<string, unknown>, key: string) => void): void {
-  if (typeof root !== 'object' || root === null || segments.length === 0) return;
-  const [head, ...rest] = segments;
-  const keys = head === '*' ? Object.keys(root) : [head!];
-  for (const key of keys) {
-    if (!(key in root)) continue;
-    if (rest.length === 0) at(root as Record<string, unknown>, key);
-    else visitPath((root as Record<string, unknown>)[key], rest, at);
-  }
 }
 
 /** The parts that count: `ignore` paths are read in the body (`user`, `metadata`, `messages.*.name`). */

@@ -1,5 +1,5 @@
 import { isSecretParam } from '../log/logger';
-import { splitPath, visitPath } from './key';
+import { splitPath, visitPath } from './paths';
 
 /**
  * Secrets never reach a cassette: credential headers are dropped, credential-looking query

@@ -12,6 +12,7 @@ import { describeListenError, ListenError } from './listen-error';
 import { servedText, tlsCommand } from './tls';
 import { PROTOCOLS } from '../transport/listen';
 import { TlsSetupError } from '../transport/tls';
+import { StateStoreError } from '../state/file-store';
 import { UpdateError } from '../openapi/update';
 import { runSpecCommand } from './spec';
 
@@ -112,7 +113,7 @@ main(process.argv.slice(2)).then(
     } else if (error instanceof SettingsError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 2;
-    } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError || error instanceof TlsSetupError || error instanceof UpdateError) {
+    } else if (error instanceof SpecError || error instanceof ConfigError || error instanceof ListenError || error instanceof TlsSetupError || error instanceof UpdateError || error instanceof StateStoreError) {
       process.stderr.write(`openai-mock: ${error.message}\n`);
       process.exitCode = 1;
     } else {

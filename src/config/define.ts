@@ -6,6 +6,9 @@ import type { CorsConfig } from '../http/cors';
 import type { ModelsConfig } from '../models/served';
 import type { ProxySettings } from '../proxy/step';
 import type { RecordSettings, ReplaySettings } from '../cassettes/settings';
+import type { StateConfig } from '../state/settings';
+import type { LatencyConfig } from '../latency/model';
+import type { RateLimitsConfig } from '../ratelimit/step';
 
 /**
  * A config file's contents. Every command-line option has a key here (a flag given on the command
@@ -64,6 +67,20 @@ export interface Config {
   strictModels?: boolean;
   /** Server-wide pacing and failures of streamed answers; an override's `stream` wins field by field. */
   stream?: StreamControl;
+  /**
+   * How long answers take: `fast` (none, the default), `realistic` (OpenAI's models' measured
+   * speed), or a table `{ profile, default, operations: { createChatCompletion: {...} }, models: {
+   * 'gpt-4o': {...} } }` of `{ ttftMs, interTokenMs, tokensPerSecond, totalMs }` distributions.
+   */
+  latency?: LatencyConfig;
+  /** Requests and tokens per minute per API key and model (`{ rpm, tpm, models, organization }`), with the API's headers and 429s. */
+  rateLimits?: RateLimitsConfig;
+  /** `rateLimits.rpm` as a key of its own (`--rate-limit-rpm`). */
+  rateLimitRpm?: number;
+  /** `rateLimits.tpm` as a key of its own (`--rate-limit-tpm`). */
+  rateLimitTpm?: number;
+  /** Seconds between summary lines at info level (requests, rate, p50/p99, streams, 429s); 0: none. */
+  statsInterval?: number;
   /** Forward requests to an OpenAI-compatible API; a string is the target (`https://api.openai.com/v1`). */
   proxy?: string | ProxySettings;
   /** Write each proxied exchange as a cassette in this folder; `redact` lists body paths and patterns kept off disk. */
@@ -85,6 +102,13 @@ export interface Config {
   fixturesDir?: string;
   /** Scripts as data, like a fixture file's. */
   fixtures?: readonly ScriptSpec[];
+  /**
+   * Stateful mode: what creates make (files, vector stores, batches, stored chat completions...)
+   * is kept per session, and later retrieves, lists and deletes answer from it. `true` keeps it in
+   * memory; `store` names an SQLite file (relative to this file) kept across restarts; `durations`
+   * hold objects in a status for that many milliseconds (`{ 'batch.in_progress': 2000 }`).
+   */
+  state?: boolean | StateConfig;
 }
 
 /** Types a config file's default export: `export default defineConfig({ ... })`. */

@@ -1,6 +1,6 @@
 import type { Config } from './define';
 import { ConfigError } from './errors';
-import { OPTIONS, type OptionDef } from '../settings/options';
+import { explained, OPTIONS, type OptionDef } from '../settings/options';
 
 /** Checks a config's keys and values against the options table, so that a typo or a wrong type is an error naming the key. */
 
@@ -16,7 +16,7 @@ export function checkConfig(value: unknown, file: string): Config {
   for (const [key, v] of Object.entries(value)) {
     const rule = CONFIG_KEYS.get(key);
     if (!rule) throw new ConfigError(`${file}: unknown key "${key}" (known keys: ${[...CONFIG_KEYS.keys()].join(', ')})`, file);
-    if (v !== undefined && !rule.check(v)) throw new ConfigError(`${file}: "${key}" must be ${rule.expect}, got ${JSON.stringify(v)}`, file);
+    if (v !== undefined && !rule.check(v)) throw new ConfigError(`${file}: "${key}" must be ${rule.expect}, got ${JSON.stringify(v)}${explained(rule, v)}`, file);
   }
   return value as Config;
 }

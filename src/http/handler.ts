@@ -28,6 +28,7 @@ import { EngineError } from '../engine/prism-engine';
 import { DropConnection, type Exchange, type Handler, type MockRequest, type MockResponse, type Preferences } from '../pipeline/types';
 import { redactUrl, type Logger } from '../log/logger';
 import type { FrontHooks, SeenRequest } from '../sessions/front';
+import type { FrontMetrics } from '../metrics/metrics';
 
 export interface HandlerOptions {
   router: Router;
@@ -52,6 +53,8 @@ export interface HandlerOptions {
   allowUnknownParams?: boolean;
   /** Sessions and the request journal (src/sessions/): the session is read once here, each answer journaled beside its log line. */
   sessions?: FrontHooks;
+  /** Counts and times each answer (src/metrics): told as it is written, and once it is done. */
+  metrics?: FrontMetrics;
 }
 
 /** Paths the server answers itself, outside the OpenAI API (the admin router). */
@@ -316,6 +319,7 @@ export function createRequestHandler(options: HandlerOptions) {
     }
     if (options.cors.enabled && verdict === 'allowed') for (const [name, value] of Object.entries(corsHeaders(request, options.cors))) response.setHeader(name, value);
     const recording = options.sessions?.record({ request, session: session!, seen, exchange, result, started });
+    const measured = options.metrics?.answer(seen.operationId, result, started);
     try {
       await writeResponse(response, recording?.result ?? result, options.maxAnswerBytes, recording?.tap);
     } catch (error) {
@@ -326,6 +330,7 @@ export function createRequestHandler(options: HandlerOptions) {
       await writeResponse(response, result);
     } finally {
       recording?.done();
+      measured?.(result.status);
     }
     if (!request.complete) request.resume();
 

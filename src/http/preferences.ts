@@ -13,9 +13,9 @@ export class PreferError extends Error {}
 export function readPreferences(header: string | string[] | undefined, query: Record<string, unknown>): Preferences {
   const raw: Record<string, unknown> = header
     ? parsePreferHeader(Array.isArray(header) ? header.join(', ') : header)
-    : { code: query.__code, example: query.__example, dynamic: query.__dynamic, seed: query.__seed };
+    : { code: query.__code, example: query.__example, dynamic: query.__dynamic, seed: query.__seed, latency: query.__latency };
   const preferences: Preferences = {};
-  const { code, example, dynamic, seed } = raw;
+  const { code, example, dynamic, seed, latency } = raw;
   if (code !== undefined) {
     if (typeof code !== 'string' || !/^\d{3}$/.test(code)) throw new PreferError(`code must be a three-digit status, got ${JSON.stringify(code)}`);
     preferences.code = Number(code);
@@ -31,6 +31,10 @@ export function readPreferences(header: string | string[] | undefined, query: Re
   if (seed !== undefined) {
     if (typeof seed !== 'string') throw new PreferError('seed must have a value');
     preferences.seed = seed;
+  }
+  if (latency !== undefined) {
+    if (typeof latency !== 'string') throw new PreferError('latency must name a profile');
+    preferences.latency = latency;
   }
   return preferences;
 }

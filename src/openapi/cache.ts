@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from './locate';
 import type { PreparedSpec } from './prepare';
 import { NORMALIZE_VERSION } from './normalize';
-import { DEFAULT_BODIES_VERSION } from '../realism/default-bodies';
+import { DEFAULT_BODIES_VERSION } from './default-bodies';
 
 /**
  * Prepared operations on disk, so that a warm start skips parsing and preparing the spec.

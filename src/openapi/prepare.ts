@@ -2,13 +2,11 @@ import { load as parseYaml, CORE_SCHEMA } from 'js-yaml';
 import { transformOas3Operations } from '@stoplight/http-spec/oas3/operation';
 import type { IHttpOperation } from '@stoplight/types';
 import { normalizeSpec, type NormalizeReport } from './normalize';
-import { chooseDefaultBodies, type DefaultBody, type DefaultBodiesReport } from '../realism/default-bodies';
+import { chooseDefaultBodies, type DefaultBody, type DefaultBodiesReport } from './default-bodies';
+import type { PreparedOperation } from './operation';
+import { BUNDLE_REF } from './schema/walk';
 
-/** One operation as Prism consumes it, with the component schemas it references in `__bundled__`. */
-export type PreparedOperation = IHttpOperation & {
-  iid: string;
-  __bundled__?: Record<string, unknown>;
-};
+export type { PreparedOperation };
 
 export interface PreparedSpec {
   sha256: string;
@@ -68,7 +66,6 @@ export function prepareSpec(text: string, sha256: string): PreparedSpec {
 }
 
 const COMPONENT_REF = '#/components/schemas/';
-const BUNDLE_REF = '#/__bundled__/';
 
 /**
  * Points every component `$ref` at `#/__bundled__/` and gives each operation the components it

@@ -5,6 +5,7 @@ import type { OverrideSet, CompiledOverride } from './set';
 import type { OverrideContext, OverrideRequest, Replacement } from './types';
 import { responseProblem } from './check-response';
 import { mapStack } from '../config/load-module';
+import type { SessionStore } from '../state/types';
 
 /**
  * The overrides step: the chain below answers first (engine, realism), then each override that
@@ -46,7 +47,10 @@ export function overrideRequest(exchange: Exchange): OverrideRequest {
   return { method, path, params, query: query as OverrideRequest['query'], headers, body: body as OverrideRequest['body'], files };
 }
 
-async function run(entry: CompiledOverride, request: OverrideRequest, response: MockResponse, exchange: Exchange): Promise<Replacement | undefined> {
+/** Stateful mode's store of a request's session, for the overrides' context. */
+export type StateOf = (exchange: Exchange) => SessionStore | undefined;
+
+async function run(entry: CompiledOverride, request: OverrideRequest, response: MockResponse, exchange: Exchange, stateOf?: StateOf): Promise<Replacement | undefined> {
   if (entry.match && !(await entry.match(request))) return undefined;
   if (typeof entry.response !== 'function') return entry.response;
   const context: OverrideContext = {
@@ -54,11 +58,12 @@ async function run(entry: CompiledOverride, request: OverrideRequest, response: 
     response: { ...response, headers: { ...response.headers } } as OverrideContext['response'],
     operation: { id: exchange.operationId, method: exchange.request.method, path: exchange.template },
     signal: exchange.signal,
+    state: stateOf?.(exchange),
   };
   return (await entry.response(context)) ?? undefined;
 }
 
-export function createOverridesStep(set: OverrideSet, logger: Logger): Step {
+export function createOverridesStep(set: OverrideSet, logger: Logger, stateOf?: StateOf): Step {
   // One warning per override and problem, not one per request.
   const warned = new Set<string>();
   return async (exchange, next) => {
@@ -70,7 +75,7 @@ export function createOverridesStep(set: OverrideSet, logger: Logger): Step {
     for (const entry of list) {
       let replacement: Replacement | undefined;
       try {
-        replacement = await run(entry, request, response, exchange);
+        replacement = await run(entry, request, response, exchange, stateOf);
         if (replacement === undefined || replacement === null) continue;
         response = apply(response, replacement);
       } catch (error) {

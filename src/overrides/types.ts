@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { StreamControl } from '../pipeline/types';
 import type { UploadedFile } from '../http/parse-body';
 import type { OpenAIErrorBody } from '../http/errors';
+import type { SessionStore } from '../state/types';
 import type { OperationKey, RequestBodyOf, ResponseBodyOf } from './operations';
 
 /** A query parameter's value: text, or the arrays and objects that `key[]=` and `key[sub]=` make. */
@@ -44,6 +45,11 @@ export interface OverrideContext<Key extends string = string> {
   };
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /**
+   * Stateful mode (`--stateful`): the request's session's store, to answer from what was
+   * uploaded or created (`state.getBytes(fileId)`, `state.get('file', id)`); undefined otherwise.
+   */
+  state?: SessionStore;
 }
 
 /**

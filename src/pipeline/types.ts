@@ -31,7 +31,7 @@ export interface MockRequest {
 }
 
 /** Where an answer came from, for logs and the journal. */
-export type ResponseSource = 'engine' | 'override' | 'replay' | 'proxy' | 'mock-fallback';
+export type ResponseSource = 'engine' | 'override' | 'replay' | 'proxy' | 'mock-fallback' | 'state';
 
 export interface MockResponse {
   status: number;
@@ -55,6 +55,11 @@ export interface StreamControl {
   firstEventDelayMs?: number;
   /** Milliseconds between events. */
   intervalMs?: number;
+  /**
+   * Milliseconds before event `position` (1 and up), one per event, as a latency model draws
+   * them (src/latency); wins over `intervalMs`.
+   */
+  gapMs?: (position: number) => number;
   /** End the stream with an error event after this many events. */
   errorAfter?: number;
   /** The error sent then; OpenAI's shape. */
@@ -71,6 +76,8 @@ export interface Preferences {
   /** `Prefer: dynamic=true`: bodies generated from the schema instead of static ones. */
   dynamic?: boolean;
   seed?: string;
+  /** `Prefer: latency=realistic`: this request paced by a named latency profile (src/latency). */
+  latency?: string;
 }
 
 export interface Exchange {

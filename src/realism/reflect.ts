@@ -1,6 +1,6 @@
 import type { IHttpOperation } from '@stoplight/types';
 import type { PreparedOperation } from '../openapi/prepare';
-import { successJson } from './default-bodies';
+import { successJson } from '../openapi/default-bodies';
 import { branches, deref, objectProperties, refsOf, type RefResolver } from '../openapi/schema/walk';
 
 /**

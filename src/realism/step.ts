@@ -1,6 +1,6 @@
 import type { Exchange, MockResponse, Step } from '../pipeline/types';
 import { isJsonMediaType } from '../engine/negotiate';
-import type { DefaultBody } from './default-bodies';
+import type { DefaultBody } from '../openapi/default-bodies';
 import { applyIds, applyTimestamps } from './coherence';
 import { isRecord, type Builder, type RealismContext } from './context';
 import { randomIds, seededIds, type IdSource } from './ids';
@@ -13,7 +13,7 @@ import { images, list, moderations, uploadedFile } from './kinds/collections';
 import { fileContent, speechAudio, transcriptFormat } from './kinds/media';
 import { typicalError } from './kinds/errors';
 import { AnswerLimitError, AnswerMeter, DEFAULT_ANSWER_LIMITS, type AnswerLimits } from './meter';
-import { successJson } from './default-bodies';
+import { successJson } from '../openapi/default-bodies';
 import { minimalValue } from '../openapi/schema/minimal-value';
 import { schemaTools } from '../validation/request-validator';
 import { openAIError } from '../http/errors';

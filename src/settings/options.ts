@@ -1,5 +1,8 @@
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log/logger';
 import { isModelsConfig } from '../models/served';
+import { isDurations } from '../state/clock';
+import { latencyProblem } from '../latency/model';
+import { rateLimitsProblem } from '../ratelimit/step';
 
 /**
  * Every setting of the server, once: its config key, its flag, its environment variable, how a
@@ -34,8 +37,8 @@ export interface OptionDef<T = unknown> {
   alias?: OptionAlias<T> | readonly OptionAlias<T>[];
   /** The flag may be given several times (and the variable holds a comma-separated list). */
   repeat?: boolean;
-  /** Read from `OPENAI_MOCK_<KEY>` too (default: when there is a flag). */
-  env?: boolean;
+  /** Read from `OPENAI_MOCK_<KEY>` too (default: when there is a flag); a string names the variable instead. */
+  env?: boolean | string;
   /** No config key: the command's business only (such as `--ready-file`). */
   cliOnly?: boolean;
   /** A path: relative to the working directory from a flag or variable, to the config's folder from a config. */
@@ -43,6 +46,8 @@ export interface OptionDef<T = unknown> {
   read?: Read<T>;
   /** Checks a config (or programmatic) value. */
   check: (value: unknown) => boolean;
+  /** For a value `check` refuses: what exactly is wrong, added to the message (for nested tables). */
+  explain?: (value: unknown) => string | undefined;
   expect: string;
   help: string;
 }
@@ -71,6 +76,11 @@ const readProtocols: Read<('http' | 'https')[]> = (text) => {
   return list as ('http' | 'https')[];
 };
 const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isStateConfig = (v: unknown) =>
+  isBoolean(v) ||
+  (isObject(v) &&
+    Object.entries(v as object).every(([k, x]) => (k === 'store' && (isString(x) || x === undefined)) || (k === 'durations' && (x === undefined || isDurations(x)))));
 
 const isHttpUrl = (v: unknown) => typeof v === 'string' && /^https?:\/\/[^/]/i.test(v);
 export const REPLAY_MODES: readonly string[] = ['replay', 'record-missing', 'record'];
@@ -136,6 +146,23 @@ export const OPTIONS = [
   { key: 'strictModels', flag: 'strict-models', check: isBoolean, expect: 'true or false', help: 'a request naming a model outside the catalogue gets the API\'s 404 model_not_found' },
   { key: 'models', check: isModelsConfig, expect: 'an array of model ids or { id, owned_by?, created?, shutdown_date? } (replaces the catalogue), or { extend?: [...], remove?: [ids] }', help: 'the model catalogue: replace it or extend it' },
   { key: 'stream', check: isObject, expect: 'an object { firstEventDelayMs, intervalMs, errorAfter, error, cutAfter }', help: 'server-wide pacing and failures of streamed answers' },
+  // Load testing (src/latency, src/ratelimit, src/metrics): pacing like a model, limits like the API's, metrics.
+  {
+    key: 'latency', flag: 'latency', arg: 'PROFILE',
+    read: (text: string) => {
+      const problem = latencyProblem(text);
+      if (problem) throw new OptionValueError(problem);
+      return text;
+    },
+    check: (v: unknown) => latencyProblem(v) === undefined,
+    explain: latencyProblem,
+    expect: 'a profile name (fast, realistic) or a table { profile, default, operations, models } of { ttftMs, interTokenMs, tokensPerSecond, totalMs }',
+    help: 'answer as fast as possible (fast, the default) or paced like OpenAI\'s models (realistic); a request\'s Prefer: latency=NAME wins',
+  },
+  { key: 'rateLimits', check: (v: unknown) => rateLimitsProblem(v) === undefined, explain: rateLimitsProblem, expect: 'an object { rpm, tpm, models: { "gpt-4o": { rpm, tpm } }, organization }', help: 'requests and tokens per minute per API key and model, answered with the API\'s headers and 429s' },
+  { key: 'rateLimitRpm', flag: 'rate-limit-rpm', arg: 'N', read: wholeNumber(1, 1_000_000_000), check: isInteger(1, 1_000_000_000), expect: 'a whole number of at least 1', help: 'requests per minute per API key and model (rateLimits.rpm)' },
+  { key: 'rateLimitTpm', flag: 'rate-limit-tpm', arg: 'N', read: wholeNumber(1, 1_000_000_000_000), check: isInteger(1, 1_000_000_000_000), expect: 'a whole number of at least 1', help: 'tokens per minute per API key and model (rateLimits.tpm)' },
+  { key: 'statsInterval', flag: 'stats-interval', arg: 'SECONDS', read: wholeNumber(0, 86_400), check: isInteger(0, 86_400), expect: 'a whole number of seconds', help: 'log a summary line (requests, rate, p50/p99, streams, 429s) every SECONDS at info level (default 0: none)' },
   /* Proxy, record and replay (src/proxy, src/cassettes) */
   {
     key: 'proxy', flag: 'proxy', arg: 'URL',
@@ -184,6 +211,13 @@ export const OPTIONS = [
   },
   { key: 'fixturesDir', flag: 'fixtures-dir', arg: 'DIR', path: true, check: isString, expect: 'a folder', help: 'folder of fixture scripts (*.yaml, *.yml, *.json), reloaded with --watch' },
   { key: 'fixtures', check: Array.isArray, expect: 'an array of scripts', help: 'scripts as data, tried after those added in code or over HTTP' },
+  // Stateful mode (src/state/): what creates make is kept, and retrieves, lists and deletes answer from it.
+  {
+    key: 'state', flag: 'stateful', env: 'OPENAI_MOCK_STATEFUL', read: readBoolean,
+    check: isStateConfig,
+    expect: "true, false, or { store?: 'state.db', durations?: { 'batch.in_progress': 2000 } }",
+    help: 'keep what creates make (files, vector stores, batches, stored chat completions...) per session; in memory, or in a file with config state.store',
+  },
 ] as const satisfies readonly OptionDef<any>[];
 
 export type OptionKey = (typeof OPTIONS)[number]['key'];
@@ -192,6 +226,7 @@ export const OPTION_BY_KEY: ReadonlyMap<string, OptionDef<any>> = new Map(OPTION
 
 /** `cacheDir` -> `OPENAI_MOCK_CACHE_DIR`. */
 export function envName(def: OptionDef<any>): string | undefined {
+  if (typeof def.env === 'string') return def.env;
   if (def.env === false || (def.env === undefined && !def.flag)) return undefined;
   return 'OPENAI_MOCK_' + def.key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
 }
@@ -202,6 +237,12 @@ export function readText(def: OptionDef<any>, text: string): unknown {
   if (def.read) return def.read(text);
   if (def.check === isBoolean) return readBoolean(text);
   return text;
+}
+
+/** `: why` for a refused value, when the option can say more than what it expects. */
+export function explained(def: OptionDef<any>, value: unknown): string {
+  const why = def.explain?.(value);
+  return why ? ` (${why})` : '';
 }
 
 /** A switch: `--flag` / `--no-flag`, and true/false in its variable. */

@@ -12,7 +12,10 @@ import type { CorsConfig } from '../http/cors';
 import type { ModelsConfig } from '../models/served';
 import type { ProxySettings } from '../proxy/step';
 import { settleCassettes, settleProxy, type RecordSettings, type ReplaySettings } from '../cassettes/settings';
-import { envName, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
+import { settleState, type StateSettings } from '../state/settings';
+import type { LatencyConfig } from '../latency/model';
+import type { RateLimitsConfig } from '../ratelimit/step';
+import { envName, explained, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
  * Flags (or `createMockServer` options), environment and config file, settled once into one
@@ -56,6 +59,12 @@ export interface Settings {
   watch: boolean;
   seed?: string | number;
   stream?: StreamControl;
+  /** Pacing like a model (src/latency); undefined: none. */
+  latency?: LatencyConfig;
+  /** Rate limits like the API's (src/ratelimit), `rateLimitRpm`/`rateLimitTpm` folded in; undefined: none. */
+  rateLimits?: RateLimitsConfig;
+  /** Seconds between summary lines; 0: none. */
+  statsInterval: number;
   headersTimeout: number;
   requestTimeout: number;
   adminToken?: string;
@@ -85,6 +94,8 @@ export interface Settings {
   /** Recording proxied exchanges, and answering from recordings (src/cassettes). */
   record?: Required<RecordSettings>;
   replay?: Required<ReplaySettings>;
+  /** Stateful mode (src/state/): undefined when off. */
+  state?: StateSettings;
   /** Where each value set by the user came from (`--port`, `OPENAI_MOCK_PORT`, `config "port"`), for messages. */
   origins: Readonly<Record<string, string>>;
 }
@@ -99,6 +110,23 @@ export interface ResolveOptions {
 }
 
 export class SettingsError extends Error {}
+
+/** Where a value came from, as a layer: given (flag or option) over environment over config. */
+const layer = (origin: string | undefined) => (origin === undefined ? 0 : origin.startsWith('config ') ? 1 : origin.startsWith('OPENAI_MOCK_') ? 2 : 3);
+
+/**
+ * `rateLimits` with `rateLimitRpm`/`rateLimitTpm` (`--rate-limit-rpm`, ...) folded in, the layer
+ * that wins deciding as for any option (a flat key wins a tie); undefined when nothing limits.
+ */
+function settleRateLimits(values: Record<string, unknown>, origins: Record<string, string>): RateLimitsConfig | undefined {
+  const given = values.rateLimits as RateLimitsConfig | undefined;
+  const pick = (flat: 'rateLimitRpm' | 'rateLimitTpm', nested: 'rpm' | 'tpm') =>
+    values[flat] !== undefined && layer(origins[flat]) >= layer(origins.rateLimits) ? (values[flat] as number) : (given?.[nested] ?? (values[flat] as number | undefined));
+  const rpm = pick('rateLimitRpm', 'rpm');
+  const tpm = pick('rateLimitTpm', 'tpm');
+  if (!given && rpm === undefined && tpm === undefined) return undefined;
+  return { ...given, rpm, tpm };
+}
 
 function envOf(def: OptionDef<any>, env: NodeJS.ProcessEnv): { name: string; text: string } | undefined {
   const name = envName(def);
@@ -131,7 +159,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     if (def.key === 'config' || def.key === 'overrides') continue;
     const given = (input as Record<string, unknown>)[def.key];
     if (given !== undefined) {
-      if (!def.check(given)) throw new SettingsError(`${givenLabel(def)} must be ${def.expect}, got ${JSON.stringify(given)}`);
+      if (!def.check(given)) throw new SettingsError(`${givenLabel(def)} must be ${def.expect}, got ${JSON.stringify(given)}${explained(def, given)}`);
       values[def.key] = def.path && typeof given === 'string' && !isUrl(given) ? path.resolve(cwd, given) : given;
       origins[def.key] = givenLabel(def);
       continue;
@@ -182,6 +210,9 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     watch,
     seed: values.seed as string | number | undefined,
     stream: values.stream as StreamControl | undefined,
+    latency: values.latency as LatencyConfig | undefined,
+    rateLimits: settleRateLimits(values, origins),
+    statsInterval: (values.statsInterval as number | undefined) ?? 0,
     headersTimeout,
     requestTimeout: Math.max((values.requestTimeout as number | undefined) ?? 60_000, headersTimeout),
     adminToken: values.adminToken as string | undefined,
@@ -201,6 +232,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     sessions: (values.sessions as SessionOptions | undefined) ?? {},
     fixturesDir: values.fixturesDir as string | undefined,
     fixtures: (values.fixtures as readonly ScriptSpec[] | undefined) ?? [],
+    state: settleState(values.state, origins.state, { cwd, configDir: config?.dir }),
     origins,
   };
   // Proxy, record and replay: one clearly separated addition (their checks and defaults live in cassettes/settings.ts).

@@ -82,8 +82,14 @@ export interface StateClock {
 /** What a resource handler gets: the request, the session's store, the clock, and the rest of the pipeline. */
 export interface StateContext {
   exchange: Exchange;
+  /** The session the store belongs to (`default` without sessions). */
+  session: string;
   store: SessionStore;
   clock: StateClock;
+  /** A fresh id the API's way (`file-`, `vs_`, `batch_` + 24 letters and digits); derived from the seed under `--seed`. */
+  newId(prefix: string): string;
+  /** Seconds since the epoch for `created_at` and the like (fixed under `--seed`, moved by `advance`). */
+  nowSeconds(): number;
   /** The pipeline below the state step: to build a realistic body (create answers), or to pass on. */
   next: Handler;
   /**
@@ -91,6 +97,8 @@ export interface StateContext {
    * answer, a run's assistant message. `operationId` and `body` as a client would send them.
    */
   answer(operationId: string, body: unknown): Promise<MockResponse>;
+  /** The operationId of `POST /v1/chat/completions` and the like (a batch line's `url`); undefined when none. */
+  operationFor(method: string, url: string): string | undefined;
 }
 
 export type StateHandler = (context: StateContext) => Promise<MockResponse>;

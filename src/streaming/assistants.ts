@@ -1,12 +1,25 @@
 import { DONE, type SseEvent, type StreamError, type StreamPlan } from './events';
 import { splitText } from './split';
 import { derivedId, isObject, type Json } from './json';
+import type { Exchange } from '../pipeline/types';
 
 /**
  * A run's final object says how it ends but not what the assistant wrote: the message streamed
  * for a completed run is this text.
  */
 export const ASSISTANT_REPLY = 'Hello! This is a streamed reply from openai-mock.';
+
+/**
+ * The text a stored run's assistant message holds (stateful mode), by the request that streams
+ * it: the stream then carries that text instead of the stateless reply.
+ */
+const storedReplies = new WeakMap<Exchange, string>();
+
+export function streamStoredReply(exchange: Exchange, text: string): void {
+  storedReplies.set(exchange, text);
+}
+
+export const storedReply = (exchange: Exchange): string | undefined => storedReplies.get(exchange);
 
 const TERMINAL = new Set(['requires_action', 'completed', 'failed', 'cancelled', 'expired', 'incomplete']);
 
@@ -125,7 +138,7 @@ function toolCallEvents(run: Json): SseEvent[] {
  * queued and in progress, then a message step (completed runs) or a tool-calls step (runs that
  * require action), then the run's final event, then `event: done` / `data: [DONE]`.
  */
-export function runStream(body: Json, operationId: string): StreamPlan {
+export function runStream(body: Json, operationId: string, reply: string = ASSISTANT_REPLY): StreamPlan {
   const run = finalRun(body);
   const waiting = queued(run);
   const running = { ...waiting, status: 'in_progress', started_at: run.started_at || run.created_at };
@@ -139,7 +152,7 @@ export function runStream(body: Json, operationId: string): StreamPlan {
   // Submitting tool outputs resumes a run that already exists.
   if (operationId !== 'submitToolOuputsToRun') events.push({ event: 'thread.run.created', data: waiting });
   events.push({ event: 'thread.run.queued', data: waiting }, { event: 'thread.run.in_progress', data: running });
-  if (run.status === 'completed') events.push(...messageEvents(run, ASSISTANT_REPLY));
+  if (run.status === 'completed') events.push(...messageEvents(run, reply));
   if (run.status === 'requires_action') events.push(...toolCallEvents(run));
   events.push({ event: `thread.run.${run.status}`, data: run });
   return {

@@ -6,7 +6,7 @@ import { completionStream } from './completions';
 import { responseStream } from './responses';
 import { speechStream, transcriptionStream } from './audio';
 import { imageStream } from './images';
-import { runStream } from './assistants';
+import { runStream, storedReply } from './assistants';
 
 /** Turns an operation's final body into its stream, or says the body cannot be streamed. */
 type Planner = (body: unknown, request: Json, exchange: Exchange) => StreamPlan | undefined;
@@ -59,9 +59,9 @@ const OPERATIONS: Record<string, StreamingOperation> = {
   createTranscription: { wants: streamFlag, plan: (body) => transcriptionStream(body) },
   createImage: { wants: streamFlag, plan: json((body, request) => imageStream(body, request, 'image_generation')) },
   createImageEdit: { wants: streamFlag, plan: json((body, request) => imageStream(body, request, 'image_edit')) },
-  createRun: { wants: streamFlag, plan: json((body, _request, exchange) => runStream(body, exchange.operationId)) },
-  createThreadAndRun: { wants: streamFlag, plan: json((body, _request, exchange) => runStream(body, exchange.operationId)) },
-  submitToolOuputsToRun: { wants: streamFlag, plan: json((body, _request, exchange) => runStream(body, exchange.operationId)) },
+  createRun: { wants: streamFlag, plan: json((body, _request, exchange) => runStream(body, exchange.operationId, storedReply(exchange))) },
+  createThreadAndRun: { wants: streamFlag, plan: json((body, _request, exchange) => runStream(body, exchange.operationId, storedReply(exchange))) },
+  submitToolOuputsToRun: { wants: streamFlag, plan: json((body, _request, exchange) => runStream(body, exchange.operationId, storedReply(exchange))) },
 };
 
 export interface StreamingRequest {

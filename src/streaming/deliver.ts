@@ -71,7 +71,7 @@ async function* events(plan: StreamPlan, control: StreamControl, signal: AbortSi
   const pacer = wheel.pacer(signal);
   try {
     for (let position = 0; position <= total; position++) {
-      const wait = position === 0 ? control.firstEventDelayMs : control.intervalMs;
+      const wait = position === 0 ? control.firstEventDelayMs : (control.gapMs?.(position) ?? control.intervalMs);
       if (position === cutAt) {
         // A client drops whatever it has not read yet when its connection fails: the events sent
         // before the cut get a moment to be read, so that the client sees them, then the failure.

@@ -4,7 +4,7 @@
  * checked over HTTP for every operation by test/foundation/every-operation.test.ts.)
  */
 import type { PreparedSpec } from '../../src/openapi/prepare';
-import type { ResponseSchemas } from '../../src/realism/default-bodies';
+import type { ResponseSchemas } from '../../src/openapi/default-bodies';
 import { preparedSpec, responseSchemas, successChecker } from './support';
 
 let spec: PreparedSpec;

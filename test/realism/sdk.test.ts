@@ -8,7 +8,7 @@
 import OpenAI, { toFile } from 'openai';
 import type { MockServer } from '../../src';
 import type { PreparedSpec } from '../../src/openapi/prepare';
-import type { ResponseSchemas } from '../../src/realism/default-bodies';
+import type { ResponseSchemas } from '../../src/openapi/default-bodies';
 import { sdk, startMock } from '../helpers/server';
 import { preparedSpec, responseSchemas, successChecker } from './support';
 

@@ -8,7 +8,7 @@ import { loadSpec } from '../../src/openapi/load-spec';
 import { locateSpec } from '../../src/openapi/locate';
 import { defaultCacheDir } from '../../src/openapi/cache';
 import type { PreparedOperation, PreparedSpec } from '../../src/openapi/prepare';
-import { ResponseSchemas, scratchAjv, successJson } from '../../src/realism/default-bodies';
+import { ResponseSchemas, scratchAjv, successJson } from '../../src/openapi/default-bodies';
 import type OpenAI from 'openai';
 import type { MockServer } from '../../src';
 import { SPEC, sdk, startMock } from '../helpers/server';

@@ -4,9 +4,9 @@ import addFormats from 'ajv-formats';
 import JSON5 from 'json5';
 import { getAjv } from '../validation/ajv';
 import type { IHttpOperation, IHttpOperationResponse } from '@stoplight/types';
-import type { PreparedOperation } from '../openapi/prepare';
-import { repairBody } from '../openapi/schema/repair';
-import { BUNDLE_REF, deref, refsOf, withBundle, withoutDialect, type SchemaTools } from '../openapi/schema/walk';
+import type { PreparedOperation } from './operation';
+import { repairBody } from './schema/repair';
+import { BUNDLE_REF, deref, refsOf, withBundle, withoutDialect, type SchemaTools } from './schema/walk';
 
 /**
  * OpenAI documents each operation with realistic example responses in its `x-oaiMeta` block
