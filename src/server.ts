@@ -19,6 +19,8 @@ import { compileOverrides, labelled, type LoadedOverride, type OverrideSet } fro
 import { createOverridesStep } from './overrides/step';
 import type { AnyOverride } from './overrides/types';
 import type { LoadedConfig } from './config/load';
+import type { Logger } from './log/logger';
+import { perProcessRoutes, type WorkerInfo } from './admin/per-process';
 import { watchConfig } from './config/watch';
 import { resolveSettings, type Settings, type SettingsInput } from './settings/resolve';
 import { needsRestart } from './settings/restart';
@@ -32,12 +34,16 @@ import { createProxyStep } from './proxy/step';
 import { DriftReport, driftRoutes } from './proxy/drift';
 import { createCassetteSources } from './cassettes/wire';
 import type { ReplayMode } from './cassettes/replay-step';
+import { createRealtime } from './realtime/endpoint';
+import { createWebSockets } from './transport/websocket';
+import { invalidUrl } from './http/errors';
 import { createStateRuntime, type StateRuntime } from './state/setup';
 import { stateRoutes } from './state/admin';
 import type { SessionStore } from './state/types';
 import { createLatencyStep } from './latency/step';
 import { createRateLimitStep } from './ratelimit/step';
-import { createMetrics } from './metrics/metrics';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import type { AdminRoute } from './admin/router';
 
 /**
  * `createMockServer`'s options: every key of a config file (see `Config`), plus what only code
@@ -100,6 +106,10 @@ export interface MockState {
 export async function createMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const started = performance.now();
   const settings = await resolveSettings(options, { defaultLogLevel: 'warn', given: 'option' });
+  // Processes are the command's to start (src/cluster): in a test run, one server per suite is the unit.
+  if (settings.workers > 1 && settings.origins.workers === 'option "workers"') {
+    settings.logger.warn('createMockServer serves from this process only: option "workers" is for the command (openai-mock --workers N)');
+  }
   return startServer({ ...settings, port: settings.port ?? 0 }, started);
 }
 
@@ -113,6 +123,37 @@ export interface StartDefaults {
    * every server started about 100 MB and half a second of CPU while the tests run.
    */
   warmEngine?: boolean;
+  /**
+   * Set when this server is one of several processes sharing the port (the command's `--workers`):
+   * its number, from 1. Answers then carry `x-mock-worker`, health names the worker, and the admin
+   * routes whose state is per process (journal, scripts, drift report) refuse to give a part for the whole.
+   */
+  worker?: number;
+  /** The config and fixture watchers' logger: all workers reload, one of them says so. */
+  watchLogger?: Logger;
+  /**
+   * Several processes share the port: `GET /__admin/metrics` answers for all of them together.
+   * `share` receives this server's own figures (for the others to add up); `gather` gives the
+   * Prometheus text of all.
+   */
+  sharedMetrics?: { share(snapshot: () => Promise<unknown[]>): void; gather(): Promise<{ text: string; contentType: string }> };
+}
+
+/** `/__admin/metrics` as it is, or answering for every process sharing the port. */
+function sharedMetricsRoutes(metrics: Metrics, shared: StartDefaults['sharedMetrics']): AdminRoute[] {
+  if (!shared) return metrics.adminRoutes;
+  shared.share(() => metrics.snapshot());
+  return metrics.adminRoutes.map((route) =>
+    route.path === '/metrics'
+      ? {
+          ...route,
+          handle: async () => {
+            const { text, contentType } = await shared.gather();
+            return { body: text, headers: { 'content-type': contentType } };
+          },
+        }
+      : route,
+  );
 }
 
 /** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
@@ -234,22 +275,40 @@ export async function startServer(settings: Settings, started = performance.now(
   };
   applyFixtures({});
 
+  const worker: WorkerInfo | undefined = defaults.worker !== undefined ? { id: defaults.worker, count: settings.workers } : undefined;
+  const cors = corsPolicy(settings.cors, settings.corsOrigins);
+  const hosts = hostPolicy(settings.host, originHosts(settings.cors, settings.corsOrigins));
+  // The Realtime API's socket (src/realtime): its content from the same pipeline as the HTTP API's.
+  const realtime = createRealtime({
+    router,
+    pipeline: () => pipeline,
+    schemas: loaded.spec.realtimeEvents,
+    logger,
+    auth: settings.auth,
+    apiKeys: settings.apiKeys,
+    cors,
+    hosts,
+    stream: () => settings.stream,
+    front: companion.front,
+    validators,
+  });
+  update({ realtimeSecrets: realtime.secretsStep });
+  const sockets = createWebSockets([realtime.endpoint], { logger, notFound: (request) => invalidUrl((request.method ?? 'GET').toUpperCase(), (request.url ?? '/').split('?')[0]!) });
+
   const admin = createAdminRouter(
     [
       ...healthRoutes({
+        workers: worker,
         operations: loaded.spec.operations.length,
         spec: { version: loaded.spec.version, sha256: loaded.spec.sha256, source: settings.spec.source },
         version: PACKAGE_VERSION,
         startedAt: started,
       }),
-      ...companion.adminRoutes,
-      ...(drift ? driftRoutes(drift) : []),
-      ...(state ? stateRoutes(state) : []),
-      ...metrics.adminRoutes,
+      ...perProcessRoutes([...companion.adminRoutes, ...realtime.adminRoutes, ...(drift ? driftRoutes(drift) : []), ...(state ? stateRoutes(state) : [])], worker),
+      ...sharedMetricsRoutes(metrics, defaults.sharedMetrics),
     ],
     { token: settings.adminToken, logger },
   );
-  const { host } = settings;
   const handle = createRequestHandler({
     router,
     pipeline: () => pipeline,
@@ -257,8 +316,8 @@ export async function startServer(settings: Settings, started = performance.now(
     auth: settings.auth,
     apiKeys: settings.apiKeys,
     bodyLimit: settings.bodyLimit,
-    cors: corsPolicy(settings.cors, settings.corsOrigins),
-    hosts: hostPolicy(host, originHosts(settings.cors, settings.corsOrigins)),
+    cors,
+    hosts,
     maxAnswerBytes: answerLimits.maxBytes,
     admin,
     sessions: companion.front,
@@ -267,6 +326,7 @@ export async function startServer(settings: Settings, started = performance.now(
     allowUnknownParams: settings.allowUnknownParams,
   });
 
+  const workerHeader = worker ? String(worker.id) : undefined;
   const listening = await listen({
     host: settings.host,
     port: settings.port ?? 0,
@@ -276,7 +336,9 @@ export async function startServer(settings: Settings, started = performance.now(
     headersTimeout: settings.headersTimeout,
     requestTimeout: settings.requestTimeout,
     logger,
+    onUpgrade: sockets.onUpgrade,
     onRequest: (request, response) => {
+      if (workerHeader) response.setHeader('x-mock-worker', workerHeader);
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
         if (response.headersSent || response.destroyed) return void response.destroy();
@@ -297,7 +359,7 @@ export async function startServer(settings: Settings, started = performance.now(
     settings.watch && config
       ? watchConfig(config, {
           cwd: settings.cwd,
-          logger,
+          logger: defaults.watchLogger ?? logger,
           apply: (next) => {
             applyOverrides(next.overrides, fromCode);
             if (!settings.origins.fixtures?.startsWith('option')) applyFixtures({ inline: inlineFixtures(next.config.fixtures) });
@@ -308,7 +370,7 @@ export async function startServer(settings: Settings, started = performance.now(
   await watcher?.ready;
   const fixturesWatcher =
     settings.watch && settings.fixturesDir
-      ? watchFixtures(settings.fixturesDir, { logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
+      ? watchFixtures(settings.fixturesDir, { logger: defaults.watchLogger ?? logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
       : undefined;
   await fixturesWatcher?.ready;
   // After whoever awaited the start has had its turn (the ready line, the first requests).
@@ -347,6 +409,7 @@ export async function startServer(settings: Settings, started = performance.now(
       await fixturesWatcher?.close();
       clearTimeout(warming);
       await watcher?.close();
+      await sockets.close(500);
       // Requests in flight get a moment to finish; then their sockets are cut.
       await listening.close(1000);
       await state?.close();

@@ -36,6 +36,11 @@ export interface Config {
   watch?: boolean;
   /** Deterministic ids and timestamps: the same request gets the same body. */
   seed?: string | number;
+  /**
+   * The command only: serve from this many processes on one port (`'auto'`: one per core). The
+   * journal and scripts are then per process (see the README). `createMockServer` is one process.
+   */
+  workers?: number | 'auto';
   /** Milliseconds a client has to send the request headers; then 408. Default 20 s. */
   headersTimeout?: number;
   /** Milliseconds a client has to send the whole request (headers and body); then 408. Default 60 s. */

@@ -26,6 +26,8 @@ export interface Metrics {
   /** For the rate-limit step: one refusal, by the limit that refused. */
   rejected(type: 'requests' | 'tokens'): void;
   adminRoutes: AdminRoute[];
+  /** The figures as prom-client's JSON, for adding up with other processes' (`--workers`). */
+  snapshot(): Promise<unknown[]>;
   /** Stops the summary line. */
   close(): void;
 }
@@ -219,6 +221,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         handle: async () => ({ body: await registry.metrics(), headers: { 'content-type': registry.contentType } }),
       },
     ],
+    snapshot: () => registry.getMetricsAsJSON(),
     close: () => clearInterval(timer),
   };
 }

@@ -12,7 +12,7 @@ import { DEFAULT_BODIES_VERSION } from './default-bodies';
  */
 
 /** Bump when the shape or content of what `prepareSpec` produces changes. */
-export const PREPARE_FORMAT = 2;
+export const PREPARE_FORMAT = 3;
 
 function readPackage(dir: string): { name?: unknown; version?: unknown } | undefined {
   try {

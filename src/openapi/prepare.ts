@@ -5,6 +5,7 @@ import { normalizeSpec, type NormalizeReport } from './normalize';
 import { chooseDefaultBodies, type DefaultBody, type DefaultBodiesReport } from './default-bodies';
 import type { PreparedOperation } from './operation';
 import { BUNDLE_REF } from './schema/walk';
+import { realtimeEventSchemas, type RealtimeEventSchemas } from '../realtime/spec';
 
 export type { PreparedOperation };
 
@@ -21,6 +22,8 @@ export interface PreparedSpec {
    */
   defaultBodies: Record<string, DefaultBody>;
   defaultBodiesReport: DefaultBodiesReport;
+  /** The Realtime API's client events, which no operation reaches (src/realtime/spec.ts). */
+  realtimeEvents?: RealtimeEventSchemas;
 }
 
 /** A spec that cannot be had or read; its message is one line for the user. */
@@ -53,6 +56,7 @@ export function prepareSpec(text: string, sha256: string): PreparedSpec {
   // suffixes ("anyOf_1_2 ... already taken") on this spec's nested anonymous schemas.
   const operations = bundleOperations(transformed as PreparedOperation[], doc.components?.schemas ?? {});
   const defaults = chooseDefaultBodies(operations);
+  const realtimeEvents = realtimeEventSchemas(doc.components?.schemas ?? {});
 
   return {
     sha256,
@@ -62,6 +66,7 @@ export function prepareSpec(text: string, sha256: string): PreparedSpec {
     normalized,
     defaultBodies: defaults.bodies,
     defaultBodiesReport: defaults.report,
+    realtimeEvents,
   };
 }
 

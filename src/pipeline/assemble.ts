@@ -3,9 +3,9 @@ import { compose, type Handler, type Step } from './types';
 /**
  * The fixed order of the built-in steps around the engine:
  *
- *   streaming -> metrics -> latency -> strict models -> rate limits -> state commit -> scripts
- *     -> overrides -> extra steps -> state -> replay -> proxy (+record) -> models -> realism
- *     -> engine (Prism)
+ *   streaming -> realtime secrets -> metrics -> latency -> strict models -> rate limits
+ *     -> state commit -> scripts -> overrides -> extra steps -> state -> replay -> proxy (+record)
+ *     -> models -> realism -> engine (Prism)
  *
  * Realism turns Prism's placeholders into coherent answers; overrides then see and rewrite that
  * answer; streaming, outermost, turns the final answer into events, so one override serves both
@@ -15,7 +15,9 @@ import { compose, type Handler, type Step } from './types';
  * mock's. Models answers the models operations from the catalogue; strict models
  * (`--strict-models`) refuses a request naming a model outside it before any source answers.
  * Scripts (a test's scripted answers, src/scripts/) sit above the overrides: a script that
- * matches wins, and a partial one is completed from the answer below it.
+ * matches wins, and a partial one is completed from the answer below it. Realtime secrets only
+ * watch: the ephemeral keys that `POST /realtime/client_secrets` hands out, from whichever source,
+ * are remembered so that they open the Realtime socket (src/realtime/secrets.ts).
  * State (`--stateful`, src/state/) sits below scripts and overrides and above every source of
  * answers: a create calls `next` for the realistic body (realism's, a cassette's, the upstream's),
  * fills in what the request says and keeps it, and later retrieves, lists and deletes answer from
@@ -40,6 +42,8 @@ import { compose, type Handler, type Step } from './types';
  */
 export interface PipelineParts {
   streaming?: Step;
+  /** Remembers the ephemeral keys handed out (src/realtime/secrets.ts). */
+  realtimeSecrets?: Step;
   /** Counts the tokens of final answers (src/metrics). */
   metrics?: Step;
   /** Paces answers like a model (src/latency). */
@@ -65,6 +69,7 @@ export interface PipelineParts {
 export function assemblePipeline(parts: PipelineParts, engine: Handler): Handler {
   const steps = [
     parts.streaming,
+    parts.realtimeSecrets,
     parts.metrics,
     parts.latency,
     parts.strictModels,

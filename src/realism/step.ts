@@ -8,6 +8,7 @@ import { reflectRequest } from './reflect';
 import { startEmpty } from './fresh';
 import { chatCompletion, textCompletion } from './kinds/chat';
 import { modelResponse } from './kinds/responses';
+import { clientSecret, sessionSecret } from './kinds/realtime';
 import { embeddings } from './kinds/embeddings';
 import { images, list, moderations, uploadedFile } from './kinds/collections';
 import { fileContent, speechAudio, transcriptFormat } from './kinds/media';
@@ -44,6 +45,10 @@ const BUILDERS: Record<string, Builder> = {
   createImage: images,
   createImageEdit: images,
   createImageVariation: images,
+  'create-realtime-client-secret': clientSecret,
+  'create-realtime-translation-client-secret': clientSecret,
+  'create-realtime-session': sessionSecret,
+  'create-realtime-transcription-session': sessionSecret,
 };
 
 /** Answers that are not JSON (or should not be), by operation. */

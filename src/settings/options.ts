@@ -81,6 +81,8 @@ const isStateConfig = (v: unknown) =>
   isBoolean(v) ||
   (isObject(v) &&
     Object.entries(v as object).every(([k, x]) => (k === 'store' && (isString(x) || x === undefined)) || (k === 'durations' && (x === undefined || isDurations(x)))));
+/** More would only share the same cores: a ceiling that catches a typo such as 4000. */
+export const MAX_WORKERS = 256;
 
 const isHttpUrl = (v: unknown) => typeof v === 'string' && /^https?:\/\/[^/]/i.test(v);
 export const REPLAY_MODES: readonly string[] = ['replay', 'record-missing', 'record'];
@@ -142,6 +144,17 @@ export const OPTIONS = [
   { key: 'httpsPort', flag: 'https-port', arg: 'N', read: wholeNumber(0, 65535), check: isInteger(0, 65535), expect: 'a whole number from 0 to 65535', help: 'also listen on this port, TLS only (0 lets the OS choose)' },
   { key: 'tlsCert', flag: 'tls-cert', arg: 'FILE', path: true, check: isString, expect: 'a PEM certificate file', help: 'your own TLS certificate (PEM, chain allowed) instead of the generated one; needs --tls-key' },
   { key: 'tlsKey', flag: 'tls-key', arg: 'FILE', path: true, check: isString, expect: 'a PEM private key file', help: "the private key of --tls-cert's certificate (PEM, not encrypted)" },
+  {
+    key: 'workers', flag: 'workers', arg: 'N|auto',
+    read: (text: string): number | 'auto' => {
+      if (text.trim().toLowerCase() === 'auto') return 'auto';
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new OptionValueError(`must be a whole number from 1 to ${MAX_WORKERS}, or auto, got "${text}"`);
+      return n;
+    },
+    check: (v: unknown) => v === 'auto' || isInteger(1, MAX_WORKERS)(v), expect: `a whole number from 1 to ${MAX_WORKERS}, or "auto"`,
+    help: 'serve from N processes on one port (auto: one per core); the command only (default: 1)',
+  },
   { key: 'readyFile', flag: 'ready-file', arg: 'PATH', path: true, cliOnly: true, check: isString, expect: 'a file', help: 'once listening, write {"url","port","pid"} as JSON to this file' },
   { key: 'strictModels', flag: 'strict-models', check: isBoolean, expect: 'true or false', help: 'a request naming a model outside the catalogue gets the API\'s 404 model_not_found' },
   { key: 'models', check: isModelsConfig, expect: 'an array of model ids or { id, owned_by?, created?, shutdown_date? } (replaces the catalogue), or { extend?: [...], remove?: [ids] }', help: 'the model catalogue: replace it or extend it' },

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load';
 import type { Config } from '../config/define';
@@ -77,6 +78,8 @@ export interface Settings {
   /** `createMockServer({ tls: true })`. */
   tls: boolean;
   readyFile?: string;
+  /** Processes serving the port (`auto` settled to the number of cores); the command's, `createMockServer` is one. */
+  workers: number;
   /** The config's model catalogue (undefined: the built-in one). */
   models?: ModelsConfig;
   strictModels: boolean;
@@ -223,6 +226,7 @@ export async function resolveSettings(input: SettingsInput, options: ResolveOpti
     tlsKey: values.tlsKey as string | undefined,
     tls: input.tls ?? false,
     readyFile: values.readyFile as string | undefined,
+    workers: values.workers === 'auto' ? os.availableParallelism() : ((values.workers as number | undefined) ?? 1),
     models: values.models as ModelsConfig | undefined,
     strictModels: (values.strictModels as boolean | undefined) ?? false,
     config,

@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/load';
 import type { Settings } from './resolve';
 
 /** Settings a reload cannot change in a running server: they shape its socket, spec or pipeline. */
-const RESTART_KEYS = ['port', 'host', 'spec', 'logLevel', 'auth', 'cors', 'cacheDir', 'bodyLimit', 'seed', 'stream', 'headersTimeout', 'requestTimeout', 'adminToken', 'protocols', 'httpsPort', 'tlsCert', 'tlsKey', 'models', 'strictModels', 'allowUnknownParams', 'latency', 'rateLimits', 'rateLimitRpm', 'rateLimitTpm', 'statsInterval'] as const;
+const RESTART_KEYS = ['port', 'host', 'spec', 'logLevel', 'auth', 'cors', 'cacheDir', 'bodyLimit', 'seed', 'stream', 'headersTimeout', 'requestTimeout', 'adminToken', 'protocols', 'httpsPort', 'tlsCert', 'tlsKey', 'models', 'strictModels', 'allowUnknownParams', 'latency', 'rateLimits', 'rateLimitRpm', 'rateLimitTpm', 'statsInterval', 'workers'] as const;
 
 /**
  * The config keys whose new value differs from what the running server uses, where the config is

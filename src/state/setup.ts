@@ -37,7 +37,7 @@ export interface StateDeps {
 export function createStateRuntime(settings: StateSettings, deps: StateDeps): StateRuntime {
   const store: InspectableStore = settings.store ? openFileStore(settings.store) : createMemoryStore();
   const clock = createClock(settings.durations);
-  const state = createStateStep({ ...deps, store, clock, handlers: RESOURCES });
+  const state = createStateStep({ ...deps, store, clock, handlers: RESOURCES, idSalt: store.loaded > 0 ? String(store.loaded) : undefined });
   return {
     step: state.step,
     commit: commitStep,

@@ -26,6 +26,8 @@ export interface StateStepOptions {
   validators?: ValidatorStore;
   allowUnknownParams?: boolean;
   seed?: string | number;
+  /** Mixed into seeded ids: a file store's size at start, so that a run on a kept store does not make its ids again. */
+  idSalt?: string;
 }
 
 export interface StateStep {
@@ -54,7 +56,7 @@ export function createStateStep(options: StateStepOptions): StateStep {
     if (seed === undefined) return randomIds().next(prefix);
     const count = counters.get(session) ?? 0;
     counters.set(session, count + 1);
-    return seededIds(seed, `state\u0000${session}\u0000${count}`).next(prefix);
+    return seededIds(seed, `state\u0000${options.idSalt ?? ''}\u0000${session}\u0000${count}`).next(prefix);
   };
   // Under --seed, seconds start at realism's fixed clock and move only with `advance`.
   const offset = () => (clock as { offset?: number }).offset ?? 0;

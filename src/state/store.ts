@@ -156,6 +156,8 @@ class MemorySession implements SessionStore {
 export interface InspectableStore extends StateStore {
   /** Sessions with objects, and their counts per kind. */
   counts(): Record<string, Record<string, number>>;
+  /** Objects read back from a file at start (0 in memory): seeded ids of a new run must not repeat the ones kept. */
+  readonly loaded: number;
 }
 
 export function createMemoryStore(options: { sink?: StoreSink; rows?: Iterable<StoredRow>; blobs?: Iterable<{ session: string; id: string; bytes: Buffer }>; close?: () => void } = {}): InspectableStore {
@@ -167,10 +169,12 @@ export function createMemoryStore(options: { sink?: StoreSink; rows?: Iterable<S
     if (!session) sessions.set(name, (session = new MemorySession(name, counter, options.sink)));
     return session;
   };
-  for (const row of options.rows ?? []) sessionOf(row.session).load(row.kind, row.id, row.seq, row.json);
+  let loaded = 0;
+  for (const row of options.rows ?? []) sessionOf(row.session).load(row.kind, row.id, row.seq, row.json), loaded++;
   for (const blob of options.blobs ?? []) sessionOf(blob.session).loadBytes(blob.id, blob.bytes);
 
   return {
+    loaded,
     session: sessionOf,
     reset(session) {
       if (session === undefined) {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
+import type stream from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { answerClientError, answerConnect, answerExpectation, writeError } from '../http/client-error';
 import type { Logger } from '../log/logger';
@@ -19,6 +20,9 @@ export const PROTOCOLS: readonly Protocol[] = ['http', 'https'];
 
 export type RequestListener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 
+/** An HTTP/1.1 request asking to switch protocols (a WebSocket), plain or over TLS. */
+export type UpgradeListener = (request: http.IncomingMessage, socket: stream.Duplex, head: Buffer) => void;
+
 export interface ListenOptions {
   host: string;
   port: number;
@@ -32,6 +36,8 @@ export interface ListenOptions {
   requestTimeout: number;
   logger: Logger;
   onRequest: RequestListener;
+  /** Upgrades (WebSockets); without it an `Upgrade` request is answered as a plain one. */
+  onUpgrade?: UpgradeListener;
 }
 
 export interface Listening {
@@ -52,6 +58,25 @@ export interface Listening {
  */
 const KEEP_ALIVE_MS = 30_000;
 
+const isWebSocket = (request: http.IncomingMessage) => (request.headers.upgrade ?? '').toLowerCase() === 'websocket';
+
+/**
+ * On a Node whose HTTP server lacks `shouldUpgradeCallback` (before 24.9), every `Upgrade` request
+ * is handed over as one; one that is not a WebSocket (curl's `Upgrade: h2c` on http://) is put back
+ * as a plain request: its head written anew, without the upgrade, for a fresh parser on the socket.
+ */
+function replayAsPlain(server: http.Server, request: http.IncomingMessage, socket: stream.Duplex, head: Buffer): void {
+  const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i]!.toLowerCase();
+    if (name === 'upgrade' || name === 'http2-settings' || name === 'connection') continue;
+    lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+  }
+  if (head.length > 0) socket.unshift(head);
+  socket.unshift(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
+  server.emit('connection', socket);
+}
+
 function listenOn(server: net.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -67,11 +92,13 @@ export async function listen(options: ListenOptions): Promise<Listening> {
   const mainServes = new Set(options.protocols);
   const anyTls = mainServes.has('https') || options.httpsPort !== undefined;
   if (anyTls && !options.tls) throw new Error('TLS is served but no certificate was given');
-  const h1Options: http.ServerOptions = {
+  const h1Options: http.ServerOptions & { shouldUpgradeCallback?: (request: http.IncomingMessage) => boolean } = {
     headersTimeout,
     requestTimeout,
     // Node looks for overdue requests this often (30 s by default, longer than the timeouts themselves).
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+    // Only WebSockets are upgrades (Node 24.9+); any other `Upgrade` request is answered as a plain one.
+    shouldUpgradeCallback: isWebSocket,
   };
   const onRequest = options.onRequest;
   const onH2Request = (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => {
@@ -105,6 +132,13 @@ export async function listen(options: ListenOptions): Promise<Listening> {
     h1.on('clientError', answerClientError);
     h1.on('connect', answerConnect);
     h1.on('checkExpectation', answerExpectation);
+    if (options.onUpgrade) {
+      const onUpgrade = options.onUpgrade;
+      const server = h1;
+      h1.on('upgrade', (request: http.IncomingMessage, socket: stream.Duplex, head: Buffer) =>
+        isWebSocket(request) ? onUpgrade(request, socket, head) : replayAsPlain(server, request, socket, head),
+      );
+    }
     h2c = http2.createServer({}, onH2Request);
     trackSessions(h2c);
     subServers.push(h1, h2c);
@@ -125,7 +159,7 @@ export async function listen(options: ListenOptions): Promise<Listening> {
       onH2Request,
     );
     // HTTP/1.1 over TLS goes through Node's HTTP/1 server code, which reads these from this server.
-    Object.assign(secure, { headersTimeout, requestTimeout, keepAliveTimeout: KEEP_ALIVE_MS, connectionsCheckingInterval: h1Options.connectionsCheckingInterval });
+    Object.assign(secure, { headersTimeout, requestTimeout, keepAliveTimeout: KEEP_ALIVE_MS, connectionsCheckingInterval: h1Options.connectionsCheckingInterval, shouldUpgradeCallback: isWebSocket });
     secure.on('clientError', answerClientError);
     secure.on('tlsClientError', (error: Error, socket: TLSSocket) => {
       const line = describeTlsClientError(error, socket, material);
@@ -133,6 +167,8 @@ export async function listen(options: ListenOptions): Promise<Listening> {
       else logger.warn(line.message);
       socket.destroy();
     });
+    // HTTP/1.1 over TLS: Node's HTTP/1 code emits 'upgrade' on this server as on a plain one.
+    if (options.onUpgrade) secure.on('upgrade', options.onUpgrade);
     trackSessions(secure);
     subServers.push(secure);
   }

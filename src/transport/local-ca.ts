@@ -75,7 +75,9 @@ function usable(issued: Issued, now: number): X509Certificate | undefined {
   try {
     const cert = new X509Certificate(issued.cert);
     if (!cert.checkPrivateKey(createPrivateKey(issued.key))) return undefined;
-    if (cert.validFromDate.getTime() > now || cert.validToDate.getTime() - now < RENEW_BEFORE) return undefined;
+    // validFrom/validTo (text) rather than validFromDate/validToDate, which Node has only since 22.10:
+    // an older Node read every CA as broken and replaced the one the user trusts.
+    if (Date.parse(cert.validFrom) > now || Date.parse(cert.validTo) - now < RENEW_BEFORE) return undefined;
     return cert;
   } catch {
     return undefined;

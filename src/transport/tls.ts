@@ -72,11 +72,14 @@ async function userMaterial(source: TlsSource): Promise<TlsMaterial> {
     throw new TlsSetupError(`${source.keyFile} (${keyLabel}) holds no private key in PEM form${encrypted}: ${(error as Error).message}`);
   }
   const now = Date.now();
-  if (x509.validToDate.getTime() < now) {
-    throw new TlsSetupError(`the certificate in ${source.certFile} (${certLabel}) expired on ${dateOf(x509.validToDate)}: renew it, or drop --tls-cert and --tls-key to use a generated one`);
+  // validFrom/validTo (text): validFromDate/validToDate exist only since Node 22.10.
+  const validTo = new Date(x509.validTo);
+  const validFrom = new Date(x509.validFrom);
+  if (validTo.getTime() < now) {
+    throw new TlsSetupError(`the certificate in ${source.certFile} (${certLabel}) expired on ${dateOf(validTo)}: renew it, or drop --tls-cert and --tls-key to use a generated one`);
   }
-  if (x509.validFromDate.getTime() > now) {
-    throw new TlsSetupError(`the certificate in ${source.certFile} (${certLabel}) is not valid before ${dateOf(x509.validFromDate)}: check the clock, or the certificate`);
+  if (validFrom.getTime() > now) {
+    throw new TlsSetupError(`the certificate in ${source.certFile} (${certLabel}) is not valid before ${dateOf(validFrom)}: check the clock, or the certificate`);
   }
   if (!x509.checkPrivateKey(key)) {
     throw new TlsSetupError(`the key in ${source.keyFile} (${keyLabel}) does not match the certificate in ${source.certFile} (${certLabel}): give the key the certificate was made for`);
@@ -86,7 +89,7 @@ async function userMaterial(source: TlsSource): Promise<TlsMaterial> {
   } catch (error) {
     throw new TlsSetupError(`${source.certFile} (${certLabel}) and ${source.keyFile} (${keyLabel}) cannot be used for TLS: ${(error as Error).message}`);
   }
-  return { key: keyText, cert: certText, x509, certFile: source.certFile, notes: [`TLS certificate ${source.certFile} (${x509.subjectAltName ?? x509.subject}), valid until ${dateOf(x509.validToDate)}`] };
+  return { key: keyText, cert: certText, x509, certFile: source.certFile, notes: [`TLS certificate ${source.certFile} (${x509.subjectAltName ?? x509.subject}), valid until ${dateOf(validTo)}`] };
 }
 
 /** The generated certificate from the first folder that can hold it: the user's data folder, else the cache. */

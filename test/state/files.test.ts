@@ -22,6 +22,7 @@ test('an uploaded file is retrieved, listed, downloaded byte for byte and delete
   expect(file.id).toMatch(/^file-/);
 
   expect(await client.files.retrieve(file.id)).toEqual(file);
+  expect((await client.files.waitForProcessing(file.id)).status).toBe('processed');
   const content = await client.files.content(file.id);
   expect(Buffer.from(await content.arrayBuffer())).toEqual(bytes);
 

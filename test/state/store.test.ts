@@ -16,6 +16,11 @@ beforeAll(async () => {
     state: true,
     overrides: [
       {
+        match: (request) => request.body.metadata?.rewrite === 'yes',
+        operation: 'createChatCompletion',
+        response: ({ response }) => ({ body: { ...response.body, choices: [{ ...response.body.choices[0], message: { role: 'assistant', content: 'rewritten', refusal: null } }] } }),
+      },
+      {
         // Answers from what was uploaded: the file's text, read from the store.
         operation: 'createEmbedding',
         response: ({ request, response, state }) => {
@@ -53,6 +58,14 @@ test('chat completions stored with store: true are listed, retrieved with their 
   expect(await client.chat.completions.delete(kept.id)).toEqual({ object: 'chat.completion.deleted', id: kept.id, deleted: true });
   await expect(client.chat.completions.retrieve(kept.id)).rejects.toBeInstanceOf(NotFoundError);
   expect((await client.chat.completions.list()).data.map((c) => c.id)).toEqual([other.id]);
+});
+
+test('a stored chat completion is kept as the override left it', async () => {
+  const kept = await client.chat.completions.create({ model: 'gpt-4o', store: true, metadata: { rewrite: 'yes' }, messages: [{ role: 'user', content: 'Hello' }] });
+  expect(kept.choices[0]!.message.content).toBe('rewritten');
+  const retrieved = await client.chat.completions.retrieve(kept.id);
+  expect(retrieved.choices[0]!.message.content).toBe('rewritten');
+  expect(retrieved.metadata).toEqual({ rewrite: 'yes' });
 });
 
 test('pagination: limit, after, before, order, has_more and the SDK auto-paging over real objects', async () => {
@@ -164,5 +177,25 @@ test('an override rewrites what the store answers; under --seed two servers give
     expect(made[0]).toEqual(made[1]);
   } finally {
     await Promise.all([one.close(), two.close()]);
+  }
+});
+
+test('under --seed, a restart on a kept store makes new ids, not the kept ones again', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openai-mock-seed-state-'));
+  const store = path.join(dir, 'state.db');
+  try {
+    const ids: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const server = await startMock({ state: { store }, seed: 1 });
+      try {
+        ids.push((await sdk(server).files.create({ file: await toFile(Buffer.from(`run ${run}`), 'r.txt'), purpose: 'assistants' })).id);
+        expect((await sdk(server).files.list()).data).toHaveLength(run + 1);
+      } finally {
+        await server.close();
+      }
+    }
+    expect(ids[0]).not.toBe(ids[1]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

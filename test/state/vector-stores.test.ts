@@ -71,6 +71,14 @@ test('file batches: uploadAndPoll completes with counts that add up', async () =
   expect(files.data).toHaveLength(2);
 });
 
+test('an empty file fails with last_error, and the counts say so', async () => {
+  const empty = await client.files.create({ file: await toFile(Buffer.alloc(0), 'empty.txt'), purpose: 'assistants' });
+  const store = await client.vectorStores.create({ name: 'e' });
+  const file = await client.vectorStores.files.createAndPoll(store.id, { file_id: empty.id });
+  expect(file).toMatchObject({ status: 'failed', last_error: { code: 'invalid_file' }, usage_bytes: 0 });
+  expect((await client.vectorStores.retrieve(store.id)).file_counts).toMatchObject({ failed: 1, completed: 0, total: 1 });
+});
+
 test('uploads in parts: complete makes a file of the parts in the order given', async () => {
   const upload = await client.uploads.create({ bytes: 11, filename: 'parts.txt', mime_type: 'text/plain', purpose: 'assistants' });
   const world = await client.uploads.parts.create(upload.id, { data: await toFile(Buffer.from(' world'), 'p2') });

@@ -1,10 +1,11 @@
+import { afterAnswer } from '../commit';
 import { json, listQueryOf, notFound } from '../respond';
 import type { StateHandlers, StoredObject } from '../types';
 import { bodyOf, isObject, metadataOf, param } from './common';
 
 /**
- * Chat completions created with `store: true`: kept as answered (by the pipeline below: a
- * cassette's, the upstream's, realism's), with the request's messages and metadata; listed
+ * Chat completions created with `store: true`: kept as the client received them (the pipeline
+ * below's answer, as overrides then rewrote it), with the request's messages and metadata; listed
  * (filters `model` and `metadata[key]=value`, oldest first as the API lists them), retrieved, their
  * messages listed, their metadata updated, deleted. Without `store: true` nothing is kept.
  */
@@ -41,6 +42,11 @@ export const chatCompletions: StateHandlers = {
     context.store.put(CHAT, completion);
     const messages = Array.isArray(body.messages) ? body.messages : [];
     messages.forEach((message, i) => context.store.put(MESSAGES(completion.id), messageOf(message, `${completion.id}-${i}`)));
+    // What is kept is what the client receives: the answer once overrides (and partial scripts) have rewritten it.
+    afterAnswer(context.exchange, (final) => {
+      if (final.status < 200 || final.status > 299 || !isObject(final.body) || final.body.id !== completion.id) return;
+      context.store.put(CHAT, { ...final.body, metadata: completion.metadata } as StoredCompletion);
+    });
     // The answer goes on as it came (headers, stream control), with the metadata the API echoes.
     return { ...response, body: completion };
   },

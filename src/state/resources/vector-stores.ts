@@ -81,6 +81,10 @@ function refreshFile(context: StateContext, file: VectorStoreFile): VectorStoreF
   if (file.status !== 'in_progress') return file;
   const now = progress(context.clock, 'vector_store.file', FILE_STEPS, file._mock_since);
   if (now.status === 'in_progress') return file;
+  // As the API does with an empty file: nothing to parse, so the file fails.
+  if (file._mock_bytes === 0) {
+    return context.store.put(FILES(file.vector_store_id), { ...file, status: 'failed', last_error: { code: 'invalid_file', message: 'The file is empty and cannot be parsed.' } });
+  }
   return context.store.put(FILES(file.vector_store_id), { ...file, status: 'completed', usage_bytes: file._mock_bytes });
 }
 
