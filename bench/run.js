@@ -423,9 +423,9 @@ async function main() {
     const ours = definitions.ours({ spec, dist });
     const cacheDir = path.join(temp, 'cache');
     const runs = Number(flags.runs ?? (flags.quick ? 1 : 3));
-    const seconds = Number(flags.seconds ?? (flags.quick ? 2 : 3));
+    const seconds = Number(flags.seconds ?? (flags.quick ? 1.5 : 3));
     if (sections.has('limit')) {
-      const limit = await measureLimit({ ours, cacheDir, temp, runs, seconds, warmupSeconds: 1, connections: CONNECTIONS, only: flags.scenarios?.split(','), log });
+      const limit = await measureLimit({ ours, cacheDir, temp, runs, seconds, warmupSeconds: flags.quick ? 0.5 : 1, connections: CONNECTIONS, only: flags.scenarios?.split(','), log });
       output.limit = limit;
       const table = limitTable(limit);
       texts.push(`\nopenai-mock against the machine's limit: a bare Node http server answering the same bodies, same run, ${runs} alternating run(s) of ${seconds} s\n\n${textTable(table)}\n`);
