@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * npm run bench: openai-mock against steady and Prism on the same spec, one server at a time.
+ * npm run bench: openai-mock against the machine's limit (a bare Node http server answering the
+ * same bodies, and a bare Node SSE server for paced streams), measured in the same run; then, in
+ * a full run, against steady and Prism on the same spec, one server at a time, and hot reload.
  *
- *   node bench/run.js [--quick] [--runs N] [--seconds S] [--peers steady,prism|none] [--scenarios chat,models,...,tls]
- *                     [--profile] [--readme]
+ *   node bench/run.js [--quick] [--runs N] [--seconds S] [--sections limit,streams,servers,reload]
+ *                     [--streams 1000,3000] [--stream-rounds N] [--scenarios chat,models,...,tls]
+ *                     [--peers steady,prism|none] [--dist DIR] [--profile] [--readme]
  *
- * Prints a table (median with min-max over the runs, and how many times better or worse than each
- * peer) and writes bench/results.json; --readme also replaces the table in README.md.
+ * --quick (about a minute): the limit and streams sections only, one run each. --dist runs another
+ * build of openai-mock (a copy of dist/ from before a change, to compare in the same way).
+ * Prints the tables and writes bench/results.json; --readme also replaces the table in README.md.
  */
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { ROOT, definitions } = require('./lib/servers');
+const { measureLimit, measureStreams } = require('./lib/limit');
 const { freePort, memoryOf, startAndWait, stop } = require('./lib/proc');
 const { SCENARIOS, requestOf, once, countEvents, load } = require('./lib/load');
 const { summarize, advantage } = require('./lib/stats');
@@ -32,10 +37,15 @@ const { values: flags } = parseArgs({
     readme: { type: 'boolean' },
     spec: { type: 'string' },
     scenarios: { type: 'string' },
+    sections: { type: 'string' },
+    streams: { type: 'string' },
+    'stream-rounds': { type: 'string' },
+    dist: { type: 'string' },
   },
 });
 
 const CONNECTIONS = 10;
+const dist = path.resolve(flags.dist ?? path.join(ROOT, 'dist'));
 const spec = path.resolve(flags.spec ?? process.env.OPENAI_MOCK_SPEC ?? path.join(ROOT, 'spec', 'openapi.yaml'));
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
 
@@ -260,18 +270,16 @@ function updateReadme(markdown) {
   log('README.md table updated');
 }
 
-async function main() {
-  if (!fs.existsSync(spec)) throw new Error(`no spec at ${spec}: run npm install (or npm run fetch-spec)`);
-  const startedAt = new Date();
-  const loadBefore = os.loadavg();
-  const wanted = flags.peers === undefined ? ['steady', 'prism'] : flags.peers === 'none' ? [] : flags.peers.split(',').filter(Boolean);
+/** The servers and start-up section (against steady and Prism), and reload: as before the limit section existed. */
+async function serversSection(sections) {
+  const wanted = flags.peers === undefined ? (flags.quick ? [] : ['steady', 'prism']) : flags.peers === 'none' ? [] : flags.peers.split(',').filter(Boolean);
   const servers = [];
   const skipped = [];
   for (const key of ['ours', ...wanted]) {
     const define = definitions[key];
     if (!define) throw new Error(`unknown peer "${key}" (known: steady, prism)`);
     try {
-      servers.push(define({ spec }, log));
+      servers.push(define({ spec, dist }, log));
     } catch (error) {
       const reason = `${key} skipped: ${error.message}`;
       skipped.push(reason);
@@ -281,79 +289,181 @@ async function main() {
   }
 
   const results = [];
-  for (const server of servers) {
-    try {
-      results.push(await benchServer(server));
-    } catch (error) {
-      if (server.key === 'ours') throw error;
-      const reason = `${server.title} skipped: ${error.message.split('\n')[0]}`;
-      skipped.push(reason);
-      log(reason);
+  if (sections.has('servers')) {
+    for (const server of servers) {
+      try {
+        results.push(await benchServer(server));
+      } catch (error) {
+        if (server.key === 'ours') throw error;
+        const reason = `${server.title} skipped: ${error.message.split('\n')[0]}`;
+        skipped.push(reason);
+        log(reason);
+      }
     }
   }
-  const ours = results.find((r) => r.key === 'ours');
-  log('openai-mock: hot reload');
-  const reloadCache = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-reload-cache-'));
-  try {
-    ours.reload = await measureReload(servers[0], { runs: flags.quick ? 3 : 10, cacheDir: reloadCache, start: (extra) => start(servers[0], settingsFor('ours'), extra), log });
-  } finally {
-    fs.rmSync(reloadCache, { recursive: true, force: true });
+  let ours = results.find((r) => r.key === 'ours');
+  if (!ours) results.push((ours = { key: 'ours', title: servers[0].title, version: servers[0].version, settings: settingsFor('ours') }));
+  if (sections.has('reload')) {
+    log('openai-mock: hot reload');
+    const reloadCache = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-reload-cache-'));
+    try {
+      ours.reload = await measureReload(servers[0], { runs: flags.quick ? 3 : 10, cacheDir: reloadCache, start: (extra) => start(servers[0], settingsFor('ours'), extra), log });
+    } finally {
+      fs.rmSync(reloadCache, { recursive: true, force: true });
+    }
   }
 
   const { figures } = buildFigures(results);
   const targets = targetsOf(figures);
   const shown = servers.filter((s) => results.some((r) => r.key === s.key));
-  const table = rows(figures, shown);
-  const loadAfter = os.loadavg();
-  const info = machine();
-  const when = startedAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-  const machineLine = `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.os}, Node ${info.node}; load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after`;
+  const table = rows(figures, shown).filter((row, i) => i === 0 || row.slice(1).some((cell) => cell !== '-'));
   const settingsLine = `${CONNECTIONS} connections; ours and steady: ${settingsFor('ours').loadRuns} runs of ${settingsFor('ours').seconds} s per request kind, ${settingsFor('ours').starts} warm and ${settingsFor('ours').coldStarts} cold starts; prism: ${settingsFor('prism').loadRuns} runs of ${settingsFor('prism').seconds} s, ${settingsFor('prism').starts} starts`;
 
-  const targetLines = targets.map((t) => `${t.met === null ? 'n/a ' : t.met ? 'met ' : 'MISS'}  ${t.name}: ${fmt(t.ours, 'ms')} (target ${t.goal === undefined ? '-' : fmt(t.goal, 'ms')})`);
+  const shownTargets = targets.filter((t) => t.met !== null);
+  const targetLines = shownTargets.map((t) => `${t.met ? 'met ' : 'MISS'}  ${t.name}: ${fmt(t.ours, 'ms')} (target ${t.goal === undefined ? '-' : fmt(t.goal, 'ms')})`);
   const notes = [];
   for (const r of results) {
-    for (const [key, s] of Object.entries(r.scenarios ?? {})) {
+    for (const s of Object.values(r.scenarios ?? {})) {
       if (s.skipped) notes.push(`${r.title}, ${s.label}: skipped (${s.skipped})`);
       if (s.notRejected) notes.push(`${r.title}, ${s.label}: not rejected, answers ${s.notRejected}`);
       if (s.eventsPerStream) notes.push(`${r.title}, ${s.label}: ${s.eventsPerStream} events per stream`);
       if (s.failures) notes.push(`${r.title}, ${s.label}: ${s.failures} requests failed or timed out`);
-      void key;
     }
   }
   for (const [format, r] of Object.entries(ours.reload ?? {})) if (r.skipped) notes.push(`openai-mock, reload (${format} config): skipped (${r.skipped})`);
   if (results.some((r) => r.key === 'steady' && r.scenarios?.stream?.runs)) notes.push('steady paces its stream events (about 80 ms apart): its streamed figures measure that pacing');
-  notes.push('steady and prism have no config or overrides to reload (steady --auto-reload reloads the spec), so reload has no peer figure');
+  if (sections.has('reload')) notes.push('steady and prism have no config or overrides to reload (steady --auto-reload reloads the spec), so reload has no peer figure');
   notes.push(...skipped);
 
-  process.stdout.write(`\nopenai-mock benchmark, ${when}\n${machineLine}\n${settingsLine}\n\n${textTable(table)}\n\nratios: how many times better (or worse) openai-mock's median is than the peer's\n\ntargets:\n${targetLines.join('\n')}\n${notes.length ? `\nnotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`);
+  let text = `\nopenai-mock and its peers; ${settingsLine}\n\n${textTable(table)}\n\nratios: how many times better (or worse) openai-mock's median is than the peer's\n${targetLines.length ? `\ntargets:\n${targetLines.join('\n')}\n` : ''}${notes.length ? `\nnotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
   if (ours.profile) {
-    process.stdout.write(`\nCPU profile of openai-mock under the load (self time, ${ours.profile.totalMs} ms in all):\n`);
-    for (const p of ours.profile.packages) process.stdout.write(`  ${String(p.share).padStart(5)}%  ${p.name}\n`);
-    process.stdout.write('  top functions:\n');
-    for (const p of ours.profile.functions) process.stdout.write(`  ${String(p.share).padStart(5)}%  ${p.name}\n`);
+    text += `\nCPU profile of openai-mock under the load (self time, ${ours.profile.totalMs} ms in all):\n`;
+    for (const p of ours.profile.packages) text += `  ${String(p.share).padStart(5)}%  ${p.name}\n`;
+    text += '  top functions:\n';
+    for (const p of ours.profile.functions) text += `  ${String(p.share).padStart(5)}%  ${p.name}\n`;
   }
-
   const markdown = [
-    `Measured ${when} on ${machineLine}. ${settingsLine}. Cells: median (min-max); ratios: how many times better or worse openai-mock's median is.`,
+    `${settingsLine}. Cells: median (min-max); ratios: how many times better or worse openai-mock's median is.`,
     '',
     markdownTable(table),
     '',
-    ...targets.map((t) => `- ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'}: ${t.name}: ${fmt(t.ours, 'ms')} (target ${t.goal === undefined ? '-' : fmt(t.goal, 'ms')})`),
+    ...shownTargets.map((t) => `- ${t.met ? 'met' : '**missed**'}: ${t.name}: ${fmt(t.ours, 'ms')} (target ${t.goal === undefined ? '-' : fmt(t.goal, 'ms')})`),
     ...notes.map((n) => `- ${n}`),
   ].join('\n');
-  const output = {
-    date: startedAt.toISOString(),
-    machine: { ...info, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
-    connections: CONNECTIONS,
-    spec: path.relative(ROOT, spec),
-    servers: results.map((r) => ({ key: r.key, title: r.title, version: r.version, settings: r.settings })),
-    figures,
-    targets,
-    notes,
-    raw: results,
+  return {
+    text,
     markdown,
+    output: { servers: results.map((r) => ({ key: r.key, title: r.title, version: r.version, settings: r.settings })), figures, targets, notes, raw: results },
   };
+}
+
+const pct = (ratio) => (Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : '-');
+const times = (ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : '-');
+const med = (summary, unit) => fmt(summary?.median, unit);
+
+/** The rows against the bare Node limit, as a table (first row the header). */
+function limitTable(limit) {
+  const header = ['request (10 connections)', 'openai-mock req/s', 'bare Node req/s', 'share of limit', 'goal', 'p50 ms', 'p99 ms', 'CPU us/req (ours / bare)'];
+  const body = limit.rows.map((r) => [
+    r.label + (r.failures ? ` (${r.failures} failed)` : ''),
+    med(r.ours.rps, 'req/s'),
+    med(r.limit.rps, 'req/s'),
+    pct(r.ratio),
+    r.goal ? `>= ${pct(r.goal)}` : '',
+    med(r.ours.p50, 'ms'),
+    med(r.ours.p99, 'ms'),
+    `${fmt(r.ours.cpuUs?.median, 'ms')} / ${fmt(r.limit.cpuUs?.median, 'ms')}`,
+  ]);
+  return [header, ...body];
+}
+
+function streamsTable(streams) {
+  const header = ['paced streams', 'event gap p50 ms (ours / bare)', 'gap p99 ms (ours / bare)', 'gap p99 ratio', 'first event p50 ms', 'first event p99 ms', 'first event p50 ratio', 'peak RSS MiB', 'RSS ratio', 'events/s (ours / bare)'];
+  const pair = (r, key, unit) => `${med(r.ours[key], unit)} / ${med(r.limit[key], unit)}`;
+  const body = streams.rows.map((r) => [
+    `${r.count.toLocaleString('en-US')} streams, ${r.eventsPerStream} events ${r.intervalMs} ms apart`,
+    pair(r, 'gapP50', 'ms'),
+    pair(r, 'gapP99', 'ms'),
+    times(r.ratios.gapP99),
+    pair(r, 'firstEventP50', 'ms'),
+    pair(r, 'firstEventP99', 'ms'),
+    times(r.ratios.firstEventP50),
+    pair(r, 'peakRss', 'MiB'),
+    times(r.ratios.peakRss),
+    pair(r, 'eventsPerSecond', 'req/s'),
+  ]);
+  return [header, ...body];
+}
+
+/** Goals of issue #15, as met or missed lines. */
+function limitGoals(limit, streams) {
+  const lines = [];
+  for (const r of limit?.rows ?? []) {
+    if (r.goal) lines.push({ met: r.ratio >= r.goal, text: `${r.label}: ${pct(r.ratio)} of the limit (goal >= ${pct(r.goal)})` });
+    if (r.key === 'chat' || r.key === 'models' || r.key === 'chatInfo') lines.push({ met: r.ours.p99?.median < 5, text: `${r.label}: p99 ${med(r.ours.p99, 'ms')} ms (goal < 5 ms)` });
+  }
+  for (const r of streams?.rows ?? []) {
+    for (const [key, label] of [['gapP99', 'event gap p99'], ['firstEventP50', 'first event p50'], ['firstEventP99', 'first event p99'], ['peakRss', 'peak RSS']]) {
+      lines.push({ met: r.ratios[key] <= 1.5, text: `${r.count} paced streams: ${label} ${times(r.ratios[key])} the bare SSE server's (goal <= 1.5x)` });
+    }
+  }
+  return lines;
+}
+
+async function main() {
+  if (!fs.existsSync(spec)) throw new Error(`no spec at ${spec}: run npm install (or npm run fetch-spec)`);
+  const startedAt = new Date();
+  const loadBefore = os.loadavg();
+  const sections = new Set((flags.sections ?? (flags.quick ? 'limit,streams' : 'limit,streams,servers,reload')).split(',').filter(Boolean));
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const output = { date: startedAt.toISOString(), connections: CONNECTIONS, spec: path.relative(ROOT, spec), dist: path.relative(ROOT, dist) || dist };
+  const texts = [];
+  const markdowns = [];
+  try {
+    const ours = definitions.ours({ spec, dist });
+    const cacheDir = path.join(temp, 'cache');
+    const runs = Number(flags.runs ?? (flags.quick ? 1 : 3));
+    const seconds = Number(flags.seconds ?? (flags.quick ? 1.5 : 3));
+    if (sections.has('limit')) {
+      const limit = await measureLimit({ ours, cacheDir, temp, runs, seconds, warmupSeconds: flags.quick ? 0.5 : 1, connections: CONNECTIONS, only: flags.scenarios?.split(','), log });
+      output.limit = limit;
+      const table = limitTable(limit);
+      texts.push(`\nopenai-mock against the machine's limit: a bare Node http server answering the same bodies, same run, ${runs} alternating run(s) of ${seconds} s\n\n${textTable(table)}\n`);
+      markdowns.push(markdownTable(table));
+    }
+    if (sections.has('streams')) {
+      const counts = (flags.streams ?? '1000,3000').split(',').map(Number).filter((n) => n > 0);
+      const rounds = Number(flags['stream-rounds'] ?? (flags.quick ? 1 : 2));
+      const streams = await measureStreams({ ours, cacheDir, temp, counts, runs, rounds, rampMs: 1000, intervalMs: 20, log });
+      output.streams = streams;
+      const table = streamsTable(streams);
+      texts.push(`\npaced streams against a bare Node SSE server (the same events, a setInterval per stream), opened over 1 s, ${rounds} stream(s) in a row per slot, ${runs} run(s) each, a fresh process per run\n\n${textTable(table)}\n`);
+      markdowns.push(markdownTable(table));
+    }
+    const goals = limitGoals(output.limit, output.streams);
+    if (goals.length) {
+      texts.push(`\ngoals (issue #15):\n${goals.map((g) => `${g.met ? 'met ' : 'MISS'}  ${g.text}`).join('\n')}\n`);
+      markdowns.push(goals.map((g) => `- ${g.met ? 'met' : '**missed**'}: ${g.text}`).join('\n'));
+      output.goals = goals;
+    }
+    if (sections.has('servers') || sections.has('reload')) {
+      const section = await serversSection(sections);
+      Object.assign(output, section.output);
+      texts.push(section.text);
+      markdowns.push(section.markdown);
+    }
+  } finally {
+    fs.rmSync(temp, { recursive: true, force: true });
+  }
+
+  const loadAfter = os.loadavg();
+  const info = machine();
+  output.machine = { ...info, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter };
+  const when = startedAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const machineLine = `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.os}, Node ${info.node}; load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after`;
+  process.stdout.write(`\nopenai-mock benchmark, ${when}\n${machineLine}\n${texts.join('')}`);
+  const markdown = [`Measured ${when} on ${machineLine} (\`node bench/run.js${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}\`).`, '', markdowns.join('\n\n')].join('\n');
+  output.markdown = markdown;
   fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(output, null, 2) + '\n');
   log('wrote bench/results.json');
   if (flags.readme) updateReadme(markdown);

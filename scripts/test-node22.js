@@ -21,7 +21,9 @@ const root = path.resolve(__dirname, '..');
 const dir = path.join(root, 'node_modules', '.cache', 'node22');
 const RANGE = '^22.12.0';
 // The official SDK over every kind of body, bad input, models (with the command), settings and the
-// ready line (with the command), streaming, overrides and hot reload (with the command, watching).
+// ready line (with the command), streaming, overrides and hot reload (with the command, watching),
+// the file-backed state store (node:sqlite differs between Node versions), the Realtime socket (the
+// upgrade path differs before Node 24.9), rate limits through the SDK's retries, and --workers.
 const SUBSET = [
   'test/foundation/sdk.test.ts',
   'test/foundation/bad-input.test.ts',
@@ -33,11 +35,16 @@ const SUBSET = [
   'test/streaming/other-operations.test.ts',
   'test/overrides/api.test.ts',
   'test/overrides/reload.test.ts',
+  'test/state/store.test.ts',
+  'test/realtime/sdk.test.ts',
+  'test/load/ratelimit.test.ts',
+  'test/workers',
 ];
 
-// `--quick` (CI): the SDK, the command's settings and ready line, streaming, and hot reload; the
-// full subset adds bad input, models, Responses and the other streamed operations.
-const QUICK = ['test/foundation/sdk.test.ts', 'test/settings', 'test/streaming/chat.test.ts', 'test/overrides/reload.test.ts'];
+// `--quick` (CI): the SDK, the command's settings and ready line, streaming, hot reload, the file
+// store and the Realtime socket; the full subset adds bad input, models, Responses, the other
+// streamed operations, rate limits and workers.
+const QUICK = ['test/foundation/sdk.test.ts', 'test/settings', 'test/streaming/chat.test.ts', 'test/overrides/reload.test.ts', 'test/state/store.test.ts', 'test/realtime/sdk.test.ts'];
 
 const say = (message) => process.stderr.write(`test:node22: ${message}\n`);
 

@@ -28,6 +28,16 @@ function memoryOf(pid) {
   }
 }
 
+/** CPU time (user + system, ms) a process has used so far; undefined off Linux. */
+function cpuMsOf(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
+}
+
 /** One request; resolves with the status (any answer counts), rejects on a socket error or timeout. */
 function ping(url, headers, timeoutMs = 2000) {
   return new Promise((resolve, reject) => {
@@ -86,4 +96,4 @@ function stop(child, graceMs = 3000) {
   });
 }
 
-module.exports = { freePort, memoryOf, ping, startAndWait, stop };
+module.exports = { freePort, memoryOf, cpuMsOf, ping, startAndWait, stop };

@@ -69,8 +69,8 @@ function steadyBinary() {
  * header that gets a stream (the SDK sends application/json with `stream: true`; steady streams
  * only when Accept asks for text/event-stream).
  */
-function ours({ spec }) {
-  const main = path.join(ROOT, 'dist', 'cli', 'main.js');
+function ours({ spec, dist = path.join(ROOT, 'dist') }) {
+  const main = path.join(dist, 'cli', 'main.js');
   if (!fs.existsSync(main)) throw new Error('dist/ is missing: run `npm run build` first');
   return {
     key: 'ours',
@@ -80,7 +80,7 @@ function ours({ spec }) {
     streamAccept: 'application/json',
     hasCache: true,
     command: process.execPath,
-    args: ({ port, cacheDir, config, extraNodeArgs = [] }) => [
+    args: ({ port, cacheDir, config, extraNodeArgs = [], logLevel = 'warn' }) => [
       ...extraNodeArgs,
       main,
       '--port',
@@ -88,7 +88,7 @@ function ours({ spec }) {
       '--spec',
       spec,
       '--log-level',
-      'warn',
+      logLevel,
       ...(cacheDir ? ['--cache-dir', cacheDir] : ['--no-cache']),
       ...(config ? ['--config', config, '--watch'] : []),
     ],
@@ -130,4 +130,29 @@ function prism({ spec }, log) {
   };
 }
 
-module.exports = { ROOT, PEERS_DIR, definitions: { ours, steady, prism } };
+/** The machine's limit (bench/lib/bare.js): the same bodies as openai-mock's, fixed. */
+function bare({ bodies }) {
+  return {
+    key: 'bare',
+    title: 'bare Node http',
+    prefix: '/v1',
+    streamAccept: 'application/json',
+    command: process.execPath,
+    args: ({ port }) => [path.join(__dirname, 'bare.js'), '--port', String(port), ...(bodies ? ['--bodies', bodies] : [])],
+    env: {},
+  };
+}
+
+/** The machine's limit for streams (bench/lib/bare-sse.js): openai-mock's events, paced by a setInterval per stream. */
+function bareSse({ events, intervalMs = 0 }) {
+  return {
+    key: 'bareSse',
+    title: 'bare Node SSE',
+    prefix: '/v1',
+    command: process.execPath,
+    args: ({ port }) => [path.join(__dirname, 'bare-sse.js'), '--port', String(port), '--events', events, '--interval', String(intervalMs)],
+    env: {},
+  };
+}
+
+module.exports = { ROOT, PEERS_DIR, definitions: { ours, steady, prism }, bare, bareSse };

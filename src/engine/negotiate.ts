@@ -12,8 +12,17 @@ export function findResponse(operation: IHttpOperation, status: number): IHttpOp
   );
 }
 
+// Per operation and per response, worked out once: every request asks again.
+const successes = new WeakMap<IHttpOperation, IHttpOperationResponse | undefined>();
+const chosenTypes = new WeakMap<object, Map<string, string>>();
+/** Distinct Accept headers remembered per response; past this, the choice is worked out each time. */
+const MAX_ACCEPTS = 64;
+
 export function defaultSuccess(operation: IHttpOperation): IHttpOperationResponse | undefined {
-  return [...operation.responses].filter((r) => /^2\d\d$/.test(r.code)).sort((a, b) => Number(a.code) - Number(b.code))[0];
+  if (successes.has(operation)) return successes.get(operation);
+  const success = [...operation.responses].filter((r) => /^2\d\d$/.test(r.code)).sort((a, b) => Number(a.code) - Number(b.code))[0];
+  successes.set(operation, success);
+  return success;
 }
 
 function acceptedTypes(accept: string | undefined): string[] {
@@ -36,6 +45,19 @@ function matches(accepted: string, declared: string): boolean {
  * decided by the body (`stream: true`), not by Accept, so the event-stream type is never picked here.
  */
 export function chooseMediaType(response: IHttpOperationResponse | undefined, accept: string | undefined): string {
+  if (!response) return pickMediaType(response, accept);
+  let byAccept = chosenTypes.get(response);
+  if (!byAccept) chosenTypes.set(response, (byAccept = new Map()));
+  const key = accept ?? '';
+  let chosen = byAccept.get(key);
+  if (chosen === undefined) {
+    chosen = pickMediaType(response, accept);
+    if (byAccept.size < MAX_ACCEPTS) byAccept.set(key, chosen);
+  }
+  return chosen;
+}
+
+function pickMediaType(response: IHttpOperationResponse | undefined, accept: string | undefined): string {
   const declared = (response?.contents ?? []).map((c) => c.mediaType.toLowerCase()).filter((t) => t !== STREAM_TYPE);
   for (const wanted of acceptedTypes(accept)) {
     const hit = declared.find((d) => matches(wanted, d));

@@ -74,9 +74,8 @@ function mediaTypeOf(header: string | undefined): string | undefined {
   return header.split(';')[0]!.trim().toLowerCase() || undefined;
 }
 
-async function parseBody(request: IncomingMessage, raw: Buffer, declared: string[]): Promise<ParsedBody> {
+async function parseBody(request: IncomingMessage, raw: Buffer, declared: readonly string[], mediaType: string | undefined): Promise<ParsedBody> {
   if (raw.length === 0) return { kind: 'none' };
-  const mediaType = mediaTypeOf(request.headers['content-type']);
   if (declared.length === 0) return { kind: 'raw', value: raw };
   const accepts = (type: string) => declared.includes(type);
   if (mediaType === undefined && accepts('application/json')) {
@@ -88,6 +87,14 @@ async function parseBody(request: IncomingMessage, raw: Buffer, declared: string
   if (mediaType === 'application/x-www-form-urlencoded' && accepts('application/x-www-form-urlencoded')) return parseUrlEncodedBody(raw);
   if (mediaType && accepts(mediaType)) return { kind: 'raw', value: raw };
   throw new HttpError(unsupportedContentType(request.headers['content-type'], declared));
+}
+
+// The request media types an operation declares, listed once per operation.
+const declaredTypes = new WeakMap<object, readonly string[]>();
+function declaredMediaTypes(operation: Parameters<typeof requestMediaTypes>[0]): readonly string[] {
+  let types = declaredTypes.get(operation);
+  if (!types) declaredTypes.set(operation, (types = requestMediaTypes(operation)));
+  return types;
 }
 
 function preferencesOf(request: IncomingMessage, query: Record<string, unknown>): Preferences {
@@ -145,13 +152,16 @@ export function createRequestHandler(options: HandlerOptions) {
       if (problem) throw new HttpError(problem);
     }
 
-    const query = parseQuery(url.searchParams);
+    const hasQuery = url.search !== '';
+    const query = hasQuery ? parseQuery(url.searchParams) : {};
     delete query.beta;
     if (azure) delete query['api-version'];
     const preferences = preferencesOf(request, query);
-    for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
     seen.query = query;
-    for (const key of [...url.searchParams.keys()]) if (key.startsWith('__')) url.searchParams.delete(key);
+    if (hasQuery) {
+      for (const key of Object.keys(query)) if (key.startsWith('__')) delete query[key];
+      for (const key of [...url.searchParams.keys()]) if (key.startsWith('__')) url.searchParams.delete(key);
+    }
 
     let raw: Buffer;
     try {
@@ -161,10 +171,11 @@ export function createRequestHandler(options: HandlerOptions) {
       throw error;
     }
 
-    const declared = requestMediaTypes(route.operation);
+    const declared = declaredMediaTypes(route.operation);
+    const sentType = mediaTypeOf(request.headers['content-type']);
     let parsed: ParsedBody;
     try {
-      parsed = await parseBody(request, raw, declared);
+      parsed = await parseBody(request, raw, declared, sentType);
     } catch (error) {
       if (error instanceof OutOfRangeNumberError) {
         throw new HttpError(openAIError(400, error.message, { param: error.param, code: 'invalid_value' }));
@@ -174,12 +185,12 @@ export function createRequestHandler(options: HandlerOptions) {
       }
       throw error;
     }
-    if (deployment !== undefined) parsed = withDeploymentModel(route.operation, parsed, deployment, mediaTypeOf(request.headers['content-type']));
+    if (deployment !== undefined) parsed = withDeploymentModel(route.operation, parsed, deployment, sentType);
     // The API's limits before validation: a request it would refuse for its size costs little here.
     const overLimit = parsed.kind === 'json' ? checkInputLimits(route.operation.iid, parsed.value, raw.length) : undefined;
     if (overLimit) throw new HttpError(overLimit);
 
-    const contentType = mediaTypeOf(request.headers['content-type']) ?? (parsed.kind === 'json' ? 'application/json' : undefined);
+    const contentType = sentType ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
     seen.body = body;
     if (parsed.kind === 'json') seen.jsonBytes = raw.length;
@@ -310,7 +321,7 @@ export function createRequestHandler(options: HandlerOptions) {
     const recording = options.sessions?.record({ request, session: session!, seen, exchange, result, started });
     const measured = options.metrics?.answer(seen.operationId, result, started);
     try {
-      await writeResponse(response, recording?.result ?? result, options.maxAnswerBytes);
+      await writeResponse(response, recording?.result ?? result, options.maxAnswerBytes, recording?.tap);
     } catch (error) {
       if (!(error instanceof AnswerTooLargeError)) throw error;
       // An override's or the engine's body past the ceiling (the builders' own are refused before they are built).
@@ -323,6 +334,8 @@ export function createRequestHandler(options: HandlerOptions) {
     }
     if (!request.complete) request.resume();
 
+    // Below info the line is not built at all: under load its string and redaction are a cost.
+    if (logger.level !== 'info' && logger.level !== 'debug') return;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const source = result.source && result.source !== 'engine' ? ` (${result.source})` : '';
     logger.info(`${request.method} ${redactUrl(request.url)} ${result.status} ${ms.toFixed(1)}ms${source}`);

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { MockResponse } from '../pipeline/types';
-import { ConnectionCut } from '../streaming/deliver';
+import { ConnectionCut, firstEventNow } from '../streaming/deliver';
+import type { StreamTap } from '../sessions/record';
 
 /** Resolves when the response can take more, or is closed. */
 function drained(response: ServerResponse): Promise<void> {
@@ -31,7 +32,7 @@ export class AnswerTooLargeError extends Error {}
  * iterables (event streams) chunk by chunk, each flushed as written and stopped when the client
  * goes away.
  */
-export async function writeResponse(response: ServerResponse, result: MockResponse, maxBytes = Infinity): Promise<void> {
+export async function writeResponse(response: ServerResponse, result: MockResponse, maxBytes = Infinity, tap?: StreamTap): Promise<void> {
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string> = { ...result.headers };
   // The SDK exposes this as `_request_id`; the real API always sends one.
@@ -41,15 +42,19 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
     headers['content-type'] ??= 'text/event-stream';
     headers['cache-control'] ??= 'no-cache';
     response.writeHead(result.status, headers);
-    response.flushHeaders();
+    // A stream whose first event is ready at once sends its headers with it, in one write; any other gets them now.
+    if (!firstEventNow.has(result.body)) response.flushHeaders();
     try {
       for await (const chunk of result.body) {
         if (response.destroyed) break;
+        tap?.chunk(chunk);
         // Each chunk goes out as written; a slow reader holds the stream back instead of piling up memory.
         if (!response.write(chunk)) await drained(response);
       }
       response.end();
+      tap?.end();
     } catch (error) {
+      tap?.end(error ?? new Error('the stream failed'));
       // The status line is long gone: cutting the connection is the only way left to say it failed.
       response.destroy();
       if (!(error instanceof ConnectionCut) && !isAbortError(error)) throw error;

@@ -18,8 +18,39 @@ export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+/**
+ * Lines for stderr, written together once per turn of the event loop: stderr is written
+ * synchronously to a pipe or terminal, one system call per write, and under load a request's log
+ * line cost more than its answer. Warnings and errors go out at once (with what was waiting before
+ * them), and whatever waits is written when the process exits.
+ */
+let waiting = '';
+let flushScheduled = false;
+let flushOnExit = false;
+
+function flushStderr(): void {
+  flushScheduled = false;
+  if (waiting === '') return;
+  const text = waiting;
+  waiting = '';
+  process.stderr.write(text);
+}
+
+function toStderr(line: string, urgent: boolean): void {
+  waiting += line + '\n';
+  if (urgent) return flushStderr();
+  if (!flushOnExit) {
+    flushOnExit = true;
+    process.on('exit', flushStderr);
+  }
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushStderr);
+  }
+}
+
 /** Writes to stderr by default so that stdout stays free for a caller that pipes it. */
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(line + '\n')): Logger {
+export function createLogger(level: LogLevel = 'info', write?: (line: string) => void): Logger {
   const logger: Logger = {
     level,
     error: (message) => emit('error', message),
@@ -30,7 +61,8 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   function emit(at: Exclude<LogLevel, 'silent'>, message: string) {
     if (rank[at] > rank[logger.level]) return;
     const prefix = at === 'info' ? '' : `${at}: `;
-    write(prefix + message);
+    if (write) write(prefix + message);
+    else toStderr(prefix + message, at === 'error' || at === 'warn');
   }
   return logger;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 /**
  * Ids and clocks for one answer. Unseeded: random ids and the real time. Seeded (the server's
@@ -23,9 +23,25 @@ function encode(bytes: Uint8Array): string {
   return out;
 }
 
+// Random bytes for many ids at once: one call into the CSPRNG per 256 ids instead of one per id
+// (a buffer and a trip into C++ each, a fifth of a chat completion's time under load).
+const pool = Buffer.alloc(ID_LENGTH * 256);
+let used = pool.length;
+
+function randomId(): string {
+  if (used + ID_LENGTH > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  let out = '';
+  for (let i = used; i < used + ID_LENGTH; i++) out += ALPHABET[pool[i]! % ALPHABET.length];
+  used += ID_LENGTH;
+  return out;
+}
+
 export function randomIds(nowMs = Date.now()): IdSource {
   return {
-    next: (prefix) => prefix + encode(randomBytes(ID_LENGTH)),
+    next: (prefix) => prefix + randomId(),
     now: Math.floor(nowMs / 1000),
   };
 }

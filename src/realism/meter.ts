@@ -38,10 +38,13 @@ export class AnswerLimitError extends Error {
 
 export class AnswerMeter {
   private bytes = 0;
-  // Set by the first charge, which comes before the work that could be long: reading the thread's
-  // CPU time is a system call, and most answers never need it.
+  private wallStart: number | undefined;
+  // The thread's CPU clock is a system call: it is read only once an answer has taken a quarter of
+  // `maxMs` by the wall clock, which most answers never do. The wall time before that reading is
+  // counted as CPU (it cannot have been more), up to that quarter, so the estimate is off by at
+  // most maxMs / 4 either way.
   private cpuStart: number | undefined;
-  private wallStart = 0;
+  private cpuBefore = 0;
 
   constructor(readonly limits: AnswerLimits) {}
 
@@ -55,24 +58,27 @@ export class AnswerMeter {
           'Ask for less (a smaller n, fewer inputs or dimensions, a lower max_tokens), or raise the limit with --max-answer-bytes (maxAnswerBytes).',
       );
     }
-    if (this.cpuStart === undefined) {
-      this.cpuStart = cpuMs();
-      this.wallStart = performance.now();
-    } else {
-      this.checkTime(what);
-    }
+    this.checkTime(what);
   }
 
   /** Throws once the work since the first charge took more than `maxMs` of this thread's CPU. */
   checkTime(what: string): void {
+    const now = performance.now();
+    if (this.wallStart === undefined) {
+      this.wallStart = now;
+      return;
+    }
+    const wall = now - this.wallStart;
+    const quarter = this.limits.maxMs / 4;
     if (this.cpuStart === undefined) {
+      if (wall < quarter) return;
       this.cpuStart = cpuMs();
-      this.wallStart = performance.now();
+      this.cpuBefore = Math.min(wall, quarter);
       return;
     }
     // The thread cannot have used more CPU than the time that passed: the clock is the cheap check.
-    if (performance.now() - this.wallStart <= this.limits.maxMs) return;
-    if (cpuMs() - this.cpuStart > this.limits.maxMs) {
+    if (wall <= this.limits.maxMs) return;
+    if (this.cpuBefore + cpuMs() - this.cpuStart > this.limits.maxMs) {
       throw new AnswerLimitError(
         'time',
         `Building the answer (${what}) took longer than this server's limit of ${this.limits.maxMs} ms per answer. ` +

@@ -67,13 +67,9 @@ const RAW_BUILDERS: Record<string, (response: MockResponse, exchange: Exchange) 
  */
 export function createRealismStep(options: RealismOptions): Step {
   const serverSeed = options.seed === undefined ? undefined : String(options.seed);
-  // Each request changes its own copy; parsing a kept serialisation is cheaper than structuredClone.
-  const serialized = new Map<string, string>();
-  const copyOfChosen = (operationId: string, chosen: DefaultBody) => {
-    let text = serialized.get(operationId);
-    if (text === undefined) serialized.set(operationId, (text = JSON.stringify(chosen.body)));
-    return JSON.parse(text) as Record<string, unknown>;
-  };
+  // Each request changes its own copy: the chosen body is JSON data, which a plain walk copies
+  // several times faster than JSON.parse of its text (and than structuredClone).
+  const copyOfChosen = (chosen: DefaultBody) => copyJson(chosen.body) as Record<string, unknown>;
 
   const logger = options.logger ?? createLogger('silent');
   const limits = options.limits ?? DEFAULT_ANSWER_LIMITS;
@@ -119,7 +115,7 @@ export function createRealismStep(options: RealismOptions): Step {
     // The documented example is the answer: the engine is not asked at all (nor Prism loaded).
     const chosen = options.defaultBodies[exchange.operationId];
     if (chosen && (code === undefined || code === chosen.status) && chosen.mediaType === exchange.responseMediaType) {
-      const body = copyOfChosen(exchange.operationId, chosen);
+      const body = copyOfChosen(chosen);
       const instead = realized(exchange, body, (chosen.body as Record<string, unknown>).id, chosen.status, chosen.mediaType);
       return instead ?? transcriptFormat({ status: chosen.status, headers: { 'content-type': chosen.mediaType }, body }, exchange);
     }
@@ -135,6 +131,24 @@ export function createRealismStep(options: RealismOptions): Step {
     const instead = realized(exchange, body, undefined, response.status, mediaType);
     return instead ?? transcriptFormat({ ...response, body }, exchange);
   };
+}
+
+/** A copy of JSON data (what JSON.parse gives: objects, arrays, strings, numbers, booleans, null). */
+function copyJson(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = copyJson((value as Record<string, unknown>)[key]);
+    // JSON.parse makes `__proto__` an own key; an assignment would set the prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out;
 }
 
 function realize(body: Record<string, unknown>, exchange: Exchange, ids: IdSource, exampleId: unknown, meter: AnswerMeter): void {

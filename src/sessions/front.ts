@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Exchange, MockResponse } from '../pipeline/types';
 import { apiKeyOf } from '../scripts/match';
 import { DEFAULT_SESSION } from '../scripts/book';
-import type { Journal, JournalEntry } from './journal';
-import { journalBody, maskHeaders, maskQuery, recordEvents } from './record';
+import { later, type Journal, type JournalEntry } from './journal';
+import { journalBody, maskHeaders, maskQuery, recordEvents, type StreamTap } from './record';
 
 /**
  * What the HTTP front (src/http/handler.ts) asks of sessions and the journal: the session of a
@@ -45,8 +45,8 @@ export interface Answered {
 
 export interface FrontHooks {
   sessionOf(request: IncomingMessage): string;
-  /** Records an answer about to be written; returns it (a stream wrapped to record its events as they go) and what to call once written. */
-  record(answered: Answered): { result: MockResponse; done(): void } | undefined;
+  /** Records an answer about to be written; returns it, what to call once written, and for a stream what the writer tells of its events as they go. */
+  record(answered: Answered): { result: MockResponse; done(): void; tap?: StreamTap } | undefined;
   /** Records a connection closed without an answer (a scripted fault). */
   dropped(answered: Omit<Answered, 'result'>): void;
 }
@@ -72,27 +72,42 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<string | Buffer
 export function createFrontHooks(journal: Journal, options: SessionOptions, scriptOf: (exchange: Exchange) => string | undefined): FrontHooks {
   const header = (options.header ?? 'x-mock-session').toLowerCase();
 
+  /**
+   * The entry, with what only a reader needs (masked headers and query, the ISO time, uploads'
+   * digests) left for the journal to fill in when the entry is first read: most entries are
+   * never read, and a request should not pay for them. The closure keeps the values, never the
+   * request or the exchange.
+   */
   const entryOf = (answered: Omit<Answered, 'result'>, response: JournalEntry['response']): Omit<JournalEntry, 'id'> => {
     const { request, exchange, seen } = answered;
     const elapsed = sinceMs(answered.started);
+    const arrived = Date.now() - elapsed;
     const url = request.url ?? '/';
     const script = exchange ? scriptOf(exchange) : undefined;
-    return {
-      time: new Date(Date.now() - elapsed).toISOString(),
+    const query = exchange?.request.query ?? seen.query;
+    const headers = request.headers;
+    const tooLarge = (seen.jsonBytes ?? 0) > JOURNAL_BODY_MAX;
+    const body = exchange ? exchange.request.body : seen.body;
+    const entry: Omit<JournalEntry, 'id'> = {
+      time: '',
       session: answered.session,
       method: (request.method ?? 'GET').toUpperCase(),
       path: exchange?.request.path ?? url.split('?')[0]!,
       operation: exchange?.operationId ?? seen.operationId ?? null,
-      query: maskQuery(exchange?.request.query ?? seen.query ?? rawQuery(url)),
-      headers: maskHeaders(request.headers),
-      body:
-        (seen.jsonBytes ?? 0) > JOURNAL_BODY_MAX
-          ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: seen.jsonBytes }
-          : journalBody(exchange ? exchange.request.body : seen.body),
+      query: EMPTY,
+      headers: EMPTY,
+      body: undefined,
       response,
       durationMs: elapsed,
       ...(script ? { script } : {}),
     };
+    later(entry, () => {
+      entry.time = new Date(arrived).toISOString();
+      entry.query = maskQuery(query ?? rawQuery(url));
+      entry.headers = maskHeaders(headers);
+      entry.body = tooLarge ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: seen.jsonBytes } : journalBody(body);
+    });
+    return entry;
   };
 
   return {
@@ -111,11 +126,16 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       if (!journal.enabled) return undefined;
       const { result } = answered;
       const streamed = isAsyncIterable(result.body);
-      const response: JournalEntry['response'] = { status: result.status, headers: { ...result.headers }, streamed };
-      if (!streamed) response.body = journalBody(result.body);
+      const response: JournalEntry['response'] = { status: result.status, headers: EMPTY_HEADERS, streamed };
+      const resultHeaders = result.headers;
+      const resultBody = result.body;
       if (answered.exchange?.signal.aborted) response.interrupted = 'client went away before the answer';
       // Kept before the answer is written: a client that reads the journal after its answer finds it there.
       const entry = journal.add(entryOf(answered, response));
+      later(entry, () => {
+        response.headers = { ...resultHeaders };
+        if (!streamed) response.body = journalBody(resultBody);
+      });
       const finish = () => {
         entry.durationMs = sinceMs(answered.started);
       };
@@ -124,7 +144,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       const done = () => {
         if (!finished) (finished = true), finish();
       };
-      return { result: { ...result, body: recordEvents(result.body as AsyncIterable<string | Buffer>, response, done) }, done };
+      return { result, done, tap: recordEvents(entry, response, done) };
     },
 
     dropped(answered) {
@@ -133,3 +153,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
     },
   };
 }
+
+/** Placeholders until an entry is read; never handed out (the journal fills the entry first). */
+const EMPTY: Record<string, never> = Object.freeze({}) as Record<string, never>;
+const EMPTY_HEADERS: Record<string, string> = EMPTY;

@@ -53,6 +53,29 @@ export interface JournalFilter {
 
 export const DEFAULT_JOURNAL_MAX = 1000;
 
+/**
+ * Work an entry leaves for its first reader (see sessions/front.ts): each function fills in part
+ * of the entry, and returns false when it has more to do at a later read (a stream still going).
+ */
+const pending = new WeakMap<object, (() => boolean | void)[]>();
+
+/** Defers `fill` until the entry is read through the journal (list, get). */
+export function later(entry: object, fill: () => boolean | void): void {
+  const fills = pending.get(entry);
+  if (fills) fills.push(fill);
+  else pending.set(entry, [fill]);
+}
+
+function settled<T extends object>(entry: T): T {
+  const fills = pending.get(entry);
+  if (fills) {
+    const left = fills.filter((fill) => fill() === false);
+    if (left.length === 0) pending.delete(entry);
+    else pending.set(entry, left);
+  }
+  return entry;
+}
+
 /** Turns `since` into a test on entries; an unreadable one is an error the caller words. */
 export function sinceTest(since: JournalFilter['since']): ((entry: JournalEntry, seq: number) => boolean) | undefined {
   if (since === undefined || since === '') return undefined;
@@ -71,7 +94,10 @@ export function sinceTest(since: JournalFilter['since']): ((entry: JournalEntry,
 }
 
 export class Journal {
+  // Oldest first from `start`: dropping the oldest moves an index, not the whole array, and the
+  // dropped slots are cut off once there are as many of them as entries.
   private entries: JournalEntry[] = [];
+  private start = 0;
   private seq = 0;
 
   constructor(public max: number = DEFAULT_JOURNAL_MAX) {}
@@ -81,7 +107,7 @@ export class Journal {
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.entries.length - this.start;
   }
 
   /** Keeps the entry (dropping the oldest past `max`) and gives it its id. */
@@ -89,14 +115,26 @@ export class Journal {
     const kept = entry as JournalEntry;
     kept.id = String(++this.seq);
     this.entries.push(kept);
-    while (this.entries.length > this.max) this.entries.shift();
+    while (this.entries.length - this.start > this.max) this.entries[this.start++] = undefined as never;
+    if (this.start > 0 && this.start >= this.entries.length - this.start) {
+      this.entries = this.entries.slice(this.start);
+      this.start = 0;
+    }
     return kept;
+  }
+
+  private kept(): JournalEntry[] {
+    if (this.start > 0) {
+      this.entries = this.entries.slice(this.start);
+      this.start = 0;
+    }
+    return this.entries;
   }
 
   /** Oldest first. `operation` is tested by the caller's `operationTest`, which knows the spec. */
   list(filter: { operationTest?: (operation: string | null) => boolean; session?: string; since?: JournalFilter['since'] } = {}): JournalEntry[] {
     const since = sinceTest(filter.since);
-    return this.entries.filter(
+    return this.kept().map(settled).filter(
       (entry) =>
         (filter.session === undefined || entry.session === filter.session) &&
         (!filter.operationTest || filter.operationTest(entry.operation)) &&
@@ -105,13 +143,15 @@ export class Journal {
   }
 
   get(id: string): JournalEntry | undefined {
-    return this.entries.find((entry) => entry.id === id);
+    const entry = this.kept().find((entry) => entry.id === id);
+    return entry && settled(entry);
   }
 
   /** Removes the entries of one session, or all; never rewinds scripts or ids. */
   clear(session?: string): number {
-    const before = this.entries.length;
-    this.entries = session === undefined ? [] : this.entries.filter((entry) => entry.session !== session);
+    const entries = this.kept();
+    const before = entries.length;
+    this.entries = session === undefined ? [] : entries.filter((entry) => entry.session !== session);
     return before - this.entries.length;
   }
 }

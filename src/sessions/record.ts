@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { redactSecret } from '../log/logger';
-import type { JournalEntry, JournalEvent } from './journal';
+import { later, type JournalEntry, type JournalEvent } from './journal';
 
 /** What the journal keeps of a request's headers, query and body: credentials masked, uploads summarised. */
 
@@ -72,27 +72,43 @@ function parseFrames(text: string, into: JournalEvent[]): void {
   }
 }
 
+/** What the writer tells the journal of a stream as it writes it (see http/write-response.ts). */
+export interface StreamTap {
+  /** A chunk about to be written. */
+  chunk(chunk: string | Buffer): void;
+  /** The stream ended: at its end, or with the error that stopped it. */
+  end(error?: unknown): void;
+}
+
 /**
- * Passes a stream through as it is written, keeping its events in the entry: nothing is held
- * back or buffered before the client gets it.
+ * Keeps a stream's events in its entry as the writer sends them: nothing is held back, and no
+ * layer is added between the stream and the socket. The chunks are kept as sent and parsed into
+ * events when the entry is read (each read parses what came since the last).
  */
-export async function* recordEvents(
-  body: AsyncIterable<string | Buffer>,
-  response: JournalEntry['response'],
-  done: () => void,
-): AsyncGenerator<string | Buffer> {
+export function recordEvents(entry: object, response: JournalEntry['response'], done: () => void): StreamTap {
   const events: JournalEvent[] = (response.events = []);
-  let count = 0;
-  try {
-    for await (const chunk of body) {
+  const chunks: (string | Buffer)[] = [];
+  let parsed = 0;
+  let ended = false;
+  later(entry, () => {
+    for (; parsed < chunks.length; parsed++) {
+      const chunk = chunks[parsed]!;
       parseFrames(typeof chunk === 'string' ? chunk : chunk.toString('utf8'), events);
-      count++;
-      yield chunk;
+      chunks[parsed] = '';
     }
-  } catch (error) {
-    response.interrupted = (error as Error)?.name === 'AbortError' ? `client went away after ${count} events` : ((error as Error)?.message ?? String(error));
-    throw error;
-  } finally {
-    done();
-  }
+    return ended;
+  });
+  return {
+    chunk(chunk) {
+      chunks.push(chunk);
+    },
+    end(error) {
+      if (ended) return;
+      ended = true;
+      if (error !== undefined) {
+        response.interrupted = (error as Error)?.name === 'AbortError' ? `client went away after ${chunks.length} events` : ((error as Error)?.message ?? String(error));
+      }
+      done();
+    },
+  };
 }

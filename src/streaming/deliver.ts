@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { StreamControl } from '../pipeline/types';
 import { frame, type StreamError, type StreamPlan } from './events';
+import { wheel, type Pacer } from './wheel';
 
 /**
  * Thrown by a stream that was told to cut its connection: the writer destroys the socket, so the
@@ -38,11 +38,17 @@ function errorOf(control: StreamControl): StreamError {
   return { message: given.message, type: given.type ?? 'server_error', code: given.code ?? null, param: given.param ?? null };
 }
 
-async function pause(ms: number | undefined, signal: AbortSignal): Promise<void> {
-  // No timer at all for the default zero: a stream then goes out as fast as the socket takes it.
-  if (!ms || ms <= 0 || !Number.isFinite(ms)) return;
-  await sleep(ms, undefined, { signal });
+function pause(ms: number | undefined, pacer: Pacer): Promise<void> | undefined {
+  // No wait at all for the default zero: a stream then goes out as fast as the socket takes it.
+  if (!ms || ms <= 0 || !Number.isFinite(ms)) return undefined;
+  return pacer.wait(ms);
 }
+
+/**
+ * Streams of `deliver` whose first event is ready at once (not delayed, not cut): the writer sends
+ * their headers with that event, in one write, instead of on their own.
+ */
+export const firstEventNow = new WeakSet<object>();
 
 /**
  * The plan's events as framed text, paced by the control: `firstEventDelayMs` before the first,
@@ -50,24 +56,36 @@ async function pause(ms: number | undefined, signal: AbortSignal): Promise<void>
  * then ends, as the API's does), or a cut connection in place of event `cutAfter` (a cut wins
  * when both fall on the same event). The pauses end at once when the client goes away.
  */
-export async function* deliver(plan: StreamPlan, control: StreamControl, signal: AbortSignal): AsyncGenerator<string> {
+export function deliver(plan: StreamPlan, control: StreamControl, signal: AbortSignal): AsyncGenerator<string> {
+  const stream = events(plan, control, signal);
+  if (!((control.firstEventDelayMs ?? 0) > 0) && control.cutAfter === undefined) firstEventNow.add(stream);
+  return stream;
+}
+
+async function* events(plan: StreamPlan, control: StreamControl, signal: AbortSignal): AsyncGenerator<string> {
   const count = plan.events.length;
   const errorAt = errorPosition(control, count);
   const cutAt = validCount(control.cutAfter) ? Math.min(Math.floor(control.cutAfter), count) : undefined;
-  const ordered = plan.end ? [...plan.events, plan.end] : plan.events;
-
-  for (let position = 0; position <= ordered.length; position++) {
-    const wait = position === 0 ? control.firstEventDelayMs : (control.gapMs?.(position) ?? control.intervalMs);
-    if (position === cutAt) {
-      // A client drops whatever it has not read yet when its connection fails: the events sent
-      // before the cut get a moment to be read, so that the client sees them, then the failure.
-      await pause(Math.max(wait ?? 0, CUT_GRACE_MS), signal);
-      throw new ConnectionCut(position);
+  const total = plan.end ? count + 1 : count;
+  // All of this stream's waits on the shared wheel, ended by one abort listener (see wheel.ts).
+  const pacer = wheel.pacer(signal);
+  try {
+    for (let position = 0; position <= total; position++) {
+      const wait = position === 0 ? control.firstEventDelayMs : (control.gapMs?.(position) ?? control.intervalMs);
+      if (position === cutAt) {
+        // A client drops whatever it has not read yet when its connection fails: the events sent
+        // before the cut get a moment to be read, so that the client sees them, then the failure.
+        await pacer.wait(Math.max(wait ?? 0, CUT_GRACE_MS));
+        throw new ConnectionCut(position);
+      }
+      const event = position === errorAt ? plan.error(errorOf(control), position) : position < count ? plan.events[position] : position === count ? plan.end : undefined;
+      if (!event) return;
+      const paused = pause(wait, pacer);
+      if (paused) await paused;
+      yield frame(event);
+      if (position === errorAt) return;
     }
-    const event = position === errorAt ? plan.error(errorOf(control), position) : ordered[position];
-    if (!event) return;
-    await pause(wait, signal);
-    yield frame(event);
-    if (position === errorAt) return;
+  } finally {
+    pacer.close();
   }
 }

@@ -99,9 +99,8 @@ export function validateRequest(
   options: { allowUnknownParams?: boolean } = {},
 ): ValidationProblem | undefined {
   const checks = compileChecks(operation, store);
-  const textBranches = schemaTools(operation, 'text');
-  if (checks.path && !checks.path(parts.pathParams)) return describeErrors(checks.path.errors ?? [], parts.pathParams, undefined, textBranches);
-  if (checks.query && !checks.query(parts.query)) return describeErrors(checks.query.errors ?? [], parts.query, undefined, textBranches);
+  if (checks.path && !checks.path(parts.pathParams)) return describeErrors(checks.path.errors ?? [], parts.pathParams, undefined, schemaTools(operation, 'text'));
+  if (checks.query && !checks.query(parts.query)) return describeErrors(checks.query.errors ?? [], parts.query, undefined, schemaTools(operation, 'text'));
   if (checks.bodies.size === 0) return undefined;
   if (parts.body === undefined) {
     if (!checks.bodyRequired) return undefined;

@@ -1,0 +1,195 @@
+/**
+ * One timer for every paced stream. A `setTimeout` per event (with an abort listener per wait, as
+ * `timers/promises` adds) costs a timer object, a listener and a closure per event per stream;
+ * with thousands of streams 20 ms apart that is most of the server's work. Here waits are kept by
+ * the millisecond they are due, one Node timer is armed for the earliest, and when it fires every
+ * wait due by then is released together. A stream registers its abort signal once (a `Pacer`), not
+ * once per wait.
+ *
+ * A wait is never released early: it is due at `performance.now() + ms` rounded up to the next
+ * millisecond, and a timer that fires before that (Node's clock is coarser) is armed again.
+ */
+
+interface Waiter {
+  due: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  /** Cleared when the wait ends another way (its stream aborted): the tick then skips it. */
+  live: boolean;
+}
+
+/** A small binary min-heap of the distinct due times that have waiters. */
+class DueHeap {
+  private items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): number | undefined {
+    return this.items[0];
+  }
+
+  clear(): void {
+    this.items = [];
+  }
+
+  push(value: number): void {
+    const items = this.items;
+    let i = items.push(value) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= value) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = value;
+  }
+
+  pop(): number | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child = right < items.length && items[right]! < items[left]! ? right : left;
+      if (items[child]! >= last) break;
+      items[i] = items[child]!;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
+}
+
+export class TimerWheel {
+  private readonly slots = new Map<number, Waiter[]>();
+  private readonly dues = new DueHeap();
+  private timer: NodeJS.Timeout | undefined;
+  private armedFor = Infinity;
+  private live = 0;
+
+  /** Waits not yet released (streams paused between events). */
+  get pending(): number {
+    return this.live;
+  }
+
+  /** Resolves after at least `ms` milliseconds. */
+  wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.add({ due: Math.ceil(performance.now() + ms), resolve, reject, live: true }));
+  }
+
+  /** A stream's pacing: its waits end at once, rejected with an AbortError, when `signal` aborts. */
+  pacer(signal: AbortSignal): Pacer {
+    return new Pacer(this, signal);
+  }
+
+  /** @internal */
+  add(waiter: Waiter): void {
+    this.live++;
+    const slot = this.slots.get(waiter.due);
+    if (slot) slot.push(waiter);
+    else {
+      this.slots.set(waiter.due, [waiter]);
+      this.dues.push(waiter.due);
+    }
+    if (waiter.due < this.armedFor) this.arm(waiter.due);
+  }
+
+  /** @internal Ends a wait early (its stream is gone); the slot drops it when due. */
+  cancel(waiter: Waiter): boolean {
+    if (!waiter.live) return false;
+    waiter.live = false;
+    if (--this.live === 0) this.clear();
+    return true;
+  }
+
+  /** Nothing waits any more: no timer is left armed for waits that were cancelled. */
+  private clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    this.slots.clear();
+    this.dues.clear();
+  }
+
+  private arm(due: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.armedFor = due;
+    // Armed only while something waits (at most a cancelled wait's interval after the last one).
+    this.timer = setTimeout(this.tick, Math.max(1, due - performance.now()));
+  }
+
+  private readonly tick = (): void => {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    const now = performance.now();
+    for (let due = this.dues.peek(); due !== undefined && due <= now; due = this.dues.peek()) {
+      this.dues.pop();
+      const slot = this.slots.get(due)!;
+      this.slots.delete(due);
+      for (const waiter of slot) {
+        if (!waiter.live) continue;
+        waiter.live = false;
+        this.live--;
+        waiter.resolve();
+      }
+    }
+    const next = this.dues.peek();
+    if (next !== undefined) this.arm(next);
+  };
+}
+
+/** One stream's waits on the wheel, all ended by one abort listener. */
+export class Pacer {
+  private current: Waiter | undefined;
+  private listening = false;
+
+  constructor(
+    private readonly wheel: TimerWheel,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Resolves after at least `ms` ms; rejects with an AbortError if the signal aborts first. */
+  wait(ms: number): Promise<void> {
+    if (this.signal.aborted) return Promise.reject(abortError(this.signal));
+    if (!this.listening) {
+      this.listening = true;
+      this.signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { due: Math.ceil(performance.now() + ms), resolve, reject, live: true };
+      this.current = waiter;
+      this.wheel.add(waiter);
+    });
+  }
+
+  /** Stops listening to the signal; a wait still pending is dropped. */
+  close(): void {
+    if (this.current) this.wheel.cancel(this.current);
+    this.current = undefined;
+    if (this.listening) this.signal.removeEventListener('abort', this.onAbort);
+    this.listening = false;
+  }
+
+  private readonly onAbort = (): void => {
+    this.listening = false;
+    const waiter = this.current;
+    this.current = undefined;
+    if (waiter && this.wheel.cancel(waiter)) waiter.reject(abortError(this.signal));
+  };
+}
+
+/** As `timers/promises` rejects: an AbortError whose cause is the signal's reason. */
+function abortError(signal: AbortSignal): Error {
+  const error = new Error('The operation was aborted', { cause: signal.reason });
+  error.name = 'AbortError';
+  return Object.assign(error, { code: 'ABORT_ERR' });
+}
+
+/** The process's wheel, shared by every paced stream of every server in it. */
+export const wheel = new TimerWheel();

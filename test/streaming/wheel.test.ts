@@ -1,0 +1,130 @@
+/**
+ * The timer wheel that paces every stream (src/streaming/wheel.ts): waits end no sooner than asked
+ * and in order, a stream's abort ends its wait and leaves no timer behind, and through a real
+ * server many paced streams at once arrive whole, in order, each no faster than its pacing, and
+ * free the wheel when their clients hang up.
+ */
+import http from 'node:http';
+import { TimerWheel, wheel } from '../../src/streaming/wheel';
+import { sdk, startMock } from '../helpers/server';
+import { CHAT_TEXT, chatBody, rewriteStep, withBody } from './support';
+
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('the wheel', () => {
+  test('releases waits in the order they are due, none before its time', async () => {
+    const own = new TimerWheel();
+    const released: number[] = [];
+    const early: string[] = [];
+    const delays = [30, 5, 20, 5, 1, 12];
+    await Promise.all(
+      delays.map(async (ms, i) => {
+        const started = performance.now();
+        await own.wait(ms);
+        const waited = performance.now() - started;
+        if (waited < ms) early.push(`wait ${i} of ${ms} ms ended after ${waited} ms`);
+        released.push(ms);
+      }),
+    );
+    expect(early).toEqual([]);
+    expect(released).toEqual([...delays].sort((a, b) => a - b));
+    expect(own.pending).toBe(0);
+  });
+
+  test('an aborted stream ends its wait at once with an AbortError and leaves no timer', async () => {
+    const own = new TimerWheel();
+    const before = timers();
+    const abort = new AbortController();
+    const pacer = own.pacer(abort.signal);
+    const waiting = pacer.wait(60_000);
+    expect(own.pending).toBe(1);
+    abort.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    expect(own.pending).toBe(0);
+    expect(timers()).toBeLessThanOrEqual(before);
+    // A later wait on the aborted stream fails at once too.
+    await expect(pacer.wait(10)).rejects.toMatchObject({ name: 'AbortError' });
+    pacer.close();
+  });
+
+  test('streams that share the wheel keep their own pacing when one of them is aborted', async () => {
+    const own = new TimerWheel();
+    const gone = new AbortController();
+    const goneWait = own.pacer(gone.signal).wait(20);
+    const kept = own.pacer(new AbortController().signal);
+    const started = performance.now();
+    const keptWait = kept.wait(20);
+    gone.abort();
+    await expect(goneWait).rejects.toMatchObject({ name: 'AbortError' });
+    await keptWait;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(20);
+    kept.close();
+  });
+});
+
+describe('paced streams through a server', () => {
+  const INTERVAL = 25;
+
+  test('many at once: every stream whole and in order, no faster than its pacing', async () => {
+    const mock = await startMock({ stream: { intervalMs: INTERVAL }, steps: [rewriteStep({ createChatCompletion: withBody(chatBody({ content: CHAT_TEXT })) })] });
+    try {
+      const client = sdk(mock);
+      const one = async () => {
+        const started = performance.now();
+        const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true });
+        let text = '';
+        let chunks = 0;
+        for await (const chunk of stream) {
+          chunks++;
+          text += chunk.choices[0]?.delta.content ?? '';
+        }
+        return { text, chunks, ms: performance.now() - started };
+      };
+      const results = await Promise.all(Array.from({ length: 40 }, one));
+      for (const result of results) {
+        expect(result.text).toBe(CHAT_TEXT);
+        // Every event after the first waited its interval, [DONE] included (it is not a chunk).
+        expect(result.ms).toBeGreaterThanOrEqual(INTERVAL * result.chunks);
+      }
+      expect(wheel.pending).toBe(0);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  test('clients that hang up mid-stream free their streams: nothing left waiting on the wheel', async () => {
+    const mock = await startMock({ stream: { intervalMs: 60_000 }, steps: [rewriteStep({ createChatCompletion: withBody(chatBody({ content: CHAT_TEXT })) })] });
+    try {
+      const before = timers();
+      const opened = Array.from(
+        { length: 20 },
+        () =>
+          new Promise<http.ClientRequest>((resolve, reject) => {
+            const request = http.request(`${mock.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' } });
+            request.on('response', (response) => response.once('data', () => resolve(request)));
+            request.on('error', (error) => (request.destroyed ? undefined : reject(error)));
+            request.end(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true }));
+          }),
+      );
+      const requests = await Promise.all(opened);
+      // Each stream sent its first event and now waits its minute on the wheel.
+      await waitFor(() => wheel.pending === 20, 'twenty streams waiting');
+      for (const request of requests) request.destroy();
+      await waitFor(() => wheel.pending === 0, 'the streams to be freed');
+      await waitFor(() => timers() <= before, 'the wheel timer to be cleared');
+      const entries = mock.journal.requests({ operation: 'createChatCompletion' });
+      expect(entries).toHaveLength(20);
+      for (const entry of entries) expect(entry.response.interrupted).toMatch(/client went away after 1 events/);
+    } finally {
+      await mock.close();
+    }
+  });
+});
