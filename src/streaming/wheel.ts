@@ -10,6 +10,8 @@
  * millisecond, and a timer that fires before that (Node's clock is coarser) is armed again.
  */
 
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 interface Waiter {
   due: number;
   resolve: () => void;
@@ -121,7 +123,8 @@ export class TimerWheel {
     if (this.timer) clearTimeout(this.timer);
     this.armedFor = due;
     // Armed only while something waits (at most a cancelled wait's interval after the last one).
-    this.timer = setTimeout(this.tick, Math.max(1, due - performance.now()));
+    // Node fires a timer of more than 2^31-1 ms after 1 ms: a far wait (intervalMs: 1e12) re-arms at most that far.
+    this.timer = setTimeout(this.tick, Math.min(LONGEST_TIMER_MS, Math.max(1, due - performance.now())));
   }
 
   private readonly tick = (): void => {

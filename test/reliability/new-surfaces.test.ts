@@ -312,3 +312,29 @@ describe('the process after the attack', () => {
     expect(cli.child.pid).toBe(pid);
   }, 90_000);
 });
+
+describe('stream pacing', () => {
+  test('a scripted gap past 2^31-1 ms (intervalMs 1e12) holds the stream without spinning the timer', async () => {
+    const session = { 'x-mock-session': 'far-gap' };
+    const script = await call('POST', '/__admin/scripts', { operation: 'createChatCompletion', session: 'far-gap', reply: { status: 200 }, stream: { intervalMs: 1e12 } });
+    expect(script.status).toBe(201);
+    const from = cli.output().length;
+    const abort = new AbortController();
+    const response = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json', ...session },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    const next = reader.read().then(() => 'next event' as const, () => 'aborted' as const);
+    expect(await Promise.race([next, sleep(1500).then(() => 'still waiting' as const)])).toBe('still waiting');
+    abort.abort();
+    await next;
+    // Node fires an overflowing timer after 1 ms, warning each time: re-armed so, it would spin.
+    expect(cli.output().slice(from)).not.toMatch(/TimeoutOverflowWarning/);
+    await stillServing();
+  }, 60_000);
+});
