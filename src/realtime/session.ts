@@ -487,7 +487,8 @@ export class RealtimeSession {
       const wait = sent === 0 ? control.firstEventDelayMs : control.intervalMs;
       if (control.cutAfter !== undefined && sent >= control.cutAfter) throw new CutNow();
       if ((control.errorAfter !== undefined || control.error) && sent >= (control.errorAfter ?? 2)) throw new FailNow();
-      if (wait && wait > 0 && Number.isFinite(wait)) await sleep(wait, undefined, { signal: active.abort.signal });
+      // Held to Node's longest timer: past 2^31-1 ms a timer fires after 1 ms.
+      if (wait && wait > 0 && Number.isFinite(wait)) await sleep(Math.min(wait, 2 ** 31 - 1), undefined, { signal: active.abort.signal });
       if (active.abort.signal.aborted) throw new CancelNow();
       sent++;
       this.send({ response_id: active.id, ...event });

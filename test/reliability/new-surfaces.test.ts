@@ -337,4 +337,20 @@ describe('stream pacing', () => {
     expect(cli.output().slice(from)).not.toMatch(/TimeoutOverflowWarning/);
     await stillServing();
   }, 60_000);
+
+  test('a Realtime response paced by a scripted gap past 2^31-1 ms waits, and the socket closed mid-response frees it', async () => {
+    const script = await call('POST', '/__admin/scripts', { operation: 'createResponse', session: 'far-gap-rt', reply: { status: 200 }, stream: { intervalMs: 1e12 } });
+    expect(script.status).toBe(201);
+    const from = cli.output().length;
+    const socket = await realtime({ authorization: 'Bearer sk-test', 'x-mock-session': 'far-gap-rt' });
+    socket.ws.send(JSON.stringify({ type: 'response.create', response: { output_modalities: ['text'] } }));
+    await socket.waitFor('response.output_item.added');
+    const before = socket.events.length;
+    await sleep(1500);
+    expect(socket.events.slice(before).map((e) => e.type)).toEqual([]);
+    socket.ws.close();
+    await socket.closed;
+    expect(cli.output().slice(from)).not.toMatch(/TimeoutOverflowWarning/);
+    await stillServing();
+  }, 60_000);
 });
