@@ -86,8 +86,11 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
     const script = exchange ? scriptOf(exchange) : undefined;
     const query = exchange?.request.query ?? seen.query;
     const headers = request.headers;
-    const tooLarge = (seen.jsonBytes ?? 0) > JOURNAL_BODY_MAX;
-    const body = exchange ? exchange.request.body : seen.body;
+    const jsonBytes = seen.jsonBytes;
+    const tooLarge = (jsonBytes ?? 0) > JOURNAL_BODY_MAX;
+    // Summarised now (bytes of uploads and binaries by size and digest, a large JSON body dropped):
+    // the deferred fill must never keep a request's megabytes alive in the journal.
+    const body = tooLarge ? undefined : journalBody(exchange ? exchange.request.body : seen.body);
     const entry: Omit<JournalEntry, 'id'> = {
       time: '',
       session: answered.session,
@@ -105,7 +108,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       entry.time = new Date(arrived).toISOString();
       entry.query = maskQuery(query ?? rawQuery(url));
       entry.headers = maskHeaders(headers);
-      entry.body = tooLarge ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: seen.jsonBytes } : journalBody(body);
+      entry.body = tooLarge ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: jsonBytes } : body;
     });
     return entry;
   };
@@ -128,16 +131,20 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       const streamed = isAsyncIterable(result.body);
       const response: JournalEntry['response'] = { status: result.status, headers: EMPTY_HEADERS, streamed };
       const resultHeaders = result.headers;
-      const resultBody = result.body;
+      // As for the request: an answer's bytes (audio, files) are summarised at once, not kept for later.
+      const resultBody = streamed ? undefined : journalBody(result.body);
       if (answered.exchange?.signal.aborted) response.interrupted = 'client went away before the answer';
       // Kept before the answer is written: a client that reads the journal after its answer finds it there.
       const entry = journal.add(entryOf(answered, response));
       later(entry, () => {
         response.headers = { ...resultHeaders };
-        if (!streamed) response.body = journalBody(resultBody);
+        if (!streamed) response.body = resultBody;
       });
+      // No closure here names `answered`: the deferred fills share this scope, and would keep the
+      // request, its body and the answer alive for as long as the entry lives.
+      const started = answered.started;
       const finish = () => {
-        entry.durationMs = sinceMs(answered.started);
+        entry.durationMs = sinceMs(started);
       };
       if (!streamed) return { result, done: finish };
       let finished = false;
