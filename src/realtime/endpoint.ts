@@ -170,9 +170,17 @@ export function createRealtime(options: RealtimeOptions) {
           result: { status: 101, headers: { upgrade: 'websocket' }, body: feed.frames() },
           started,
         });
-        // The recorder reads the feed as the HTTP writer would read a stream.
+        // The feed is written to the recorder as the HTTP writer writes a stream: each chunk to
+        // its tap (the recorder no longer wraps the body), then the end.
         const body = recording?.result.body as AsyncIterable<string> | undefined;
-        if (body) void (async () => { for await (const _ of body) void _; })().catch(() => undefined).finally(() => recording?.done());
+        const tap = recording?.tap;
+        if (body) {
+          void (async () => {
+            for await (const chunk of body) tap?.chunk(chunk);
+          })()
+            .then(() => tap?.end(), (error: unknown) => tap?.end(error))
+            .finally(() => recording?.done());
+        }
       }
       socket.on('message', (data, isBinary) => {
         if (isBinary) {
