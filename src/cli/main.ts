@@ -8,6 +8,7 @@ import { SpecError } from '../openapi/prepare';
 import { PACKAGE_VERSION } from '../openapi/locate';
 import { ConfigError } from '../config/errors';
 import { resolveSettings, SettingsError, type Settings } from '../settings/resolve';
+import { flushStderr } from '../log/logger';
 import { writeReadyFile } from './ready-file';
 import { describeListenError, ListenError } from './listen-error';
 import { servedText, tlsCommand } from './tls';
@@ -144,6 +145,7 @@ async function main(argv: string[]): Promise<number> {
   // Before the ready line: whoever reads the line may look for the file at once.
   if (settings.readyFile) await writeReadyFile(settings.readyFile, server);
   // The ready line goes to stdout at every level but silent, so that `openai-mock --port 0 | head -1` finds the port.
+  flushStderr();
   if (settings.logLevel !== 'silent') {
     process.stdout.write(
       `openai-mock listening on ${servedText(server.urls)} (${server.operations} operations, spec ${server.specVersion}${workersLine}, ready in ${Math.round(performance.now())} ms)\n`,

@@ -28,7 +28,8 @@ let waiting = '';
 let flushScheduled = false;
 let flushOnExit = false;
 
-function flushStderr(): void {
+/** Writes the waiting lines now: before the ready line, which a reader takes to mean the start-up lines are all out. */
+export function flushStderr(): void {
   flushScheduled = false;
   if (waiting === '') return;
   const text = waiting;

@@ -44,11 +44,12 @@ function queued(run: Json): Json {
   };
 }
 
-function step(run: Json, details: Json): Json {
+/** A run step at its start (`in_progress`); stateful runs (state/resources/runs.ts) keep theirs. */
+export function runStep(run: Json, details: Json, id = derivedId('step_', `${run.id}/${details.type}`), at = run.created_at): Json & { id: string } {
   return {
-    id: derivedId('step_', `${run.id}/${details.type}`),
+    id,
     object: 'thread.run.step',
-    created_at: run.created_at,
+    created_at: at,
     assistant_id: run.assistant_id,
     thread_id: run.thread_id,
     run_id: run.id,
@@ -68,7 +69,7 @@ function step(run: Json, details: Json): Json {
 /** A message step: the message created empty, its text in deltas, completed; the step completed. */
 function messageEvents(run: Json, text: string): SseEvent[] {
   const messageId = derivedId('msg_', String(run.id));
-  const created = step(run, { type: 'message_creation', message_creation: { message_id: messageId } });
+  const created = runStep(run, { type: 'message_creation', message_creation: { message_id: messageId } });
   const message: Json = {
     id: messageId,
     object: 'thread.message',
@@ -114,7 +115,7 @@ function messageEvents(run: Json, text: string): SseEvent[] {
 /** A tool-calls step: the calls the run requires, names first, then their arguments in fragments. */
 function toolCallEvents(run: Json): SseEvent[] {
   const calls: Json[] = (run.required_action?.submit_tool_outputs?.tool_calls ?? []).filter(isObject);
-  const created = step(run, { type: 'tool_calls', tool_calls: [] });
+  const created = runStep(run, { type: 'tool_calls', tool_calls: [] });
   const delta = (tool_calls: Json[]) => ({
     event: 'thread.run.step.delta',
     data: { id: created.id, object: 'thread.run.step.delta', delta: { step_details: { type: 'tool_calls', tool_calls } } },

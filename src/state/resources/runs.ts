@@ -1,6 +1,6 @@
 import type { StateContext, StateHandlers } from '../types';
 import { derivedId } from '../../streaming/json';
-import { streamStoredReply } from '../../streaming/assistants';
+import { runStep, streamStoredReply } from '../../streaming/assistants';
 import {
   badRequest,
   bodyOf,
@@ -107,27 +107,6 @@ function chatRequest(context: StateContext, run: Run): Json {
   return request;
 }
 
-function newStep(run: Run, id: string, details: Json, at: number): Json & { id: string } {
-  return {
-    id,
-    object: 'thread.run.step',
-    created_at: at,
-    assistant_id: run.assistant_id,
-    thread_id: run.thread_id,
-    run_id: run.id,
-    type: details.type,
-    status: 'in_progress',
-    step_details: details,
-    last_error: null,
-    expired_at: null,
-    cancelled_at: null,
-    failed_at: null,
-    completed_at: null,
-    metadata: {},
-    usage: null,
-  };
-}
-
 /** The model's turn: the run ends with a message, asks for tool outputs, or fails as the answer did. */
 async function work(context: StateContext, run: Run, at: number): Promise<Run> {
   const { store } = context;
@@ -155,7 +134,7 @@ async function work(context: StateContext, run: Run, at: number): Promise<Run> {
     const stepId = derivedId('step_', rounds === 0 ? `${run.id}/tool_calls` : `${run.id}/tool_calls/${rounds}`);
     const toolCalls = calls.map((call) => ({ id: String(call.id), type: 'function', function: { name: call.function.name, arguments: String(call.function.arguments ?? '{}') } }));
     store.put(stepKind(run.id), {
-      ...newStep(run, stepId, { type: 'tool_calls', tool_calls: toolCalls.map((call) => ({ ...call, function: { ...call.function, output: null } })) }, at),
+      ...runStep(run, { type: 'tool_calls', tool_calls: toolCalls.map((call) => ({ ...call, function: { ...call.function, output: null } })) }, stepId, at),
       usage,
     });
     return {
@@ -174,7 +153,7 @@ async function work(context: StateContext, run: Run, at: number): Promise<Run> {
     created_at: at,
     completed_at: at,
   });
-  const step = newStep(run, derivedId('step_', `${run.id}/message_creation`), { type: 'message_creation', message_creation: { message_id: messageId } }, at);
+  const step = runStep(run, { type: 'message_creation', message_creation: { message_id: messageId } }, derivedId('step_', `${run.id}/message_creation`), at);
   store.put(stepKind(run.id), { ...step, status: 'completed', completed_at: at, usage });
   return { ...run, status: 'completed', completed_at: at, expires_at: null, required_action: null, usage: addUsage(run.usage, usage) };
 }
