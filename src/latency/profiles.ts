@@ -1,5 +1,5 @@
 import type { Distribution } from './distribution';
-import type { LatencyModel, LatencyTable } from './model';
+import type { LatencyModel, LatencyTable } from './table';
 
 /**
  * The named latency profiles. `fast` delays nothing (the default: a mock for unit tests should
