@@ -36,8 +36,10 @@ export class EphemeralKeys {
   /** A step that sees every answer of the secret-minting operations and keeps their values. */
   step(): Step {
     return async (exchange, next) => {
+      // Every request passes here: the others go on without an extra await.
+      if (!OPERATIONS.has(exchange.operationId)) return next(exchange);
       const response = await next(exchange);
-      if (!OPERATIONS.has(exchange.operationId) || response.status < 200 || response.status >= 300) return response;
+      if (response.status < 200 || response.status >= 300) return response;
       const body = response.body as Record<string, any> | undefined;
       const secret = typeof body?.value === 'string' ? body : body?.client_secret;
       if (typeof secret?.value === 'string' && secret.value !== '') {

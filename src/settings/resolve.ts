@@ -16,6 +16,7 @@ import { settleCassettes, settleProxy, type RecordSettings, type ReplaySettings 
 import { settleState, type StateSettings } from '../state/settings';
 import type { LatencyConfig } from '../latency/model';
 import type { RateLimitsConfig } from '../ratelimit/step';
+import { nearest } from '../util/nearest';
 import { envName, explained, OPTIONS, OptionValueError, readText, type OptionDef } from './options';
 
 /**
@@ -145,8 +146,26 @@ async function configOf(input: SettingsInput['config'], cwd: string): Promise<Lo
 
 const isUrl = (value: string) => /^https?:\/\//i.test(value);
 
+/** What `createMockServer` takes: every option's key, and what only code can give. */
+const OPTION_KEYS: ReadonlySet<string> = new Set([...OPTIONS.map((o) => o.key), 'config', 'overrides', 'logger', 'steps', 'cwd', 'tls']);
+/** Words a misspelling may be near, each to the key it means: a key, or its flag as the CLI spells it and in camelCase (`--stateful` is `state`). */
+const MEANT_BY: ReadonlyMap<string, string> = new Map([
+  ...[...OPTION_KEYS].map((key) => [key, key] as const),
+  ...(OPTIONS as readonly OptionDef[]).flatMap((o): [string, string][] =>
+    o.flag ? [[o.flag, o.key], [o.flag.replace(/-([a-z])/g, (_: string, c: string) => c.toUpperCase()), o.key]] : []),
+]);
+
 export async function resolveSettings(input: SettingsInput, options: ResolveOptions = {}): Promise<Settings> {
   const env = options.env ?? process.env;
+  // Code without types (plain JavaScript) gets no compile error for a misspelt option: say it here, as a config file would.
+  if (options.given === 'option') {
+    for (const key of Object.keys(input)) {
+      if (OPTION_KEYS.has(key)) continue;
+      const near = nearest(key, MEANT_BY.keys());
+      const meant = near === undefined ? undefined : MEANT_BY.get(near);
+      throw new SettingsError(`unknown option "${key}"${meant ? ` (did you mean "${meant}"?)` : ''}; the options are the config's keys, in the README's table`);
+    }
+  }
   const cwd = input.cwd ?? process.cwd();
   const givenLabel = (def: OptionDef<any>) => (options.given === 'flag' && def.flag ? `--${def.flag}` : `option "${def.key}"`);
 

@@ -50,6 +50,11 @@ describe('precedence: given > environment > config > default', () => {
     await expect(resolveSettings({ port: -1 } as never, { env: {} })).rejects.toThrow('option "port" must be a whole number from 0 to 65535, got -1');
   });
 
+  test('a misspelt option given in code is an error naming the one meant, not silently ignored', async () => {
+    await expect(resolveSettings({ statefull: true } as never, { given: 'option' })).rejects.toThrow('unknown option "statefull" (did you mean "state"?)');
+    await expect(resolveSettings({ nothingLikeIt: 1 } as never, { given: 'option' })).rejects.toThrow(/^unknown option "nothingLikeIt"; /);
+  });
+
   test('the library is quiet by default, the command is not', async () => {
     expect((await resolveSettings({}, { env: {} })).logLevel).toBe('warn');
     expect((await resolveSettings({}, { env: {}, defaultLogLevel: 'info' })).logLevel).toBe('info');
