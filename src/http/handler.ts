@@ -200,6 +200,7 @@ export function createRequestHandler(options: HandlerOptions) {
       // A raw body (an SDP offer, an audio upload) is checked as the string the spec describes.
       body: parsed.kind === 'form' ? formForValidation(body) : parsed.kind === 'raw' ? parsed.value.toString('utf8') : body,
       mediaType: contentType,
+      bodyText: parsed.kind === 'json' ? parsed.text : undefined,
     }, options.validators, { allowUnknownParams: options.allowUnknownParams });
     if (problem) throw new HttpError(openAIError(400, problem.message, { param: problem.param, code: problem.code }));
 

@@ -12,7 +12,8 @@ export interface UploadedFile {
 
 export type ParsedBody =
   | { kind: 'none' }
-  | { kind: 'json'; value: unknown }
+  /** `text`: what `value` was parsed from, when it is still exactly that (see RequestParts.bodyText). */
+  | { kind: 'json'; value: unknown; text?: string }
   | { kind: 'form'; value: Record<string, unknown>; files: Record<string, UploadedFile> }
   | { kind: 'raw'; value: Buffer };
 
@@ -73,7 +74,7 @@ export function parseJsonBody(raw: Buffer): ParsedBody {
     throw new BodyParseError((error as Error).message, 'json');
   }
   if (mayOverflow(text)) checkFiniteNumbers(text, value);
-  return { kind: 'json', value };
+  return { kind: 'json', value, text };
 }
 
 /**

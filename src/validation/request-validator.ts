@@ -20,6 +20,11 @@ export interface RequestParts {
   body: unknown;
   /** Media type of the body as sent, without parameters. */
   mediaType: string | undefined;
+  /**
+   * The JSON body's text as sent, when `body` is exactly what it parses to: equal text, equal
+   * verdict, so a text already found valid for the operation is not checked again.
+   */
+  bodyText?: string;
 }
 
 export interface CompiledChecks {
@@ -27,7 +32,18 @@ export interface CompiledChecks {
   query?: ValidateFunction;
   bodies: Map<string, ValidateFunction>;
   bodyRequired: boolean;
+  /** JSON body texts found valid, by `allowUnknownParams` (see `validBodies`). */
+  valid: [Set<string>, Set<string>];
 }
+
+/**
+ * Load tests send the same few bodies thousands of times, and Ajv on a chat request's union of
+ * message shapes is the largest single cost of answering it. Valid texts are remembered, up to
+ * this many per operation (then forgotten all at once), each no longer than VALID_TEXT_MAX: at
+ * most a few MiB however many operations are used.
+ */
+const VALID_TEXTS = 64;
+const VALID_TEXT_MAX = 16 * 1024;
 
 const cache = new WeakMap<PreparedOperation, CompiledChecks>();
 
@@ -63,6 +79,7 @@ export function compileChecks(operation: PreparedOperation, store?: ValidatorSto
     query: query && compileValidator('text', withBundle(query, operation), store, `${operation.iid}.query`),
     bodies,
     bodyRequired: Boolean(request?.body?.required),
+    valid: [new Set(), new Set()],
   };
   cache.set(operation, checks);
   return checks;
@@ -107,6 +124,9 @@ export function validateRequest(
     return { message: 'You must provide a request body.', param: null, code: 'missing_required_parameter' };
   }
   const mediaType = parts.mediaType && checks.bodies.has(parts.mediaType) ? parts.mediaType : checks.bodies.keys().next().value!;
+  const text = mediaType === 'application/json' && parts.bodyText !== undefined && parts.bodyText.length <= VALID_TEXT_MAX ? parts.bodyText : undefined;
+  const valid = checks.valid[options.allowUnknownParams ? 1 : 0];
+  if (text !== undefined && valid.has(text)) return undefined;
   // The API names an unknown parameter before checking the known ones.
   if (mediaType === 'application/json' && !options.allowUnknownParams) {
     const unknown = unknownParameters(operation, parts.body);
@@ -115,6 +135,10 @@ export function validateRequest(
   const validate = checks.bodies.get(mediaType)!;
   if (!validate(parts.body)) {
     return describeErrors(validate.errors ?? [], parts.body, undefined, schemaTools(operation, mediaType === 'application/json' ? 'json' : 'text'));
+  }
+  if (text !== undefined) {
+    if (valid.size >= VALID_TEXTS) valid.clear();
+    valid.add(text);
   }
   return undefined;
 }

@@ -101,3 +101,16 @@ test('the SDK with the documented parameters of the main endpoints passes', asyn
   await client.batches.create({ input_file_id: 'file-1', endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { a: 'b' } });
   await client.conversations.create({ metadata: { a: 'b' }, items: [{ type: 'message', role: 'user', content: 'Hi' }] });
 });
+
+test('a body text found valid is remembered per server mode: the same text is still refused where unknown parameters are', async () => {
+  const text = JSON.stringify({ ...chat, remembered: true });
+  const send = (mock: MockServer, body: string) =>
+    fetch(`${mock.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' }, body }).then((r) => r.status);
+  // Twice each, so that the second of each pair takes the remembered verdict if there is one.
+  expect([await send(relaxed, text), await send(relaxed, text)]).toEqual([200, 200]);
+  expect([await send(strict, text), await send(strict, text)]).toEqual([400, 400]);
+  // A valid text remembered does not make a different one valid.
+  const valid = JSON.stringify(chat);
+  expect([await send(strict, valid), await send(strict, valid)]).toEqual([200, 200]);
+  expect(await send(strict, valid.replace('"Hi"', '5'))).toBe(400);
+});

@@ -424,6 +424,12 @@ describe('embeddings', () => {
     const floats = Array.from({ length: 8 }, (_, i) => bytes.readFloatLE(i * 4));
     const viaFloat = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello', dimensions: 8, encoding_format: 'float' });
     floats.forEach((value, i) => expect(value).toBeCloseTo(viaFloat.data[0]!.embedding[i]!, 6));
+    // Asked again (the vector remembered), the same bytes; another text or size, others.
+    const again = async (input: string, dimensions: number) =>
+      (await (await client.embeddings.create({ model: 'text-embedding-3-small', input, dimensions, encoding_format: 'base64' }).asResponse()).json()).data[0].embedding;
+    expect(await again('hello', 8)).toBe(base64);
+    expect(await again('hello!', 8)).not.toBe(base64);
+    expect(Buffer.from(await again('hello', 16), 'base64').subarray(0, 32).equals(bytes)).toBe(false);
   });
 });
 
