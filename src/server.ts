@@ -118,8 +118,8 @@ export interface StartDefaults {
   /** What the port serves when `protocols` is not set; TLS had this way is dropped with a warning when no certificate can be kept. */
   protocols?: readonly Protocol[];
   /**
-   * Load Prism in the background once ready, so that the first answer needing it (a
-   * `Prefer: code=429`) does not pay for it. The command's choice: in a test run it would cost
+   * Load Prism in the background once ready and idle for WARM_IDLE_MS, so that the first answer
+   * needing it (a `Prefer: code=429`) does not pay for it. The command's choice: in a test run it would cost
    * every server started about 100 MB and half a second of CPU while the tests run.
    */
   warmEngine?: boolean;
@@ -155,6 +155,9 @@ function sharedMetricsRoutes(metrics: Metrics, shared: StartDefaults['sharedMetr
       : route,
   );
 }
+
+/** How long a ready server goes without a request before it loads Prism (`StartDefaults.warmEngine`). */
+const WARM_IDLE_MS = 200;
 
 /** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
 export async function startServer(settings: Settings, started = performance.now(), defaults: StartDefaults = {}): Promise<MockServer> {
@@ -327,6 +330,8 @@ export async function startServer(settings: Settings, started = performance.now(
   });
 
   const workerHeader = worker ? String(worker.id) : undefined;
+  // Requests so far: the Prism warm-up below waits for a moment without any.
+  let requests = 0;
   const listening = await listen({
     host: settings.host,
     port: settings.port ?? 0,
@@ -338,6 +343,7 @@ export async function startServer(settings: Settings, started = performance.now(
     logger,
     onUpgrade: sockets.onUpgrade,
     onRequest: (request, response) => {
+      requests++;
       if (workerHeader) response.setHeader('x-mock-worker', workerHeader);
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
@@ -373,9 +379,20 @@ export async function startServer(settings: Settings, started = performance.now(
       ? watchFixtures(settings.fixturesDir, { logger: defaults.watchLogger ?? logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
       : undefined;
   await fixturesWatcher?.ready;
-  // After whoever awaited the start has had its turn (the ready line, the first requests).
-  const warming = defaults.warmEngine ? setTimeout(() => engine.warm(), 200) : undefined;
-  warming?.unref();
+  // Once the server has been idle for a moment: loading Prism holds the event loop for half a
+  // second, which a load test that starts at once (a thousand streams opening) would feel as
+  // late first answers, and 100 MB it may never need. Under steady load the first answer that
+  // needs Prism loads it (see engine/prism-engine.ts).
+  let warming: NodeJS.Timeout | undefined;
+  if (defaults.warmEngine) {
+    let seen = requests;
+    const check = () => {
+      if (requests === seen) return engine.warm();
+      seen = requests;
+      warming = setTimeout(check, WARM_IDLE_MS).unref();
+    };
+    warming = setTimeout(check, WARM_IDLE_MS).unref();
+  }
 
   const urls = [listening.urls.http, served.includes('https') ? `https://${listening.urlHost}:${listening.port}` : undefined, listening.httpsPort !== undefined ? `https://${listening.urlHost}:${listening.httpsPort}` : undefined].filter((u): u is string => u !== undefined);
   return {
