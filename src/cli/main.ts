@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// First: it turns on V8's compile cache before anything heavy is loaded.
+// First of all: the process may be replaced by one with a bounded young generation.
+import './young-generation';
+// Then V8's compile cache, before anything heavy is loaded.
 import './compile-cache';
 import cluster from 'node:cluster';
 import { parseCliArgs, UsageError, USAGE } from './args';

@@ -260,3 +260,28 @@ test('without --port it takes the first free port from 12111', async () => {
     if (held) await new Promise((resolve) => blocker.close(resolve));
   }
 });
+
+// process.execve: Node 22.15+ and 23.11+, not on Windows; /proc to read the running command line.
+const canExecve = typeof (process as unknown as { execve?: unknown }).execve === 'function' && process.platform === 'linux';
+(canExecve ? describe : describe.skip)('the young generation (process.execve, same pid)', () => {
+  const commandLine = async (run: Run) => {
+    await run.waitFor(LISTENING);
+    const { readFile } = await import('node:fs/promises');
+    return (await readFile(`/proc/${run.child.pid}/cmdline`, 'utf8')).split('\0');
+  };
+
+  test('the command runs with --max-semi-space-size=4 unless given its own size', async () => {
+    const plain = start(['--port', '0', '--spec', smallSpec]);
+    expect(await commandLine(plain)).toContain('--max-semi-space-size=4');
+    // Same pid: the signal reaches the server itself, which closes cleanly.
+    expect((await plain.stop()).code).toBe(0);
+
+    const own = start(['--port', '0', '--spec', smallSpec], { NODE_OPTIONS: '--max-semi-space-size=8' });
+    expect(await commandLine(own)).not.toContain('--max-semi-space-size=4');
+    await own.stop();
+
+    const off = start(['--port', '0', '--spec', smallSpec], { OPENAI_MOCK_EXECVE: '0' });
+    expect(await commandLine(off)).not.toContain('--max-semi-space-size=4');
+    await off.stop();
+  });
+});
