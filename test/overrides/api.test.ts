@@ -99,6 +99,32 @@ test('a body that does not match the response schema is sent, with a warning nam
   if (process.env.SHOW_LOG) console.log(warnings[0]);
 });
 
+test('past its first 64 bodies for an operation an override is checked one time in 64; a new set starts again', async () => {
+  let calls = 0;
+  const later = () =>
+    defineOverride({
+      name: 'later',
+      operation: 'createChatCompletion',
+      response: (ctx) => ({ body: { ...ctx.response.body, object: (++calls > 64 ? 'chat.completions' : 'chat.completion') as 'chat.completion' } }),
+    });
+  mock.setOverrides([later()]);
+  const warned = () => lines.filter((l) => l.startsWith('warn: override overrides[0] (later)')).length;
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 127; i++) await ask();
+  await settle();
+  // Bodies 65 to 127 drifted, unchecked.
+  expect(warned()).toBe(0);
+  await ask();
+  await settle();
+  expect(warned()).toBe(1);
+  // Set again (as a reload does): checked from its first body on.
+  mock.setOverrides([later()]);
+  calls = 100;
+  await ask();
+  await settle();
+  expect(warned()).toBe(2);
+});
+
 test('an override that throws or returns nonsense answers that request with a 500; the server goes on', async () => {
   mock.setOverrides([
     defineOverride({ name: 'thrower', operation: 'createChatCompletion', match: (r) => r.body.model === 'throw', response: () => { throw new RangeError('out of range'); } }),
