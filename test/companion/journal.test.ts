@@ -45,6 +45,30 @@ test('an entry holds the request (credentials masked) and the answer', async () 
   expect(entry.durationMs).toBeGreaterThanOrEqual(0);
 });
 
+test('answers are kept as written: JSON whole, audio by size and sha256, text as text', async () => {
+  const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
+  expect(mock.journal.last('createChatCompletion')!.response.body).toEqual(JSON.parse(JSON.stringify(completion)));
+
+  const speech = Buffer.from(await (await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: 'Hi', response_format: 'wav' })).arrayBuffer());
+  expect(mock.journal.last('createSpeech')!.response.body).toEqual({ bytes: speech.length, sha256: createHash('sha256').update(speech).digest('hex') });
+
+  const text = await client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(Buffer.from('RIFF'), 'a.wav'), response_format: 'text' });
+  expect(mock.journal.last('createTranscription')!.response.body).toBe(text);
+
+  const head = await fetch(`${mock.url}/v1/models`, { method: 'HEAD', headers: { authorization: 'Bearer sk-test-key' } });
+  expect(head.status).toBe(200);
+  // Asked for by HEAD, written without a body by Node, journaled as the answer it was.
+  expect(mock.journal.last('listModels')!.response.body).toMatchObject({ object: 'list' });
+
+  // A request body the front changed (an Azure deployment names the model) is kept as changed.
+  await fetch(`${mock.url}/openai/deployments/my-gpt/chat/completions?api-version=2024-10-21`, {
+    method: 'POST',
+    headers: { 'api-key': 'k', 'content-type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }),
+  });
+  expect(mock.journal.last('createChatCompletion')!.body).toEqual({ messages: [{ role: 'user', content: 'Hi' }], model: 'my-gpt' });
+});
+
 test('uploads are kept as name, size and sha256, not their bytes', async () => {
   const data = Buffer.from('{"prompt":"a","completion":"b"}\n'.repeat(50));
   await client.files.create({ file: await toFile(data, 'train.jsonl'), purpose: 'fine-tune' });
