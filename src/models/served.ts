@@ -64,6 +64,8 @@ export type DeleteOutcome = 'deleted' | 'not_found' | 'not_owned';
 export class ModelCatalogue {
   private readonly byId: Map<string, ServedModel>;
   private readonly deleted = new Set<string>();
+  /** The list's JSON, until the catalogue changes (see `listJson`). */
+  private listed: Buffer | undefined;
 
   /**
    * `anyFineTune`: a fine-tune of one of the catalogue's models (`ft:gpt-4o-mini:org::id`) exists
@@ -76,6 +78,14 @@ export class ModelCatalogue {
 
   list(): ServedModel[] {
     return [...this.byId.values()];
+  }
+
+  /**
+   * `{"object":"list","data":[...]}` as sent, serialised once per change: the list is some 5 KB,
+   * and serialising it took a quarter of the time of answering `GET /models`.
+   */
+  listJson(): Buffer {
+    return (this.listed ??= Buffer.from(JSON.stringify({ object: 'list', data: this.list() })));
   }
 
   /** The entry, or for a dated snapshot of one of OpenAI's models, the snapshot with its family's owner and date. */
@@ -101,6 +111,7 @@ export class ModelCatalogue {
     if (OPENAI_OWNERS.has(model.owned_by)) return 'not_owned';
     this.byId.delete(id);
     this.deleted.add(id);
+    this.listed = undefined;
     return 'deleted';
   }
 }

@@ -26,7 +26,8 @@ export function createModelsStep(catalogue: ModelCatalogue): Step {
     const id = exchange.request.params.model ?? '';
     switch (exchange.operationId) {
       case 'listModels':
-        return json({ object: 'list', data: catalogue.list() });
+        // Written from `raw` unless a step replaces the answer (see MockResponse.raw).
+        return { ...json({ object: 'list', data: catalogue.list() }), raw: catalogue.listJson() };
       case 'retrieveModel': {
         const model = catalogue.get(id);
         return model ? json(model) : modelNotFound(id);

@@ -83,6 +83,9 @@ export function createOverridesStep(set: OverrideSet, logger: Logger, stateOf?: 
     const list = set.forOperation(exchange.operationId);
     if (list.length === 0) return next(exchange);
     let response = await next(exchange);
+    // The mock's own serialised answer (the models list) would hide an edit made in place; an
+    // upstream's bytes (proxy, replay) go out as they came unless an override replaces them.
+    if (response.raw && response.source === undefined) response = { ...response, raw: undefined };
     const request = overrideRequest(exchange);
     let bodyFrom: string | undefined;
     for (const entry of list) {

@@ -25,6 +25,8 @@ export interface ScriptsStepOptions {
 
 async function reply(script: Script, exchange: Exchange, next: (e: Exchange) => Promise<MockResponse>, request: OverrideRequest): Promise<MockResponse> {
   let response = await next(exchange);
+  // As for overrides (overrides/step.ts): an edit in place must show.
+  if (response.raw && response.source === undefined) response = { ...response, raw: undefined };
   const context: OverrideContext = {
     request,
     response: { ...response, headers: { ...response.headers } } as OverrideContext['response'],

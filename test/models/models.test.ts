@@ -64,6 +64,10 @@ describe('the built-in catalogue', () => {
   test('DELETE /v1/models/{id} deletes a fine-tune (then it is gone), refuses OpenAI models, 404s unknown ones', async () => {
     const id = 'ft:gpt-4o-mini:acme::abc123';
     expect((await client.models.retrieve(id)).owned_by).toBe('user-acme');
+    // Listed (the list's JSON is kept from here on) before it goes.
+    const before = [];
+    for await (const model of client.models.list()) before.push(model.id);
+    expect(before).toContain(id);
     expect(await client.models.delete(id)).toEqual({ id, object: 'model', deleted: true });
     const after = await client.models.retrieve(id).catch((e) => e);
     expect(after).toBeInstanceOf(OpenAI.NotFoundError);
@@ -86,6 +90,30 @@ describe('the built-in catalogue', () => {
     expect(base.error.type).toBe('invalid_request_error');
     expect((await client.models.retrieve('gpt-4o')).id).toBe('gpt-4o');
   });
+});
+
+test('the models list is written as kept, yet an override that edits it in place is heard', async () => {
+  const mock = await startMock();
+  try {
+    const get = async () => (await fetch(`${mock.url}/v1/models`, { headers: { authorization: 'Bearer sk-test' } })).text();
+    const first = await get();
+    expect(await get()).toBe(first);
+    expect(JSON.parse(first)).toMatchObject({ object: 'list', data: expect.arrayContaining([expect.objectContaining({ id: 'gpt-4o' })]) });
+    mock.setOverrides([
+      {
+        operation: 'listModels',
+        response: (ctx) => {
+          (ctx.response.body as { data: unknown[] }).data.push({ id: 'in-place', object: 'model', created: 1, owned_by: 'me' });
+        },
+      },
+    ]);
+    expect(JSON.parse(await get()).data.at(-1)).toEqual({ id: 'in-place', object: 'model', created: 1, owned_by: 'me' });
+    mock.setOverrides([]);
+    // The edit was that answer's alone.
+    expect(await get()).toBe(first);
+  } finally {
+    await mock.close();
+  }
 });
 
 describe('a configured catalogue', () => {
