@@ -193,7 +193,11 @@ export function createRequestHandler(options: HandlerOptions) {
     const contentType = sentType ?? (parsed.kind === 'json' ? 'application/json' : undefined);
     const body = parsed.kind === 'none' ? undefined : parsed.value;
     seen.body = body;
-    if (parsed.kind === 'json') seen.jsonBytes = raw.length;
+    if (parsed.kind === 'json') {
+      seen.jsonBytes = raw.length;
+      // The journal keeps the text and parses it when read: one string costs the collector less than a tree.
+      if (deployment === undefined) seen.jsonText = parsed.text;
+    }
     const problem = validateRequest(route.operation, {
       pathParams: route.params,
       query,

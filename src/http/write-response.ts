@@ -84,6 +84,7 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
     );
   }
   headers['content-length'] = String(bytes);
+  tap?.written?.(payload, headers['content-type']);
   response.writeHead(result.status, headers);
   response.end(payload);
 }

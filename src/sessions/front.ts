@@ -25,6 +25,8 @@ export interface SeenRequest {
   body?: unknown;
   /** Bytes of a JSON body as sent: past JOURNAL_BODY_MAX the journal keeps only its size. */
   jsonBytes?: number;
+  /** The JSON body's text as sent, when `body` is what it parses to. */
+  jsonText?: string;
 }
 
 /**
@@ -89,8 +91,11 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
     const jsonBytes = seen.jsonBytes;
     const tooLarge = (jsonBytes ?? 0) > JOURNAL_BODY_MAX;
     // Summarised now (bytes of uploads and binaries by size and digest, a large JSON body dropped):
-    // the deferred fill must never keep a request's megabytes alive in the journal.
-    const body = tooLarge ? undefined : journalBody(exchange ? exchange.request.body : seen.body);
+    // the deferred fill must never keep a request's megabytes alive in the journal. A JSON body is
+    // kept as the text it came as: under load, a thousand entries' object trees are the collector's
+    // work, promoted and marked again and again.
+    const text = tooLarge ? undefined : seen.jsonText;
+    const body = tooLarge || text !== undefined ? undefined : journalBody(exchange ? exchange.request.body : seen.body);
     const entry: Omit<JournalEntry, 'id'> = {
       time: '',
       session: answered.session,
@@ -108,7 +113,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       entry.time = new Date(arrived).toISOString();
       entry.query = maskQuery(query ?? rawQuery(url));
       entry.headers = maskHeaders(headers);
-      entry.body = tooLarge ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: jsonBytes } : body;
+      entry.body = tooLarge ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: jsonBytes } : text !== undefined ? parsedJson(text) : body;
     });
     return entry;
   };
@@ -131,22 +136,44 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       const streamed = isAsyncIterable(result.body);
       const response: JournalEntry['response'] = { status: result.status, headers: EMPTY_HEADERS, streamed };
       const resultHeaders = result.headers;
-      // As for the request: an answer's bytes (audio, files) are summarised at once, not kept for later.
-      const resultBody = streamed ? undefined : journalBody(result.body);
       if (answered.exchange?.signal.aborted) response.interrupted = 'client went away before the answer';
       // Kept before the answer is written: a client that reads the journal after its answer finds it there.
       const entry = journal.add(entryOf(answered, response));
-      later(entry, () => {
-        response.headers = { ...resultHeaders };
-        if (!streamed) response.body = resultBody;
-      });
       // No closure here names `answered`: the deferred fills share this scope, and would keep the
       // request, its body and the answer alive for as long as the entry lives.
       const started = answered.started;
+      if (!streamed) {
+        // A JSON answer is kept as the writer serialised it (`written`: one string, or the very
+        // bytes it wrote from `raw`) and parsed when read, as the request's body is; anything
+        // else, or an answer never written, is kept as given.
+        let given: unknown = result.body;
+        let kept: { json: string | Buffer } | { value: unknown } | undefined;
+        const keep = () => {
+          // As for the request: an answer's bytes (audio, files) are summarised at once.
+          kept ??= { value: journalBody(given) };
+          given = undefined;
+        };
+        later(entry, () => {
+          keep();
+          response.headers = { ...resultHeaders };
+          response.body = 'json' in kept! ? parsedJson(kept.json) : kept!.value;
+        });
+        const written = (payload: string | Buffer, contentType: string | undefined) => {
+          if (payload.length > 0 && JSON_TYPE.test(contentType ?? '')) kept ??= { json: payload };
+          keep();
+        };
+        const done = () => {
+          keep();
+          entry.durationMs = sinceMs(started);
+        };
+        return { result, done, tap: { chunk() {}, end() {}, written } };
+      }
+      later(entry, () => {
+        response.headers = { ...resultHeaders };
+      });
       const finish = () => {
         entry.durationMs = sinceMs(started);
       };
-      if (!streamed) return { result, done: finish };
       let finished = false;
       const done = () => {
         if (!finished) (finished = true), finish();
@@ -159,6 +186,18 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       journal.add(entryOf(answered, { status: 0, headers: {}, streamed: false, interrupted: 'connection closed without an answer, as scripted' }));
     },
   };
+}
+
+const JSON_TYPE = /json/i;
+
+/** JSON kept as text (or bytes), as it is read; what does not parse stays text. */
+function parsedJson(data: string | Buffer): unknown {
+  const text = typeof data === 'string' ? data : data.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Placeholders until an entry is read; never handed out (the journal fills the entry first). */

@@ -72,12 +72,14 @@ function parseFrames(text: string, into: JournalEvent[]): void {
   }
 }
 
-/** What the writer tells the journal of a stream as it writes it (see http/write-response.ts). */
+/** What the writer tells the journal of an answer as it writes it (see http/write-response.ts). */
 export interface StreamTap {
   /** A chunk about to be written. */
   chunk(chunk: string | Buffer): void;
   /** The stream ended: at its end, or with the error that stopped it. */
   end(error?: unknown): void;
+  /** A plain (not streamed) answer's body, about to be written whole. */
+  written?(payload: string | Buffer, contentType: string | undefined): void;
 }
 
 /**
