@@ -9,8 +9,8 @@
  * V8 sizes its heap when the process starts, so the flag cannot be set from here: the command
  * replaces its own process (`process.execve`: same pid, same stdio and signals) with one given
  * the flag. Not where that is missing (Windows, Node below 22.15), nor when the flag is already
- * given (`node --max-semi-space-size=N` or NODE_OPTIONS: the user's size wins), nor in the
- * workers of `--workers`, which inherit it.
+ * given (`node --max-semi-space-size=N` or NODE_OPTIONS: the user's size wins), nor under
+ * `--inspect`, nor in the workers of `--workers`, which inherit it.
  */
 const FLAG = '--max-semi-space-size';
 const YOUNG_SEMI_SPACE_MB = 4;
@@ -21,8 +21,13 @@ function given(): boolean {
   return process.execArgv.some((a) => a.startsWith(FLAG)) || (process.env.NODE_OPTIONS ?? '').includes(FLAG);
 }
 
+/** Under a debugger the replacement would open the inspector again (and `--inspect-brk` stop twice). */
+function inspected(): boolean {
+  return process.execArgv.some((a) => a.startsWith('--inspect')) || (process.env.NODE_OPTIONS ?? '').includes('--inspect');
+}
+
 const execve = (process as unknown as { execve?: Execve }).execve;
-if (typeof execve === 'function' && process.platform !== 'win32' && !given() && process.env.OPENAI_MOCK_EXECVE !== '0') {
+if (typeof execve === 'function' && process.platform !== 'win32' && !given() && !inspected() && process.env.OPENAI_MOCK_EXECVE !== '0') {
   try {
     execve(process.execPath, [process.execPath, `${FLAG}=${YOUNG_SEMI_SPACE_MB}`, ...process.execArgv, ...process.argv.slice(1)], process.env);
   } catch {

@@ -283,5 +283,10 @@ const canExecve = typeof (process as unknown as { execve?: unknown }).execve ===
     const off = start(['--port', '0', '--spec', smallSpec], { OPENAI_MOCK_EXECVE: '0' });
     expect(await commandLine(off)).not.toContain('--max-semi-space-size=4');
     await off.stop();
+
+    // Under a debugger (port 0: any free one), no second start.
+    const debugged = start(['--port', '0', '--spec', smallSpec], { NODE_OPTIONS: '--inspect=127.0.0.1:0' });
+    expect(await commandLine(debugged)).not.toContain('--max-semi-space-size=4');
+    await debugged.stop();
   });
 });
