@@ -330,8 +330,13 @@ export async function startServer(settings: Settings, started = performance.now(
   });
 
   const workerHeader = worker ? String(worker.id) : undefined;
-  // Requests so far: the Prism warm-up below waits for a moment without any.
+  // Requests so far and answers still going (streams): the Prism warm-up below waits for a moment
+  // without either.
   let requests = 0;
+  let answering = 0;
+  const answered = () => {
+    answering--;
+  };
   const listening = await listen({
     host: settings.host,
     port: settings.port ?? 0,
@@ -344,6 +349,8 @@ export async function startServer(settings: Settings, started = performance.now(
     onUpgrade: sockets.onUpgrade,
     onRequest: (request, response) => {
       requests++;
+      answering++;
+      response.once('close', answered);
       if (workerHeader) response.setHeader('x-mock-worker', workerHeader);
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
@@ -379,15 +386,15 @@ export async function startServer(settings: Settings, started = performance.now(
       ? watchFixtures(settings.fixturesDir, { logger: defaults.watchLogger ?? logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
       : undefined;
   await fixturesWatcher?.ready;
-  // Once the server has been idle for a moment: loading Prism holds the event loop for half a
-  // second, which a load test that starts at once (a thousand streams opening) would feel as
-  // late first answers, and 100 MB it may never need. Under steady load the first answer that
-  // needs Prism loads it (see engine/prism-engine.ts).
+  // Once the server has been idle for a moment (no new request, no answer still being written):
+  // loading Prism holds the event loop for half a second, which a load test would feel as late
+  // first answers or a stall in its streams, and 100 MB it may never need. Under steady load the
+  // first answer that needs Prism loads it (see engine/prism-engine.ts).
   let warming: NodeJS.Timeout | undefined;
   if (defaults.warmEngine) {
     let seen = requests;
     const check = () => {
-      if (requests === seen) return engine.warm();
+      if (requests === seen && answering === 0) return engine.warm();
       seen = requests;
       warming = setTimeout(check, WARM_IDLE_MS).unref();
     };
