@@ -156,7 +156,7 @@ function sharedMetricsRoutes(metrics: Metrics, shared: StartDefaults['sharedMetr
   );
 }
 
-/** How long a ready server goes without a request before it loads Prism (`StartDefaults.warmEngine`). */
+/** How long a ready server goes without a request or an answer being written before it loads Prism (`StartDefaults.warmEngine`). */
 const WARM_IDLE_MS = 200;
 
 /** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
@@ -330,8 +330,9 @@ export async function startServer(settings: Settings, started = performance.now(
   });
 
   const workerHeader = worker ? String(worker.id) : undefined;
-  // Requests so far and answers still going (streams): the Prism warm-up below waits for a moment
-  // without either.
+  // Requests so far and answers still going (streams), counted until Prism is warmed: the warm-up
+  // below waits for a moment without either.
+  let warmPending = defaults.warmEngine === true;
   let requests = 0;
   let answering = 0;
   const answered = () => {
@@ -348,9 +349,11 @@ export async function startServer(settings: Settings, started = performance.now(
     logger,
     onUpgrade: sockets.onUpgrade,
     onRequest: (request, response) => {
-      requests++;
-      answering++;
-      response.once('close', answered);
+      if (warmPending) {
+        requests++;
+        answering++;
+        response.once('close', answered);
+      }
       if (workerHeader) response.setHeader('x-mock-worker', workerHeader);
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
@@ -391,10 +394,13 @@ export async function startServer(settings: Settings, started = performance.now(
   // first answers or a stall in its streams, and 100 MB it may never need. Under steady load the
   // first answer that needs Prism loads it (see engine/prism-engine.ts).
   let warming: NodeJS.Timeout | undefined;
-  if (defaults.warmEngine) {
+  if (warmPending) {
     let seen = requests;
     const check = () => {
-      if (requests === seen && answering === 0) return engine.warm();
+      if (requests === seen && answering === 0) {
+        warmPending = false;
+        return engine.warm();
+      }
       seen = requests;
       warming = setTimeout(check, WARM_IDLE_MS).unref();
     };

@@ -42,6 +42,15 @@ export function apply(response: MockResponse, replacement: Replacement): MockRes
   return next;
 }
 
+/**
+ * The answer as user code (an override, a script) gets it: the mock's own serialised `raw` (the
+ * models list) is dropped, as it would hide an edit made in place; an upstream's bytes (proxy,
+ * replay) still go out as they came unless the code replaces the answer.
+ */
+export function editable(response: MockResponse): MockResponse {
+  return response.raw && response.source === undefined ? { ...response, raw: undefined } : response;
+}
+
 export function overrideRequest(exchange: Exchange): OverrideRequest {
   const { method, path, params, query, headers, body, files } = exchange.request;
   return { method, path, params, query: query as OverrideRequest['query'], headers, body: body as OverrideRequest['body'], files };
@@ -82,10 +91,7 @@ export function createOverridesStep(set: OverrideSet, logger: Logger, stateOf?: 
   return async (exchange, next) => {
     const list = set.forOperation(exchange.operationId);
     if (list.length === 0) return next(exchange);
-    let response = await next(exchange);
-    // The mock's own serialised answer (the models list) would hide an edit made in place; an
-    // upstream's bytes (proxy, replay) go out as they came unless an override replaces them.
-    if (response.raw && response.source === undefined) response = { ...response, raw: undefined };
+    let response = editable(await next(exchange));
     const request = overrideRequest(exchange);
     let bodyFrom: string | undefined;
     for (const entry of list) {

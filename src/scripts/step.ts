@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DropConnection, type Exchange, type MockResponse, type Step } from '../pipeline/types';
 import type { Logger } from '../log/logger';
 import { internalError, openAIError } from '../http/errors';
-import { apply, overrideRequest, OverrideFailure } from '../overrides/step';
+import { apply, editable, overrideRequest, OverrideFailure } from '../overrides/step';
 import type { OverrideContext, OverrideRequest, Replacement } from '../overrides/types';
 import { mapStack } from '../config/load-module';
 import { faultResponse } from './answers';
@@ -24,9 +24,7 @@ export interface ScriptsStepOptions {
 }
 
 async function reply(script: Script, exchange: Exchange, next: (e: Exchange) => Promise<MockResponse>, request: OverrideRequest): Promise<MockResponse> {
-  let response = await next(exchange);
-  // As for overrides (overrides/step.ts): an edit in place must show.
-  if (response.raw && response.source === undefined) response = { ...response, raw: undefined };
+  let response = editable(await next(exchange));
   const context: OverrideContext = {
     request,
     response: { ...response, headers: { ...response.headers } } as OverrideContext['response'],

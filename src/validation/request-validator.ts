@@ -32,7 +32,7 @@ export interface CompiledChecks {
   query?: ValidateFunction;
   bodies: Map<string, ValidateFunction>;
   bodyRequired: boolean;
-  /** JSON body texts found valid, by `allowUnknownParams` (see `validBodies`). */
+  /** JSON body texts found valid: [unknown parameters refused, allowed] (see VALID_TEXTS). */
   valid: [Set<string>, Set<string>];
 }
 
