@@ -28,6 +28,7 @@ import { EngineError } from '../engine/prism-engine';
 import { DropConnection, type Exchange, type Handler, type MockRequest, type MockResponse, type Preferences } from '../pipeline/types';
 import { redactUrl, type Logger } from '../log/logger';
 import type { FrontHooks, SeenRequest } from '../sessions/front';
+import { keepRequestText } from '../pipeline/request-text';
 import type { FrontMetrics } from '../metrics/metrics';
 
 export interface HandlerOptions {
@@ -222,6 +223,7 @@ export function createRequestHandler(options: HandlerOptions) {
       raw,
       search: url.search,
     };
+    if (parsed.kind === 'json' && parsed.text !== undefined) keepRequestText(mockRequest, parsed.text);
     const wanted = preferences.code !== undefined ? findResponse(route.operation, preferences.code) : defaultSuccess(route.operation);
     if (preferences.code !== undefined && !wanted) {
       // A 404 here would read as "no such route": say what was asked and what can be.

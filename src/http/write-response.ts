@@ -38,7 +38,8 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
   // The SDK exposes this as `_request_id`; the real API always sends one.
   headers['x-request-id'] ??= `req_${randomUUID().replaceAll('-', '')}`;
 
-  if (isAsyncIterable(result.body)) {
+  // `raw` first: a body held as text is parsed only when a step reads it (pipeline/text-answer.ts).
+  if (!result.raw && isAsyncIterable(result.body)) {
     headers['content-type'] ??= 'text/event-stream';
     headers['cache-control'] ??= 'no-cache';
     response.writeHead(result.status, headers);

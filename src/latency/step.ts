@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Exchange, MockResponse, Step, StreamControl } from '../pipeline/types';
+import type { Exchange, Handler, MockResponse, Step, StreamControl } from '../pipeline/types';
 import { openAIError } from '../http/errors';
 import { streamingRequest } from '../streaming/decide';
 import { mergeControls } from '../streaming/step';
 import { freshRandom, mean, sample, seededRandom, type Random } from './distribution';
 import { isEmptyTable, modelFor, PROFILE_NAMES, tableOf, type LatencyConfig, type LatencyModel, type LatencyTable } from './model';
 import { PROFILES } from './profiles';
+import { answerFacts } from '../pipeline/text-answer';
 
 export interface LatencyOptions {
   /** The `latency` option (a profile name or a table); undefined: `fast`. */
@@ -22,13 +23,6 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function modelOf(exchange: Exchange): string | undefined {
   const body = exchange.request.body;
   return isRecord(body) && typeof body.model === 'string' ? body.model : undefined;
-}
-
-/** Output tokens of a final answer: chat's and completions' `completion_tokens`, Responses' `output_tokens`. */
-export function outputTokens(body: unknown): number {
-  const usage = isRecord(body) && isRecord(body.usage) ? body.usage : undefined;
-  const n = usage?.completion_tokens ?? usage?.output_tokens;
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 /** Milliseconds per token of one answer, or undefined when the model sets no pace. */
@@ -87,20 +81,20 @@ export function createLatencyStep(options: LatencyOptions): Step {
   const configuredEmpty = isEmptyTable(configured);
   let counter = 0;
 
-  return async (exchange, next): Promise<MockResponse> => {
+  // Unpaced (the default): the request goes on down without an await of this step's.
+  return (exchange, next): Promise<MockResponse> => {
     const asked = exchange.preferences.latency;
-    let table: LatencyTable | undefined = configured;
-    if (asked === undefined) {
-      if (configuredEmpty) return next(exchange);
-    } else {
-      table = PROFILES[asked];
-      if (!table) return openAIError(400, `Prefer: latency=${asked}: no such latency profile (known: ${PROFILE_NAMES().join(', ')}).`, { param: 'Prefer', code: 'unknown_latency_profile' });
-      if (isEmptyTable(table)) return next(exchange);
-    }
+    if (asked === undefined) return configuredEmpty || !configured ? next(exchange) : paced(exchange, next, configured);
+    const table = PROFILES[asked];
+    if (!table) return Promise.resolve(openAIError(400, `Prefer: latency=${asked}: no such latency profile (known: ${PROFILE_NAMES().join(', ')}).`, { param: 'Prefer', code: 'unknown_latency_profile' }));
+    return isEmptyTable(table) ? next(exchange) : paced(exchange, next, table);
+  };
+
+  async function paced(exchange: Exchange, next: Handler, table: LatencyTable): Promise<MockResponse> {
     const response = await next(exchange);
     if (response.status < 200 || response.status >= 300 || response.source === 'proxy') return response;
 
-    const model = modelFor(table!, exchange.operationId, modelOf(exchange));
+    const model = modelFor(table, exchange.operationId, modelOf(exchange));
     const seed = exchange.preferences.seed ?? serverSeed;
     // Seeded: the n-th answer of the run gets the n-th draws, whatever its content.
     const random = seed === undefined ? unseeded : seededRandom(`${seed}\u0000latency\u0000${counter++}`);
@@ -118,12 +112,12 @@ export function createLatencyStep(options: LatencyOptions): Step {
     let total: number;
     if (model.totalMs !== undefined) total = sample(model.totalMs, random);
     else {
-      const tokens = outputTokens(response.body);
+      const tokens = answerFacts(response).outputTokens;
       const gap = model.interTokenMs !== undefined ? mean(model.interTokenMs) : perToken ? perToken() : 0;
       total = ttft + tokens * gap;
     }
     total = held(total);
     await wait(total, exchange.signal);
     return { ...response, headers: { ...response.headers, [PROCESSING_HEADER]: String(Math.round(total)) } };
-  };
+  }
 }

@@ -2,7 +2,7 @@ import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { MockResponse, Step } from '../pipeline/types';
 import type { AdminRoute } from '../admin/router';
 import type { Logger } from '../log/logger';
-import { outputTokens } from '../latency/step';
+import { answerFacts } from '../pipeline/text-answer';
 
 /**
  * What a load test wants to watch: requests by operation and status, their latency, streams
@@ -166,7 +166,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     // The duration runs from the request's arrival to the answer's end.
     answer(operationId, result, started) {
       const operation = operationId ?? 'unknown';
-      const streamed = isAsyncIterable(result.body);
+      // A body held as text (`raw`) is no stream, and is not parsed to find out.
+      const streamed = !result.raw && isAsyncIterable(result.body);
       if (streamed) active++;
       return (status) => {
         if (streamed) active--;
@@ -178,10 +179,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const step: Step = async (exchange, next) => {
     const response = await next(exchange);
     if (response.status >= 200 && response.status < 300) {
-      const count = outputTokens(response.body);
+      const facts = answerFacts(response);
+      const count = facts.outputTokens;
       if (count > 0) {
         const body = exchange.request.body;
-        const model = isRecord(response.body) && typeof response.body.model === 'string' ? response.body.model : isRecord(body) && typeof body.model === 'string' ? body.model : 'unknown';
+        const model = facts.model ?? (isRecord(body) && typeof body.model === 'string' ? body.model : 'unknown');
         const key = `${exchange.operationId}\u0000${model}`;
         const entry = tokensBy.get(key);
         if (entry) entry.count += count;

@@ -1,5 +1,6 @@
-import type { Exchange, MockResponse, Step } from '../pipeline/types';
+import type { Exchange, Handler, MockResponse, Step } from '../pipeline/types';
 import { openAIError } from '../http/errors';
+import { textAnswer } from '../pipeline/text-answer';
 import type { ModelCatalogue } from './served';
 
 /** The API's answer for a model it does not have (or that the key cannot see). */
@@ -19,15 +20,18 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  * these answers.
  */
 export function createModelsStep(catalogue: ModelCatalogue): Step {
-  return async (exchange: Exchange, next): Promise<MockResponse> => {
+  // Every other operation goes on down without an await of this step's.
+  return (exchange, next) => (MODELS_OPERATIONS.has(exchange.operationId) ? answer(exchange, next) : next(exchange));
+
+  async function answer(exchange: Exchange, next: Handler): Promise<MockResponse> {
     const { code, example, dynamic } = exchange.preferences;
     // Answers the request chose itself (a documented status, a named example) are the engine's.
     if (code !== undefined || example !== undefined || dynamic === true) return next(exchange);
     const id = exchange.request.params.model ?? '';
     switch (exchange.operationId) {
       case 'listModels':
-        // Written from `raw` unless a step replaces the answer (see MockResponse.raw).
-        return { ...json({ object: 'list', data: catalogue.list() }), raw: catalogue.listJson() };
+        // Sent as kept; a step that reads the body gets its own copy to change (pipeline/text-answer.ts).
+        return textAnswer(200, { 'content-type': 'application/json' }, catalogue.listJson(), NO_OUTPUT);
       case 'retrieveModel': {
         const model = catalogue.get(id);
         return model ? json(model) : modelNotFound(id);
@@ -41,8 +45,11 @@ export function createModelsStep(catalogue: ModelCatalogue): Step {
       default:
         return next(exchange);
     }
-  };
+  }
 }
+
+const MODELS_OPERATIONS = new Set(['listModels', 'retrieveModel', 'deleteModel']);
+const NO_OUTPUT = { outputTokens: 0 };
 
 /**
  * `--strict-models`: a request whose `model` the catalogue does not have fails as the API fails

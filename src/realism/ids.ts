@@ -28,7 +28,8 @@ function encode(bytes: Uint8Array): string {
 const pool = Buffer.alloc(ID_LENGTH * 256);
 let used = pool.length;
 
-function randomId(): string {
+/** 24 random letters and digits: the part of an id after its prefix. */
+export function randomId(): string {
   if (used + ID_LENGTH > pool.length) {
     randomFillSync(pool);
     used = 0;

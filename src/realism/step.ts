@@ -4,6 +4,7 @@ import type { DefaultBody } from '../openapi/default-bodies';
 import { applyIds, applyTimestamps } from './coherence';
 import { isRecord, type Builder, type RealismContext } from './context';
 import { randomIds, seededIds, type IdSource } from './ids';
+import { AnswerTemplates, recordingIds } from './templates';
 import { reflectRequest } from './reflect';
 import { startEmpty } from './fresh';
 import { chatCompletion, textCompletion } from './kinds/chat';
@@ -74,15 +75,19 @@ export function createRealismStep(options: RealismOptions): Step {
   const logger = options.logger ?? createLogger('silent');
   const limits = options.limits ?? DEFAULT_ANSWER_LIMITS;
   const smallest = new Map<string, string>();
+  const templates = new AnswerTemplates();
 
   /**
    * Makes `body` the answer to the request. Undefined when it did; otherwise the answer to send
    * instead: the API's error for a request over the ceiling, or, when a builder failed on a shape
    * no one foresaw, the smallest valid body (never the engine's placeholders), with a warning.
    */
-  const realized = (exchange: Exchange, body: Record<string, unknown>, exampleId: unknown, status: number, mediaType: string): MockResponse | undefined => {
+  const idsFor = (exchange: Exchange): IdSource => {
     const seed = exchange.preferences.seed ?? serverSeed;
-    const ids = seed === undefined ? randomIds() : seededIds(seed, fingerprint(exchange));
+    return seed === undefined ? randomIds() : seededIds(seed, fingerprint(exchange));
+  };
+
+  const realized = (exchange: Exchange, body: Record<string, unknown>, exampleId: unknown, status: number, mediaType: string, ids = idsFor(exchange)): MockResponse | undefined => {
     try {
       realize(body, exchange, ids, exampleId, new AnswerMeter(limits));
       return undefined;
@@ -115,9 +120,17 @@ export function createRealismStep(options: RealismOptions): Step {
     // The documented example is the answer: the engine is not asked at all (nor Prism loaded).
     const chosen = options.defaultBodies[exchange.operationId];
     if (chosen && (code === undefined || code === chosen.status) && chosen.mediaType === exchange.responseMediaType) {
+      const key = templates.keyOf(exchange, (exchange.preferences.seed ?? serverSeed) !== undefined);
+      const filled = key === undefined ? undefined : templates.fill(key, Math.floor(Date.now() / 1000));
+      if (filled) return filled;
       const body = copyOfChosen(chosen);
-      const instead = realized(exchange, body, (chosen.body as Record<string, unknown>).id, chosen.status, chosen.mediaType);
-      return instead ?? transcriptFormat({ status: chosen.status, headers: { 'content-type': chosen.mediaType }, body }, exchange);
+      let ids = idsFor(exchange);
+      const recorded: string[] | undefined = key !== undefined && templates.wanted(key) ? [] : undefined;
+      if (recorded) ids = recordingIds(ids, recorded);
+      const instead = realized(exchange, body, (chosen.body as Record<string, unknown>).id, chosen.status, chosen.mediaType, ids);
+      if (instead) return instead;
+      const answer = transcriptFormat({ status: chosen.status, headers: { 'content-type': chosen.mediaType }, body }, exchange);
+      return (recorded && answer.body === body && templates.keep(key!, ids.now, answer, recorded)) || answer;
     }
 
     const response = await next(exchange);

@@ -1,4 +1,4 @@
-import type { Step } from '../pipeline/types';
+import type { Exchange, Handler, MockResponse, Step } from '../pipeline/types';
 
 /**
  * Ephemeral keys (`ek_...`) handed out by `POST /v1/realtime/client_secrets` and the sessions
@@ -35,18 +35,19 @@ export class EphemeralKeys {
 
   /** A step that sees every answer of the secret-minting operations and keeps their values. */
   step(): Step {
-    return async (exchange, next) => {
-      // Every request passes here: the others go on without an extra await.
-      if (!OPERATIONS.has(exchange.operationId)) return next(exchange);
-      const response = await next(exchange);
-      if (response.status < 200 || response.status >= 300) return response;
-      const body = response.body as Record<string, any> | undefined;
-      const secret = typeof body?.value === 'string' ? body : body?.client_secret;
-      if (typeof secret?.value === 'string' && secret.value !== '') {
-        const expires = typeof secret.expires_at === 'number' && secret.expires_at * 1000 > Date.now() ? secret.expires_at * 1000 : Date.now() + DEFAULT_TTL_MS;
-        this.add(secret.value, expires);
-      }
-      return response;
-    };
+    // Every request passes here: the others go on without an await of this step's.
+    return (exchange, next) => (OPERATIONS.has(exchange.operationId) ? this.watch(exchange, next) : next(exchange));
+  }
+
+  private async watch(exchange: Exchange, next: Handler): Promise<MockResponse> {
+    const response = await next(exchange);
+    if (response.status < 200 || response.status >= 300) return response;
+    const body = response.body as Record<string, any> | undefined;
+    const secret = typeof body?.value === 'string' ? body : body?.client_secret;
+    if (typeof secret?.value === 'string' && secret.value !== '') {
+      const expires = typeof secret.expires_at === 'number' && secret.expires_at * 1000 > Date.now() ? secret.expires_at * 1000 : Date.now() + DEFAULT_TTL_MS;
+      this.add(secret.value, expires);
+    }
+    return response;
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DropConnection, type Exchange, type MockResponse, type Step } from '../pipeline/types';
+import { DropConnection, type Exchange, type Handler, type MockResponse, type Step } from '../pipeline/types';
 import type { Logger } from '../log/logger';
 import { internalError, openAIError } from '../http/errors';
 import { apply, editable, overrideRequest, OverrideFailure } from '../overrides/step';
@@ -52,9 +52,13 @@ export function createScriptsStep(options: ScriptsStepOptions): Step {
     return undefined;
   }
 
-  return async (exchange, next) => {
+  // No script for the operation (a load test's every request): on down without an await of this step's.
+  return (exchange, next) => {
     const candidates = book.candidates(exchange.session ?? DEFAULT_SESSION, exchange.operationId);
-    if (candidates.length === 0) return next(exchange);
+    return candidates.length === 0 ? next(exchange) : scripted(exchange, next, candidates);
+  };
+
+  async function scripted(exchange: Exchange, next: Handler, candidates: Script[]): Promise<MockResponse> {
     const request = overrideRequest(exchange);
     const where = `${exchange.request.method} ${exchange.request.path}`;
     let script: Script | undefined;
@@ -89,5 +93,5 @@ export function createScriptsStep(options: ScriptsStepOptions): Step {
       logger.error(`script ${script.label} threw on ${where}: ${mapStack((error as Error)?.stack ?? String(error))}`);
       return internalError(`The script ${script.label} threw: ${message}`);
     }
-  };
+  }
 }

@@ -133,7 +133,8 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
     record(answered) {
       if (!journal.enabled) return undefined;
       const { result } = answered;
-      const streamed = isAsyncIterable(result.body);
+      // A body held as text (`raw`) is no stream, and is not parsed to find out.
+      const streamed = !result.raw && isAsyncIterable(result.body);
       const response: JournalEntry['response'] = { status: result.status, headers: EMPTY_HEADERS, streamed };
       const resultHeaders = result.headers;
       if (answered.exchange?.signal.aborted) response.interrupted = 'client went away before the answer';
@@ -146,8 +147,10 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
         // A JSON answer is kept as the writer serialised it (`written`: one string, or the very
         // bytes it wrote from `raw`) and parsed when read, as the request's body is; anything
         // else, or an answer never written, is kept as given.
-        let given: unknown = result.body;
-        let kept: { json: string | Buffer } | { value: unknown } | undefined;
+        // A JSON body held as text (`raw`) is kept as that text, not parsed to be looked at.
+        const rawJson = result.raw && result.raw.length > 0 && JSON_TYPE.test(resultHeaders['content-type'] ?? '') ? result.raw : undefined;
+        let given: unknown = rawJson ? undefined : result.body;
+        let kept: { json: string | Buffer } | { value: unknown } | undefined = rawJson ? { json: rawJson } : undefined;
         const keep = () => {
           // As for the request: an answer's bytes (audio, files) are summarised at once.
           kept ??= { value: journalBody(given) };

@@ -1,4 +1,4 @@
-import type { Exchange, MockResponse, Step, StreamControl } from '../pipeline/types';
+import type { Exchange, Handler, MockResponse, Step, StreamControl } from '../pipeline/types';
 import { streamingRequest } from './decide';
 import { deliver } from './deliver';
 
@@ -42,10 +42,15 @@ export interface StreamingOptions {
  * before a stream starts.
  */
 export function createStreamingStep(options: StreamingOptions = {}): Step {
-  return async (exchange: Exchange, next): Promise<MockResponse> => {
+  // A request that does not stream goes down without an await of its own (most of a load test's).
+  return (exchange: Exchange, next): Promise<MockResponse> => {
     const streaming = streamingRequest(exchange);
+    return streaming ? streamed(exchange, next, streaming) : next(exchange);
+  };
+
+  async function streamed(exchange: Exchange, next: Handler, streaming: NonNullable<ReturnType<typeof streamingRequest>>): Promise<MockResponse> {
     const response = await next(exchange);
-    if (!streaming || response.status < 200 || response.status >= 300 || isAsyncIterable(response.body)) return response;
+    if (response.status < 200 || response.status >= 300 || isAsyncIterable(response.body)) return response;
     const plan = streaming.plan(response.body, streaming.request, exchange);
     if (!plan) return response;
     const control = mergeControls(options.defaults?.(), response.stream);
@@ -56,5 +61,5 @@ export function createStreamingStep(options: StreamingOptions = {}): Step {
       stream: control,
       source: response.source,
     };
-  };
+  }
 }
