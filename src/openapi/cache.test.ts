@@ -73,8 +73,8 @@ describe('cache folder', () => {
     );
   });
 
-  test('component schemas are written once and come back shared between the operations that reach them', async () => {
-    const Error = { type: 'object', properties: { message: { type: 'string' } } };
+  test('component schemas are written once, in ASCII, and come back shared between the operations that reach them', async () => {
+    const Error = { type: 'object', description: 'Café — naïve 😀', properties: { message: { type: 'string' } } };
     const Model = { type: 'object', properties: { id: { type: 'string' }, error: { $ref: '#/__bundled__/Error' } } };
     const operation = (iid: string, bundled: Record<string, unknown>) => ({ iid, id: iid, method: 'get', path: `/${iid}`, responses: [], __bundled__: bundled });
     const prepared = { sha256: 'x', operations: [operation('a', { Error, Model }), operation('b', { Error }), operation('c', {})] } as unknown as PreparedSpec;
@@ -83,6 +83,7 @@ describe('cache folder', () => {
 
     const text = await readFile(path.join(dir, `${key}.json`), 'utf8');
     expect(text.split('"message"').length - 1).toBe(1);
+    expect(text).toMatch(/^[\x20-\x7e]*$/);
     const read = (await readCache(dir, key))!;
     expect(read).toEqual(prepared);
     const [a, b] = read.operations;

@@ -118,7 +118,10 @@ export async function writeCache(dir: string, key: string, spec: PreparedSpec): 
   await mkdir(dir, { recursive: true });
   const target = path.join(dir, `${key}.json`);
   const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, JSON.stringify(toFile(spec)));
+  // ASCII only (a few dashes and accents escaped): read back, it is then a one-byte string, half
+  // the transient memory of a start that a single character elsewhere would make two-byte.
+  const text = JSON.stringify(toFile(spec)).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  await writeFile(temporary, text);
   await rename(temporary, target);
   await pruneCache(dir);
 }
