@@ -65,7 +65,8 @@ export function validatorsDir(dir: string, key: string): string {
  * The file's form of a prepared spec: each component schema once, and each operation's
  * `__bundled__` as the names it reaches. Prepared, operations share their component objects (see
  * `bundleOperations`); written out whole, each operation got its own copy, and this spec's 288
- * operations then held 5,170 copies of 976 components: 21 MiB of heap for what is 5 MiB shared.
+ * operations then held 5,170 copies of 976 components: a warm start's heap was 26 MiB instead of 21,
+ * and the file 5.7 MB instead of 3.
  */
 interface CacheFile extends Omit<PreparedSpec, 'operations'> {
   components: Record<string, unknown>;
