@@ -118,12 +118,6 @@ export interface StartDefaults {
   /** What the port serves when `protocols` is not set; TLS had this way is dropped with a warning when no certificate can be kept. */
   protocols?: readonly Protocol[];
   /**
-   * Load Prism in the background once ready and idle for WARM_IDLE_MS, so that the first answer
-   * needing it (a `Prefer: code=429`) does not pay for it. The command's choice: in a test run it would cost
-   * every server started about 100 MB and half a second of CPU while the tests run.
-   */
-  warmEngine?: boolean;
-  /**
    * Set when this server is one of several processes sharing the port (the command's `--workers`):
    * its number, from 1. Answers then carry `x-mock-worker`, health names the worker, and the admin
    * routes whose state is per process (journal, scripts, drift report) refuse to give a part for the whole.
@@ -155,9 +149,6 @@ function sharedMetricsRoutes(metrics: Metrics, shared: StartDefaults['sharedMetr
       : route,
   );
 }
-
-/** How long a ready server goes without a request or an answer being written before it loads Prism (`StartDefaults.warmEngine`). */
-const WARM_IDLE_MS = 200;
 
 /** Composes and starts the server from settled settings (the command and `createMockServer` both end here). */
 export async function startServer(settings: Settings, started = performance.now(), defaults: StartDefaults = {}): Promise<MockServer> {
@@ -330,14 +321,6 @@ export async function startServer(settings: Settings, started = performance.now(
   });
 
   const workerHeader = worker ? String(worker.id) : undefined;
-  // Requests so far and answers still going (streams), counted until Prism is warmed: the warm-up
-  // below waits for a moment without either.
-  let warmPending = defaults.warmEngine === true;
-  let requests = 0;
-  let answering = 0;
-  const answered = () => {
-    answering--;
-  };
   const listening = await listen({
     host: settings.host,
     port: settings.port ?? 0,
@@ -349,11 +332,6 @@ export async function startServer(settings: Settings, started = performance.now(
     logger,
     onUpgrade: sockets.onUpgrade,
     onRequest: (request, response) => {
-      if (warmPending) {
-        requests++;
-        answering++;
-        response.once('close', answered);
-      }
       if (workerHeader) response.setHeader('x-mock-worker', workerHeader);
       handle(request, response).catch((error) => {
         logger.error(`unexpected failure: ${(error as Error).stack ?? error}`);
@@ -389,24 +367,6 @@ export async function startServer(settings: Settings, started = performance.now(
       ? watchFixtures(settings.fixturesDir, { logger: defaults.watchLogger ?? logger, cwd: settings.cwd, apply: (files) => applyFixtures({ files }) })
       : undefined;
   await fixturesWatcher?.ready;
-  // Once the server has been idle for a moment (no new request, no answer still being written):
-  // loading Prism holds the event loop for half a second, which a load test would feel as late
-  // first answers or a stall in its streams, and 100 MB it may never need. Under steady load the
-  // first answer that needs Prism loads it (see engine/prism-engine.ts).
-  let warming: NodeJS.Timeout | undefined;
-  if (warmPending) {
-    let seen = requests;
-    const check = () => {
-      if (requests === seen && answering === 0) {
-        warmPending = false;
-        return engine.warm();
-      }
-      seen = requests;
-      warming = setTimeout(check, WARM_IDLE_MS).unref();
-    };
-    warming = setTimeout(check, WARM_IDLE_MS).unref();
-  }
-
   const urls = [listening.urls.http, served.includes('https') ? `https://${listening.urlHost}:${listening.port}` : undefined, listening.httpsPort !== undefined ? `https://${listening.urlHost}:${listening.httpsPort}` : undefined].filter((u): u is string => u !== undefined);
   return {
     url: (settings.tls ? listening.urls.https : undefined) ?? listening.urls.http ?? listening.urls.https!,
@@ -437,7 +397,6 @@ export async function startServer(settings: Settings, started = performance.now(
       companion.warnPending();
       metrics.close();
       await fixturesWatcher?.close();
-      clearTimeout(warming);
       await watcher?.close();
       await sockets.close(500);
       // Requests in flight get a moment to finish; then their sockets are cut.

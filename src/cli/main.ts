@@ -45,7 +45,7 @@ async function startCommandServer(settings: Settings, extra: StartDefaults = {})
     return message ? new ListenError(message) : error;
   };
   // The command serves HTTP and HTTPS on its port unless told otherwise.
-  const defaults: StartDefaults = { protocols: PROTOCOLS, warmEngine: true, ...extra };
+  const defaults: StartDefaults = { protocols: PROTOCOLS, ...extra };
   if (port !== undefined) {
     try {
       return await startServer({ ...settings, port }, undefined, defaults);

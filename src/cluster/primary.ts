@@ -1,5 +1,4 @@
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from '../log/logger';
 import type { SettingsInput } from '../settings/resolve';
 import { isWorkerMessage, type ReadyReport, type StartOrder } from './messages';
@@ -140,6 +139,8 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterServ
     );
     let answer;
     try {
+      // Required at the first scrape: the command imports this module whether or not it has workers.
+      const { AggregatorRegistry } = require('prom-client') as typeof import('prom-client');
       const registry = AggregatorRegistry.aggregate(snapshots.filter((s): s is unknown[] => s !== undefined) as never);
       answer = { type: 'metrics-answer' as const, id, text: await registry.metrics(), contentType: registry.contentType };
     } catch (error) {

@@ -1,7 +1,7 @@
 import Module, { SourceMap } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Message } from 'esbuild';
+import type { Message } from 'esbuild';
 import { ConfigError } from './errors';
 
 /**
@@ -77,6 +77,8 @@ export async function loadModule(file: string): Promise<LoadedModule> {
   const dir = path.dirname(file);
   let result;
   try {
+    // Required here: a command without a config or overrides never holds esbuild's code.
+    const { build } = require('esbuild') as typeof import('esbuild');
     result = await build({
       entryPoints: [file],
       absWorkingDir: dir,

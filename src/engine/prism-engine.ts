@@ -5,7 +5,6 @@ import type { PreparedOperation } from '../openapi/prepare';
 import { findResponse, isJsonMediaType, isTextMediaType } from './negotiate';
 import { conformToSchema } from '../openapi/schema/repair';
 import { schemaTools } from '../validation/request-validator';
-import { getAjv } from '../validation/ajv';
 import { placeholderBytes } from './binary-bodies';
 
 /**
@@ -13,13 +12,7 @@ import { placeholderBytes } from './binary-bodies';
  * negotiation are done before it (our own, see notes 1-6, 8), so Prism is handed the one matched
  * operation and a media type, with its own validation and security checks off.
  */
-/** The engine, and a way to load Prism before a request needs it. */
-export interface PrismEngine extends Handler {
-  /** Loads Prism now (synchronously, some 300-600 ms): the server calls it once ready, so no request pays for it. */
-  warm(): void;
-}
-
-export function createPrismEngine(): PrismEngine {
+export function createPrismEngine(): Handler {
   const baseConfig = () => ({
     validateRequest: false,
     validateResponse: false,
@@ -29,9 +22,11 @@ export function createPrismEngine(): PrismEngine {
     isProxy: false as const,
     mock: { dynamic: false },
   });
-  // Loading Prism costs about 300 ms and 100 MB (faker, proxy agents, postman-collection), and
-  // most answers never need it: realism answers from the documented examples prepared with the
-  // spec. So Prism loads on the first request that does need it, not at start-up.
+  // Loading Prism costs 0.3-0.6 s of the event loop and about 50 MiB resident (faker, proxy
+  // agents, postman-collection), and most answers never need it: realism answers from the
+  // documented examples prepared with the spec. So Prism loads on the first request that does
+  // need it, and never ahead of one: warmed in the background, it was a third of an idle
+  // command's memory, and every load test's peak started from there.
   let prism: PrismHttpInstance | undefined;
   const loadPrism = (): PrismHttpInstance => {
     if (prism) return prism;
@@ -82,26 +77,7 @@ export function createPrismEngine(): PrismEngine {
     }
     return answer;
   };
-  // One answer through Prism on a tiny operation: its first request also sets up what it loads
-  // lazily (the mocker's pipeline, json-schema-faker), which costs as much again as the require.
-  const warm = () => {
-    const operation = {
-      id: 'warm', iid: 'warm', method: 'get', path: '/__warm', servers: [], security: [], request: {},
-      responses: [{ id: 'warm-200', code: '200', headers: [], contents: [{ id: 'warm-json', mediaType: 'application/json', schema: { type: 'object' }, examples: [{ id: 'warm-example', key: 'default', value: {} }] }] }],
-    } as unknown as PreparedOperation;
-    const config = { ...baseConfig(), mock: { dynamic: false, mediaTypes: ['application/json'] } };
-    // A warm-up runs from a timer: whatever fails here (Prism not loadable under yarn's PnP, say)
-    // must not take the server down; the request that needs Prism reports it.
-    try {
-      void loadPrism()
-        .request({ method: 'get', url: { path: '/__warm', query: {} }, headers: { accept: 'application/json' } }, [operation], config)()
-        .catch(() => {});
-      getAjv('json');
-    } catch {
-      prism = undefined;
-    }
-  };
-  return Object.assign(engine, { warm });
+  return engine;
 
   async function answerFromPrism(exchange: Exchange): Promise<MockResponse> {
     const { request, operation, preferences, responseMediaType } = exchange;

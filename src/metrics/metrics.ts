@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, type Metric } from 'prom-client';
+import type { Metric, Registry } from 'prom-client';
 import type { MockResponse, Step } from '../pipeline/types';
 import type { AdminRoute } from '../admin/router';
 import type { Logger } from '../log/logger';
@@ -93,48 +93,56 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const rejectedBy = { requests: 0, tokens: 0 };
   let active = 0;
 
-  const registry = new Registry();
-  new Counter({
-    name: `${PREFIX}requests_total`,
-    help: 'Requests answered, by operation and status.',
-    labelNames: ['operation', 'status'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [operation, cell] of operations) for (const [status, count] of cell.statuses) this.inc({ operation, status: String(status) }, count);
-    },
-  });
-  registry.registerMetric(
-    durationHistogram(`${PREFIX}request_duration_seconds`, 'Time from request to the end of its answer (a stream: its last event), by operation.', operations) as unknown as Metric,
-  );
-  new Gauge({
-    name: `${PREFIX}active_streams`,
-    help: 'Streamed answers being written now.',
-    registers: [registry],
-    collect() {
-      this.set(active);
-    },
-  });
-  new Counter({
-    name: `${PREFIX}tokens_generated_total`,
-    help: 'Output tokens of the answers (their usage), by operation and model.',
-    labelNames: ['operation', 'model'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const { operation, model, count } of tokensBy.values()) this.inc({ operation, model }, count);
-    },
-  });
-  new Counter({
-    name: `${PREFIX}rate_limit_rejections_total`,
-    help: 'Requests refused with 429 rate_limit_exceeded, by the limit that refused (requests or tokens).',
-    labelNames: ['type'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [type, count] of Object.entries(rejectedBy)) this.inc({ type }, count);
-    },
-  });
+  // Built at the first scrape: prom-client costs about 100 ms and 1 MiB of heap to load, and most
+  // runs are never scraped.
+  let registry: Registry | undefined;
+  const registryOf = (): Registry => {
+    if (registry) return registry;
+    const { Counter, Gauge, Registry } = require('prom-client') as typeof import('prom-client');
+    registry = new Registry();
+    new Counter({
+      name: `${PREFIX}requests_total`,
+      help: 'Requests answered, by operation and status.',
+      labelNames: ['operation', 'status'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [operation, cell] of operations) for (const [status, count] of cell.statuses) this.inc({ operation, status: String(status) }, count);
+      },
+    });
+    registry.registerMetric(
+      durationHistogram(`${PREFIX}request_duration_seconds`, 'Time from request to the end of its answer (a stream: its last event), by operation.', operations) as unknown as Metric,
+    );
+    new Gauge({
+      name: `${PREFIX}active_streams`,
+      help: 'Streamed answers being written now.',
+      registers: [registry],
+      collect() {
+        this.set(active);
+      },
+    });
+    new Counter({
+      name: `${PREFIX}tokens_generated_total`,
+      help: 'Output tokens of the answers (their usage), by operation and model.',
+      labelNames: ['operation', 'model'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { operation, model, count } of tokensBy.values()) this.inc({ operation, model }, count);
+      },
+    });
+    new Counter({
+      name: `${PREFIX}rate_limit_rejections_total`,
+      help: 'Requests refused with 429 rate_limit_exceeded, by the limit that refused (requests or tokens).',
+      labelNames: ['type'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [type, count] of Object.entries(rejectedBy)) this.inc({ type }, count);
+      },
+    });
+    return registry;
+  };
 
   // The summary line's window.
   let windowCount = 0;
@@ -220,10 +228,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
       {
         method: 'GET',
         path: '/metrics',
-        handle: async () => ({ body: await registry.metrics(), headers: { 'content-type': registry.contentType } }),
+        handle: async () => {
+          const registry = registryOf();
+          return { body: await registry.metrics(), headers: { 'content-type': registry.contentType } };
+        },
       },
     ],
-    snapshot: () => registry.getMetricsAsJSON(),
+    snapshot: () => registryOf().getMetricsAsJSON(),
     close: () => clearInterval(timer),
   };
 }

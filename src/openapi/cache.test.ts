@@ -73,6 +73,29 @@ describe('cache folder', () => {
     );
   });
 
+  test('component schemas are written once, in ASCII, and come back shared between the operations that reach them', async () => {
+    const Error = { type: 'object', description: 'Café — naïve 😀', properties: { message: { type: 'string' } } };
+    const Model = { type: 'object', properties: { id: { type: 'string' }, error: { $ref: '#/__bundled__/Error' } } };
+    const operation = (iid: string, bundled: Record<string, unknown>) => ({ iid, id: iid, method: 'get', path: `/${iid}`, responses: [], __bundled__: bundled });
+    const prepared = { sha256: 'x', operations: [operation('a', { Error, Model }), operation('b', { Error }), operation('c', {})] } as unknown as PreparedSpec;
+    const key = cacheKey('e'.repeat(64));
+    await writeCache(dir, key, prepared);
+
+    const text = await readFile(path.join(dir, `${key}.json`), 'utf8');
+    expect(text.split('"message"').length - 1).toBe(1);
+    expect(text).toMatch(/^[\x20-\x7e]*$/);
+    const read = (await readCache(dir, key))!;
+    expect(read).toEqual(prepared);
+    const [a, b] = read.operations;
+    expect(a!.__bundled__!.Error).toBe(b!.__bundled__!.Error);
+  });
+
+  test('a cache file whose operation names a component it lacks is not used', async () => {
+    const key = cacheKey('d'.repeat(64));
+    await writeFile(path.join(dir, `${key}.json`), JSON.stringify({ sha256: 'x', components: {}, operations: [{ iid: 'a', __bundled__: ['Gone'] }] }));
+    expect(await readCache(dir, key)).toBeUndefined();
+  });
+
   test('a missing or unreadable folder is not an error', async () => {
     await expect(pruneCache(path.join(dir, 'missing'))).resolves.toBeUndefined();
   });

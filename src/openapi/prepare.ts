@@ -1,5 +1,3 @@
-import { load as parseYaml, CORE_SCHEMA } from 'js-yaml';
-import { transformOas3Operations } from '@stoplight/http-spec/oas3/operation';
 import type { IHttpOperation } from '@stoplight/types';
 import { normalizeSpec, type NormalizeReport } from './normalize';
 import { chooseDefaultBodies, type DefaultBody, type DefaultBodiesReport } from './default-bodies';
@@ -38,6 +36,10 @@ export class SpecError extends Error {}
  * about 11 of its 13 seconds on this spec.
  */
 export function prepareSpec(text: string, sha256: string): PreparedSpec {
+  // Required here: a start from the cache never prepares, and need not hold these (http-spec
+  // brings lodash and @stoplight/json, about 2.5 MiB of heap).
+  const { load: parseYaml, CORE_SCHEMA } = require('js-yaml') as typeof import('js-yaml');
+  const { transformOas3Operations } = require('@stoplight/http-spec/oas3/operation') as typeof import('@stoplight/http-spec/oas3/operation');
   let document: unknown;
   try {
     // The core schema keeps dates and the like as strings, as JSON would.

@@ -6,7 +6,8 @@ import { PACKAGE_ROOT, type SpecLocation } from './locate';
 import { installation, specHint } from './where';
 
 export interface SpecSource {
-  text: string;
+  /** Decoded when read: a start from the cache needs only the digest, not 6 MB of two-byte string. */
+  readonly text: string;
   sha256: string;
 }
 
@@ -67,5 +68,11 @@ export async function readSpecSource(location: SpecLocation, retried = false): P
       throw new SpecError(`cannot read the spec at ${location.source} (${location.origin}): ${why}. ${SPEC_HINT}`);
     }
   }
-  return { text: bytes.toString('utf8'), sha256: createHash('sha256').update(bytes).digest('hex') };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return {
+    sha256,
+    get text() {
+      return bytes.toString('utf8');
+    },
+  };
 }

@@ -261,6 +261,28 @@ test('without --port it takes the first free port from 12111', async () => {
   }
 });
 
+test('Prism is not loaded while the command is idle, only by the first answer that needs it', async () => {
+  const helper = path.join(__dirname, '..', 'helpers', 'report-prism.js');
+  const r = start(['--port', '0', '--spec', smallSpec], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(helper)}` });
+  const url = (await r.waitFor(LISTENING))[1]!;
+  const auth = { authorization: 'Bearer sk-test' };
+  expect((await fetch(`${url}/v1/models`, { headers: auth })).status).toBe(200);
+  // Well past the 0.2 s of idleness after which the command used to load it in the background.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  let from = r.output().length;
+  r.child.kill('SIGUSR2');
+  expect((await r.waitFor(/prism loaded: (\w+)/, from))[1]).toBe('false');
+
+  // A schema-generated body is Prism's to make.
+  const dynamic = await fetch(`${url}/v1/models/m1`, { method: 'DELETE', headers: { ...auth, prefer: 'dynamic=true' } });
+  expect(dynamic.status).toBe(200);
+  expect(typeof (await dynamic.json())).toBe('object');
+  from = r.output().length;
+  r.child.kill('SIGUSR2');
+  expect((await r.waitFor(/prism loaded: (\w+)/, from))[1]).toBe('true');
+  expect((await r.stop()).code).toBe(0);
+});
+
 // process.execve: Node 22.15+ and 23.11+, not on Windows; /proc to read the running command line.
 const canExecve = typeof (process as unknown as { execve?: unknown }).execve === 'function' && process.platform === 'linux';
 (canExecve ? describe : describe.skip)('the young generation (process.execve, same pid)', () => {
