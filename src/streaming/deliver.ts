@@ -105,11 +105,12 @@ function iterate(stream: EventStream): AsyncIterator<string> {
       return false;
     },
     end(...error) {
-      over = error.length > 0 ? { error: error[0], failed: true } : { failed: false };
       const taker = asked;
       asked = undefined;
+      // An error nobody asked for yet is kept for the next call; after it, as after the end, calls find the stream done.
+      over = error.length > 0 && !taker ? { error: error[0], failed: true } : { failed: false };
       if (!taker) return;
-      if (over.failed) taker.reject(over.error);
+      if (error.length > 0) taker.reject(error[0]);
       else taker.resolve({ value: undefined, done: true });
     },
   });
