@@ -96,6 +96,23 @@ function choiceFrames(choice: Json): ChoiceFrame[] {
 }
 
 /**
+ * A chunk that is the stream's shared fields and one choice, `{ ...base, choices: [choice] }`:
+ * framed from the shared fields' text, made once per stream, and the choice's. The shared fields
+ * are most of a chunk's text, and framing is most of the work per event of a paced stream.
+ */
+class ChoiceChunk implements SseEvent {
+  constructor(
+    readonly data: { choices: [Json] },
+    /** `data: {"id":…,"model":…,"choices":[` */
+    private readonly head: string,
+  ) {}
+
+  framed(): string {
+    return `${this.head}${JSON.stringify(this.data.choices[0])}]}\n\n`;
+  }
+}
+
+/**
  * `chat.completion.chunk` events from a chat completion: all share its id and `created`; choices
  * are interleaved as the API interleaves them for `n > 1`; with `stream_options.include_usage`
  * every chunk has `usage: null` and a last chunk with no choices carries the usage.
@@ -117,12 +134,17 @@ export function chatCompletionStream(body: Json, request: Json): StreamPlan {
     })),
   );
   const chunks: Json[] = interleave(perChoice).map((choice) => ({ ...base, choices: [choice] }));
+  const choiceChunks = chunks.length;
   if (includeUsage) chunks.push({ ...base, choices: [], usage: body.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
   const last = chunks[chunks.length - 1];
-  if (last && body.moderation != null) last.moderation = body.moderation;
+  const moderated = last !== undefined && body.moderation != null;
+  if (moderated) last.moderation = body.moderation;
 
+  // The shared fields' text, as JSON.stringify writes them in every chunk: before `choices`.
+  const shared = JSON.stringify(base);
+  const head = `data: ${shared.length > 2 ? `${shared.slice(0, -1)},` : '{'}"choices":[`;
   return {
-    events: chunks.map((data) => ({ data })),
+    events: chunks.map((data, i) => (i < choiceChunks && !(moderated && data === last) ? new ChoiceChunk(data as ChoiceChunk['data'], head) : { data })),
     end: { data: DONE },
     error: (error: StreamError): SseEvent => ({ data: { error } }),
   };

@@ -5,11 +5,12 @@
  * reader holds the stream back instead of the server piling it up.
  */
 import http from 'node:http';
+import { chatCompletionStream } from '../../src/streaming/chat';
 import { ConnectionCut, deliver } from '../../src/streaming/deliver';
 import { frame, type StreamPlan } from '../../src/streaming/events';
 import { wheel } from '../../src/streaming/wheel';
 import { startMock } from '../helpers/server';
-import { chatBody, parseEventStream, rewriteStep, withBody } from './support';
+import { CHAT_TEXT, TOOL_CALLS, chatBody, parseEventStream, rewriteStep, withBody } from './support';
 
 async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -103,6 +104,25 @@ describe('deliver() read as an async iterable', () => {
     await waitFor(() => ends.length > 0, 'the end');
     expect(written).toHaveLength(4);
     expect(ends).toEqual([[]]);
+  });
+});
+
+describe('chat chunks framed from the text their fields share', () => {
+  const plain = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
+  const second = { index: 1, message: { role: 'assistant', content: 'Another answer.', refusal: null }, logprobs: null, finish_reason: 'length' };
+  const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    ['plain text', chatBody({ content: CHAT_TEXT }), {}],
+    ['usage on every chunk, and the usage chunk', chatBody({ content: CHAT_TEXT }), { stream_options: { include_usage: true } }],
+    ['two choices, interleaved', { ...chatBody({ content: CHAT_TEXT }), choices: [chatBody({ content: CHAT_TEXT }).choices[0], second] }, {}],
+    ['tool calls and a moderation on the last chunk', chatBody({ content: null, tool_calls: TOOL_CALLS }, { moderation: { flagged: false } }), {}],
+    ['no service tier nor fingerprint, a quoted model name', { ...chatBody({ content: 'x"y\\z' }), service_tier: undefined, system_fingerprint: undefined, model: 'a "model"\n' }, {}],
+    ['no id at all', { ...chatBody({ content: CHAT_TEXT }), id: undefined }, {}],
+  ];
+
+  test.each(cases)('%s: each event reads exactly as its data', (_name, body, request) => {
+    const streamed = chatCompletionStream(body, request);
+    expect(streamed.events.filter((event) => event.framed).length).toBeGreaterThan(0);
+    for (const event of streamed.events) expect(frame(event)).toBe(plain(event.data));
   });
 });
 
