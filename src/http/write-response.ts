@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { MockResponse } from '../pipeline/types';
-import { ConnectionCut, firstEventNow } from '../streaming/deliver';
+import { ConnectionCut, EventStream, firstEventNow } from '../streaming/deliver';
 import type { StreamTap } from '../sessions/record';
 
 /** Resolves when the response can take more, or is closed. */
@@ -22,6 +22,60 @@ const isAbortError = (error: unknown) => (error as Error)?.name === 'AbortError'
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<string | Buffer> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * As the loop over any other stream does, for one of ours, driven by its pacing instead: each
+ * event is written when the wheel finds it due, with no promise or iterator step in between.
+ */
+function writeEvents(response: ServerResponse, stream: EventStream, tap: StreamTap | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const drained = () => {
+      response.off('drain', drained);
+      response.off('close', drained);
+      run.resume();
+    };
+    // Called back from the wheel: a failure here must still settle the answer, not escape into the wheel.
+    const ended = () => {
+      try {
+        response.end();
+        tap?.end();
+        resolve();
+      } catch (error) {
+        response.destroy();
+        reject(error);
+      }
+    };
+    const run = stream.open({
+      write(chunk) {
+        if (response.destroyed) {
+          run.stop();
+          ended();
+          return false;
+        }
+        tap?.chunk(chunk);
+        // Each chunk goes out as written; a slow reader holds the stream back instead of piling up memory.
+        if (response.write(chunk)) return true;
+        response.on('drain', drained);
+        response.on('close', drained);
+        return false;
+      },
+      end(...failure) {
+        if (failure.length === 0) return ended();
+        let error = failure[0];
+        try {
+          tap?.end(error ?? new Error('the stream failed'));
+        } catch (failed) {
+          error = failed;
+        }
+        // The status line is long gone: cutting the connection is the only way left to say it failed.
+        response.destroy();
+        if (error instanceof ConnectionCut || isAbortError(error)) resolve();
+        else reject(error);
+      },
+    });
+    run.start();
+  });
 }
 
 /** A body past the answer ceiling: nothing was written yet, so an error can be sent instead. */
@@ -45,6 +99,7 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
     response.writeHead(result.status, headers);
     // A stream whose first event is ready at once sends its headers with it, in one write; any other gets them now.
     if (!firstEventNow.has(result.body)) response.flushHeaders();
+    if (result.body instanceof EventStream) return writeEvents(response, result.body, tap);
     try {
       for await (const chunk of result.body) {
         if (response.destroyed) break;

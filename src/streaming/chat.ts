@@ -96,6 +96,29 @@ function choiceFrames(choice: Json): ChoiceFrame[] {
 }
 
 /**
+ * A chunk that is the stream's shared fields and one choice, `{ ...base, choices: [choice] }`:
+ * framed from the shared fields' text, made once per stream, and the choice's. The shared fields
+ * are most of a chunk's text, and framing is most of the work per event of a paced stream. The
+ * chunk itself is made only when asked for: a stream's plan lives as long as the stream.
+ */
+class ChoiceChunk implements SseEvent {
+  constructor(
+    private readonly base: Json,
+    private readonly choice: Json,
+    /** `data: {"id":…,"model":…,"choices":[` */
+    private readonly head: string,
+  ) {}
+
+  get data(): Json {
+    return { ...this.base, choices: [this.choice] };
+  }
+
+  framed(): string {
+    return `${this.head}${JSON.stringify(this.choice)}]}\n\n`;
+  }
+}
+
+/**
  * `chat.completion.chunk` events from a chat completion: all share its id and `created`; choices
  * are interleaved as the API interleaves them for `n > 1`; with `stream_options.include_usage`
  * every chunk has `usage: null` and a last chunk with no choices carries the usage.
@@ -116,13 +139,16 @@ export function chatCompletionStream(body: Json, request: Json): StreamPlan {
       finish_reason: frame.finish_reason ?? null,
     })),
   );
-  const chunks: Json[] = interleave(perChoice).map((choice) => ({ ...base, choices: [choice] }));
-  if (includeUsage) chunks.push({ ...base, choices: [], usage: body.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
-  const last = chunks[chunks.length - 1];
-  if (last && body.moderation != null) last.moderation = body.moderation;
+  // The shared fields' text, as JSON.stringify writes them in every chunk: before `choices`.
+  const shared = JSON.stringify(base);
+  const head = `data: ${shared.length > 2 ? `${shared.slice(0, -1)},` : '{'}"choices":[`;
+  const events: SseEvent[] = interleave(perChoice).map((choice) => new ChoiceChunk(base, choice, head));
+  if (includeUsage) events.push({ data: { ...base, choices: [], usage: body.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } } });
+  const last = events.length - 1;
+  if (last >= 0 && body.moderation != null) events[last] = { data: { ...(events[last]!.data as Json), moderation: body.moderation } };
 
   return {
-    events: chunks.map((data) => ({ data })),
+    events,
     end: { data: DONE },
     error: (error: StreamError): SseEvent => ({ data: { error } }),
   };

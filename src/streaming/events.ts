@@ -5,6 +5,8 @@
 export interface SseEvent {
   event?: string;
   data: unknown;
+  /** The event as `frame` would write it, worked out faster (see chat.ts); `data` is still what it says. */
+  framed?(): string;
 }
 
 /** The error carried by an error event, in OpenAI's shape. */
@@ -33,6 +35,7 @@ export const DONE = '[DONE]';
  * newline, so a payload always fits on one `data:` line.
  */
 export function frame(event: SseEvent): string {
+  if (event.framed) return event.framed();
   const data = event.data === DONE ? DONE : JSON.stringify(event.data);
   return (event.event ? `event: ${event.event}\n` : '') + `data: ${data}\n\n`;
 }

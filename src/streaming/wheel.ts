@@ -12,7 +12,8 @@
 
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
-interface Waiter {
+/** A wait on the wheel. One may be added again once released, never once cancelled (its slot may still hold it). */
+export interface Waiter {
   due: number;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -74,6 +75,8 @@ export class TimerWheel {
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
   private live = 0;
+  /** Releasing waits: waits added meanwhile (runs going on to their next event) are armed for once, at the end. */
+  private ticking = false;
 
   /** Waits not yet released (streams paused between events). */
   get pending(): number {
@@ -99,7 +102,7 @@ export class TimerWheel {
       this.slots.set(waiter.due, [waiter]);
       this.dues.push(waiter.due);
     }
-    if (waiter.due < this.armedFor) this.arm(waiter.due);
+    if (waiter.due < this.armedFor && !this.ticking) this.arm(waiter.due);
   }
 
   /** @internal Ends a wait early (its stream is gone); the slot drops it when due. */
@@ -131,16 +134,21 @@ export class TimerWheel {
     this.timer = undefined;
     this.armedFor = Infinity;
     const now = performance.now();
-    for (let due = this.dues.peek(); due !== undefined && due <= now; due = this.dues.peek()) {
-      this.dues.pop();
-      const slot = this.slots.get(due)!;
-      this.slots.delete(due);
-      for (const waiter of slot) {
-        if (!waiter.live) continue;
-        waiter.live = false;
-        this.live--;
-        waiter.resolve();
+    this.ticking = true;
+    try {
+      for (let due = this.dues.peek(); due !== undefined && due <= now; due = this.dues.peek()) {
+        this.dues.pop();
+        const slot = this.slots.get(due)!;
+        this.slots.delete(due);
+        for (const waiter of slot) {
+          if (!waiter.live) continue;
+          waiter.live = false;
+          this.live--;
+          waiter.resolve();
+        }
       }
+    } finally {
+      this.ticking = false;
     }
     const next = this.dues.peek();
     if (next !== undefined) this.arm(next);
@@ -169,6 +177,22 @@ export class Pacer {
       this.current = waiter;
       this.wheel.add(waiter);
     });
+  }
+
+  /**
+   * As `wait`, with no promise: the wheel calls `waiter.resolve` when it is due, or `waiter.reject`
+   * with an AbortError if the signal aborts first (at once if it already has).
+   */
+  schedule(ms: number, waiter: Waiter): void {
+    if (this.signal.aborted) return waiter.reject(abortError(this.signal));
+    if (!this.listening) {
+      this.listening = true;
+      this.signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+    waiter.due = Math.ceil(performance.now() + ms);
+    waiter.live = true;
+    this.current = waiter;
+    this.wheel.add(waiter);
   }
 
   /** Stops listening to the signal; a wait still pending is dropped. */
