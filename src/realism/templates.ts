@@ -23,6 +23,8 @@ const ANSWER_MAX = 1024 * 1024;
 const MAX_TEMPLATES = 256;
 const MAX_TEMPLATE_BYTES = 16 * 1024 * 1024;
 const MAX_SEEN = 1024;
+/** Characters of the keys seen once: a run of large, all different requests keeps at most this. */
+const MAX_SEEN_CHARS = 4 * 1024 * 1024;
 const ID_LENGTH = 24;
 
 interface Template {
@@ -35,7 +37,7 @@ interface Template {
   /** For each cut, which of the answer's ids goes there (an id can appear more than once). */
   slots: number[];
   ids: number;
-  /** Characters of the whole text, for the cache's bound. */
+  /** Characters of its key and text, for the cache's bound. */
   size: number;
   facts: ReturnType<typeof answerFacts>;
 }
@@ -43,6 +45,7 @@ interface Template {
 export class AnswerTemplates {
   private readonly templates = new Map<string, Template>();
   private readonly seen = new Set<string>();
+  private seenChars = 0;
   private bytes = 0;
 
   /** The request's key, or undefined when its answer is never templated. */
@@ -69,8 +72,12 @@ export class AnswerTemplates {
   /** Whether this realisation should become the request's template (it was seen before). */
   wanted(key: string): boolean {
     if (this.templates.has(key) || this.seen.has(key)) return true;
-    if (this.seen.size >= MAX_SEEN) this.seen.clear();
+    if (this.seen.size >= MAX_SEEN || this.seenChars + key.length > MAX_SEEN_CHARS) {
+      this.seen.clear();
+      this.seenChars = 0;
+    }
     this.seen.add(key);
+    this.seenChars += key.length;
     return false;
   }
 
@@ -104,12 +111,13 @@ export class AnswerTemplates {
     const facts = answerFacts(answer);
     const old = this.templates.get(key);
     if (old) this.bytes -= old.size;
-    if (this.templates.size >= MAX_TEMPLATES || this.bytes + text.length > MAX_TEMPLATE_BYTES) {
+    const size = key.length + text.length;
+    if (this.templates.size >= MAX_TEMPLATES || this.bytes + size > MAX_TEMPLATE_BYTES) {
       this.templates.clear();
       this.bytes = 0;
     }
-    this.templates.set(key, { now, status: answer.status, mediaType, pieces, slots: cuts.map(([, id]) => id), ids: recorded.length, size: text.length, facts });
-    this.bytes += text.length;
+    this.templates.set(key, { now, status: answer.status, mediaType, pieces, slots: cuts.map(([, id]) => id), ids: recorded.length, size, facts });
+    this.bytes += size;
     return textAnswer(answer.status, { 'content-type': mediaType }, Buffer.from(text), facts);
   }
 }
