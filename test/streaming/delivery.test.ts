@@ -145,6 +145,17 @@ describe('through the server', () => {
     });
   }
 
+  /** Until the journal's count of the entry's events stays the same from one look to the next. */
+  async function writesStopped(entry: () => { response: { events?: unknown[] } } | undefined): Promise<void> {
+    let seen = -1;
+    await waitFor(() => {
+      const now = entry()!.response.events!.length;
+      const still = now === seen;
+      seen = now;
+      return still;
+    }, 'the writes to stop');
+  }
+
   test('a reader that stops reading holds the stream back; once it reads again it gets every event, in order', async () => {
     const mock = await startMock({ steps: [rewriteStep({ createChatCompletion: withBody(chatBody({ audio: { id: 'audio_1', data: AUDIO, expires_at: 1, transcript: 'hi' } })) })] });
     try {
@@ -152,13 +163,7 @@ describe('through the server', () => {
       const entry = () => mock.journal.requests({ operation: 'createChatCompletion' })[0];
       await waitFor(() => (entry()?.response.events?.length ?? 0) > 0, 'the first events');
       // Let the server write all it can: it stops well short of the end while nobody reads.
-      let seen = -1;
-      await waitFor(() => {
-        const now = entry()!.response.events!.length;
-        const still = now === seen;
-        seen = now;
-        return still;
-      }, 'the writes to stop');
+      await writesStopped(entry);
       await new Promise((resolve) => setTimeout(resolve, 200));
       const held = entry()!.response.events!.length;
       expect(held).toBeLessThan(AUDIO.length / 4096 / 2);
@@ -185,13 +190,7 @@ describe('through the server', () => {
       const { request } = await paused(mock.url);
       const entry = () => mock.journal.requests({ operation: 'createChatCompletion' })[0];
       await waitFor(() => (entry()?.response.events?.length ?? 0) > 0, 'the first events');
-      let seen = -1;
-      await waitFor(() => {
-        const now = entry()!.response.events!.length;
-        const still = now === seen;
-        seen = now;
-        return still;
-      }, 'the writes to stop');
+      await writesStopped(entry);
       request.destroy();
       await waitFor(() => entry()!.response.interrupted !== undefined, 'the stream to end');
       expect(entry()!.response.interrupted).toMatch(/client went away after \d+ events/);
