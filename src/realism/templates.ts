@@ -45,6 +45,8 @@ interface Template {
 export class AnswerTemplates {
   private readonly templates = new Map<string, Template>();
   private readonly seen = new Set<string>();
+  /** Keys whose answer could not be cut at its ids: not tried again until the keys are forgotten. */
+  private readonly uncut = new Set<string>();
   private seenChars = 0;
   private bytes = 0;
 
@@ -71,9 +73,11 @@ export class AnswerTemplates {
 
   /** Whether this realisation should become the request's template (it was seen before). */
   wanted(key: string): boolean {
-    if (this.templates.has(key) || this.seen.has(key)) return true;
+    if (this.templates.has(key)) return true;
+    if (this.seen.has(key)) return !this.uncut.has(key);
     if (this.seen.size >= MAX_SEEN || this.seenChars + key.length > MAX_SEEN_CHARS) {
       this.seen.clear();
+      this.uncut.clear();
       this.seenChars = 0;
     }
     this.seen.add(key);
@@ -87,30 +91,16 @@ export class AnswerTemplates {
    * when it cannot be cut at its ids (an id that does not appear whole), or is too large.
    */
   keep(key: string, now: number, answer: MockResponse, recorded: readonly string[]): MockResponse | undefined {
-    const mediaType = answer.headers['content-type'];
-    if (!mediaType || Object.keys(answer.headers).length !== 1) return undefined;
-    const text = JSON.stringify(answer.body);
-    if (text === undefined || text.length > ANSWER_MAX) return undefined;
-    const cuts: [number, number][] = [];
-    for (let id = 0; id < recorded.length; id++) {
-      const value = recorded[id]!;
-      if (value.length !== ID_LENGTH) return undefined;
-      let at = text.indexOf(value);
-      if (at < 0) return undefined;
-      for (; at >= 0; at = text.indexOf(value, at + ID_LENGTH)) cuts.push([at, id]);
+    const template = cutAtIds(answer, recorded);
+    if (!template) {
+      // Only keys seen once are held back, so the mark is as bounded as they are.
+      if (this.seen.has(key)) this.uncut.add(key);
+      this.forget(key);
+      return undefined;
     }
-    cuts.sort((a, b) => a[0] - b[0]);
-    const pieces: string[] = [];
-    let from = 0;
-    for (const [at] of cuts) {
-      if (at < from) return undefined;
-      pieces.push(text.slice(from, at));
-      from = at + ID_LENGTH;
-    }
-    pieces.push(text.slice(from));
+    const { text, pieces, cuts, mediaType } = template;
     const facts = answerFacts(answer);
-    const old = this.templates.get(key);
-    if (old) this.bytes -= old.size;
+    this.forget(key);
     const size = key.length + text.length;
     if (this.templates.size >= MAX_TEMPLATES || this.bytes + size > MAX_TEMPLATE_BYTES) {
       this.templates.clear();
@@ -120,6 +110,39 @@ export class AnswerTemplates {
     this.bytes += size;
     return textAnswer(answer.status, { 'content-type': mediaType }, Buffer.from(text), facts);
   }
+
+  private forget(key: string): void {
+    const old = this.templates.get(key);
+    if (!old) return;
+    this.bytes -= old.size;
+    this.templates.delete(key);
+  }
+}
+
+/** The answer's text cut at its ids; undefined when an id does not appear whole, or it is too large. */
+function cutAtIds(answer: MockResponse, recorded: readonly string[]): { text: string; pieces: string[]; cuts: [number, number][]; mediaType: string } | undefined {
+  const mediaType = answer.headers['content-type'];
+  if (!mediaType || Object.keys(answer.headers).length !== 1) return undefined;
+  const text = JSON.stringify(answer.body);
+  if (text === undefined || text.length > ANSWER_MAX) return undefined;
+  const cuts: [number, number][] = [];
+  for (let id = 0; id < recorded.length; id++) {
+    const value = recorded[id]!;
+    if (value.length !== ID_LENGTH) return undefined;
+    let at = text.indexOf(value);
+    if (at < 0) return undefined;
+    for (; at >= 0; at = text.indexOf(value, at + ID_LENGTH)) cuts.push([at, id]);
+  }
+  cuts.sort((a, b) => a[0] - b[0]);
+  const pieces: string[] = [];
+  let from = 0;
+  for (const [at] of cuts) {
+    if (at < from) return undefined;
+    pieces.push(text.slice(from, at));
+    from = at + ID_LENGTH;
+  }
+  pieces.push(text.slice(from));
+  return { text, pieces, cuts, mediaType };
 }
 
 /** `ids`, telling `recorded` the random part of each id it hands out. */

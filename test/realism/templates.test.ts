@@ -5,6 +5,7 @@
  * streaming) sees the answer as it would without the template.
  */
 import type { MockServer } from '../../src';
+import { AnswerTemplates } from '../../src/realism/templates';
 import { sdk, startMock } from '../helpers/server';
 
 const HEADERS = { authorization: 'Bearer sk-test', 'content-type': 'application/json' };
@@ -133,4 +134,42 @@ test('a seeded server still answers the same request with the same bytes', async
   } finally {
     await mock.close();
   }
+});
+
+describe('AnswerTemplates, on its own', () => {
+  const ID = 'abcdefghijklmnopqrstuvwx';
+  const answer = (body: unknown) => ({ status: 200, headers: { 'content-type': 'application/json' }, body });
+
+  test('a request is templated from its second sighting; its template fills only in its own second', () => {
+    const templates = new AnswerTemplates();
+    expect(templates.wanted('k')).toBe(false);
+    expect(templates.wanted('k')).toBe(true);
+    const kept = templates.keep('k', 100, answer({ id: `chatcmpl-${ID}`, again: ID, n: 1 }), [ID])!;
+    expect(kept.raw!.toString()).toBe(`{"id":"chatcmpl-${ID}","again":"${ID}","n":1}`);
+    const filled = JSON.parse(templates.fill('k', 100)!.raw!.toString());
+    expect(filled.id).toMatch(/^chatcmpl-[A-Za-z0-9]{24}$/);
+    expect(filled.id).not.toBe(`chatcmpl-${ID}`);
+    // An id that appears twice gets the same new value in both places.
+    expect(filled.again).toBe(filled.id.slice('chatcmpl-'.length));
+    expect(templates.fill('k', 101)).toBeUndefined();
+    expect(templates.fill('other', 100)).toBeUndefined();
+  });
+
+  test('an answer that cannot be cut at its ids is not templated, nor tried again', () => {
+    const templates = new AnswerTemplates();
+    templates.wanted('k');
+    expect(templates.wanted('k')).toBe(true);
+    // The id drawn does not appear whole (a step changed it): no template.
+    expect(templates.keep('k', 100, answer({ id: `x-${ID.slice(0, 10)}` }), [ID])).toBeUndefined();
+    expect(templates.fill('k', 100)).toBeUndefined();
+    expect(templates.wanted('k')).toBe(false);
+  });
+
+  test('keys seen once are bounded', () => {
+    const templates = new AnswerTemplates();
+    templates.wanted('first');
+    for (let i = 0; i < 1024; i++) templates.wanted(`key ${i}`);
+    // Forgotten with the rest when the set was full: seen once again, not yet wanted.
+    expect(templates.wanted('first')).toBe(false);
+  });
 });
