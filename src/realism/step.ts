@@ -1,5 +1,5 @@
 import type { Exchange, MockResponse, Step } from '../pipeline/types';
-import { isJsonMediaType } from '../engine/negotiate';
+import { defaultSuccess, isJsonMediaType } from '../engine/negotiate';
 import type { DefaultBody } from '../openapi/default-bodies';
 import { applyIds, applyTimestamps } from './coherence';
 import { isRecord, type Builder, type RealismContext } from './context';
@@ -133,9 +133,16 @@ export function createRealismStep(options: RealismOptions): Step {
       return (recorded && answer.body === body && templates.keep(key!, ids.now, answer, recorded)) || answer;
     }
 
+    // Speech and file contents are built whole here, so the engine is not asked: its placeholder
+    // would be replaced anyway, and loading Prism costs the first such request most of a second.
+    const raw = RAW_BUILDERS[exchange.operationId];
+    if (raw && code === undefined) {
+      const success = defaultSuccess(exchange.operation);
+      if (success) return raw({ status: Number(success.code), headers: {}, body: undefined }, exchange);
+    }
+
     const response = await next(exchange);
     if (response.status < 200 || response.status >= 300) return typicalError(response);
-    const raw = RAW_BUILDERS[exchange.operationId];
     if (raw) return raw(response, exchange);
     const mediaType = response.headers['content-type'] ?? exchange.responseMediaType;
     if (!isJsonMediaType(mediaType) || !isRecord(response.body)) return response;

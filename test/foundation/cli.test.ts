@@ -283,6 +283,29 @@ test('Prism is not loaded while the command is idle, only by the first answer th
   expect((await r.stop()).code).toBe(0);
 });
 
+test('speech and file contents are built without Prism: the first of them answers at once', async () => {
+  const helper = path.join(__dirname, '..', 'helpers', 'report-prism.js');
+  // The whole spec (the default one): the small one has neither operation.
+  const r = start(['--port', '0'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(helper)}`, OPENAI_MOCK_SPEC: process.env.OPENAI_MOCK_SPEC });
+  const url = (await r.waitFor(LISTENING))[1]!;
+  const auth = { authorization: 'Bearer sk-test' };
+  const speech = await fetch(`${url}/v1/audio/speech`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini-tts', input: 'Hello', voice: 'alloy', response_format: 'wav' }),
+  });
+  expect(speech.status).toBe(200);
+  expect(speech.headers.get('content-type')).toBe('audio/wav');
+  expect(Buffer.from(await speech.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('RIFF');
+  const content = await fetch(`${url}/v1/files/file-abc/content`, { headers: auth });
+  expect(content.headers.get('content-type')).toBe('application/octet-stream');
+  expect(await content.text()).toBe('openai-mock: the content of file-abc\n');
+  const from = r.output().length;
+  r.child.kill('SIGUSR2');
+  expect((await r.waitFor(/prism loaded: (\w+)/, from))[1]).toBe('false');
+  expect((await r.stop()).code).toBe(0);
+});
+
 // process.execve: Node 22.15+ and 23.11+, not on Windows; /proc to read the running command line.
 const canExecve = typeof (process as unknown as { execve?: unknown }).execve === 'function' && process.platform === 'linux';
 (canExecve ? describe : describe.skip)('the young generation (process.execve, same pid)', () => {
