@@ -68,6 +68,19 @@ describe('createRouter', () => {
     expect(match('GET', 'models')!.operation.iid).toBe('listModels');
   });
 
+  test('asked again, a path without parameters finds the same operation, each time with params of its own', () => {
+    const first = match('GET', '/models')!;
+    first.params.added = 'x';
+    const again = match('GET', '/models')!;
+    expect(again.operation.iid).toBe('listModels');
+    expect(again.params).toEqual({});
+    expect(match('POST', '/responses', 'beta=true')!.operation.iid).toBe('beta_createResponse');
+    expect(match('POST', '/responses')!.operation.iid).toBe('createResponse');
+    expect(match('POST', '/responses', 'beta=true')!.operation.iid).toBe('beta_createResponse');
+    expect(match('GET', '/models/a')!.params.model).toBe('a');
+    expect(match('GET', '/models/b')!.params.model).toBe('b');
+  });
+
   test('counts its operations', () => {
     expect(router.size).toBe(10);
   });

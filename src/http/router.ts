@@ -55,6 +55,8 @@ export function createRouter(operations: readonly PreparedOperation[]): Router {
     table.set(operation.method.toLowerCase(), { operation, template: operation.path, paramNames });
   }
 
+  const fixed = new Map<string, Endpoint>();
+
   function find(node: Node, segments: string[], index: number, values: string[], method: string, beta: boolean): Endpoint | undefined {
     if (index === segments.length) {
       const preferred = beta ? node.beta.get(method) ?? node.plain.get(method) : node.plain.get(method) ?? node.beta.get(method);
@@ -78,10 +80,20 @@ export function createRouter(operations: readonly PreparedOperation[]): Router {
   return {
     size: operations.length,
     match(method, path, query) {
+      const beta = query.get('beta') === 'true';
+      // A path without parameters is looked up once: a load test asks the same few again and again.
+      const key = `${method} ${beta ? '?' : ''}${path}`;
+      const known = fixed.get(key);
+      if (known) return { operation: known.operation, template: known.template, params: {} };
       const segments = splitPath(path);
       const values: string[] = [];
-      const endpoint = find(root, segments, 0, values, method.toLowerCase(), query.get('beta') === 'true');
+      const endpoint = find(root, segments, 0, values, method.toLowerCase(), beta);
       if (!endpoint) return undefined;
+      if (endpoint.paramNames.length === 0) {
+        // Bounded: paths come from clients (`//chat/completions/` finds the same operation).
+        if (fixed.size >= MAX_FIXED) fixed.clear();
+        fixed.set(key, endpoint);
+      }
       const params: Record<string, string> = {};
       endpoint.paramNames.forEach((name, i) => {
         params[name] = safeDecode(values[i]!);
@@ -90,6 +102,8 @@ export function createRouter(operations: readonly PreparedOperation[]): Router {
     },
   };
 }
+
+const MAX_FIXED = 512;
 
 function splitPath(path: string): string[] {
   const trimmed = path.replace(/^\/+|\/+$/g, '');

@@ -1,10 +1,12 @@
 import type { MockRequest } from './types';
 
-const texts = new WeakMap<MockRequest, { body: unknown; text: string }>();
+// A property of the request itself, not a WeakMap entry: one less table to fill and sweep per request.
+const TEXT = Symbol('openai-mock.requestText');
+type WithText = MockRequest & { [TEXT]?: { body: unknown; text: string } };
 
 /** The front keeps the JSON text a request's body was parsed from, for the steps that key on it. */
 export function keepRequestText(request: MockRequest, text: string): void {
-  texts.set(request, { body: request.body, text });
+  (request as WithText)[TEXT] = { body: request.body, text };
 }
 
 /**
@@ -13,6 +15,6 @@ export function keepRequestText(request: MockRequest, text: string): void {
  * body changed in place would not be seen, as the proxy, which forwards `raw`, would not see it.
  */
 export function requestTextOf(request: MockRequest): string | undefined {
-  const kept = texts.get(request);
+  const kept = (request as WithText)[TEXT];
   return kept && kept.body === request.body ? kept.text : undefined;
 }

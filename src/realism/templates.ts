@@ -32,8 +32,10 @@ interface Template {
   now: number;
   status: number;
   mediaType: string;
-  /** The answer's text between ids: one more piece than `slots`. */
-  pieces: string[];
+  /** The answer's bytes between ids: one more piece than `slots`. */
+  pieces: Buffer[];
+  /** Bytes of the whole answer (ids are ASCII, 24 bytes each). */
+  length: number;
   /** For each cut, which of the answer's ids goes there (an id can appear more than once). */
   slots: number[];
   ids: number;
@@ -66,9 +68,14 @@ export class AnswerTemplates {
     const fresh: string[] = [];
     for (let i = 0; i < template.ids; i++) fresh.push(randomId());
     const { pieces, slots } = template;
-    let text = pieces[0]!;
-    for (let i = 0; i < slots.length; i++) text += fresh[slots[i]!]! + pieces[i + 1]!;
-    return textAnswer(template.status, { 'content-type': template.mediaType }, Buffer.from(text), template.facts);
+    // Written straight into one buffer: no string to join, flatten and encode.
+    const out = Buffer.allocUnsafe(template.length);
+    let at = pieces[0]!.copy(out, 0);
+    for (let i = 0; i < slots.length; i++) {
+      at += out.write(fresh[slots[i]!]!, at, 'latin1');
+      at += pieces[i + 1]!.copy(out, at);
+    }
+    return textAnswer(template.status, { 'content-type': template.mediaType }, out, template.facts);
   }
 
   /** Whether this realisation should become the request's template (it was seen before). */
@@ -106,9 +113,11 @@ export class AnswerTemplates {
       this.templates.clear();
       this.bytes = 0;
     }
-    this.templates.set(key, { now, status: answer.status, mediaType, pieces, slots: cuts.map(([, id]) => id), ids: recorded.length, size, facts });
+    const bytes = Buffer.from(text);
+    const encoded = pieces.map((piece) => Buffer.from(piece));
+    this.templates.set(key, { now, status: answer.status, mediaType, pieces: encoded, length: bytes.length, slots: cuts.map(([, id]) => id), ids: recorded.length, size, facts });
     this.bytes += size;
-    return textAnswer(answer.status, { 'content-type': mediaType }, Buffer.from(text), facts);
+    return textAnswer(answer.status, { 'content-type': mediaType }, bytes, facts);
   }
 
   private forget(key: string): void {
