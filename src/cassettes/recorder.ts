@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log/logger';
-import type { Exchange, MockResponse } from '../pipeline/types';
+import { streamOf, type Exchange, type MockResponse } from '../pipeline/types';
 import { CASSETTE_MARK, CASSETTE_VERSION, cassetteName, writeCassette, type Cassette, type CassetteResponse, type StreamEvent } from './format';
 import { keyOf, normalRequest, sha256 } from './key';
 import { compileRules, describeRules, keptHeaders, redactValue, type RedactRule } from './redact';
@@ -21,8 +21,6 @@ export interface RecorderOptions {
   store?: CassetteStore;
 }
 
-const isAsyncIterable = (value: unknown): value is AsyncIterable<Buffer | string> =>
-  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 const isJsonType = (type: string | undefined) => /[/+]json\b/i.test(type ?? '');
 const isTextType = (type: string | undefined) => /^text\/|xml|javascript|x-www-form-urlencoded|srt|vtt/i.test(type ?? '');
@@ -58,8 +56,9 @@ export class Recorder {
     const base = this.base(exchange);
     const headers = redactValue(keptHeaders(response.headers), this.rules);
     const headersAt = Math.round(performance.now() - startedAt);
-    if (isAsyncIterable(response.body)) {
-      const source = response.body;
+    const stream = streamOf(response);
+    if (stream) {
+      const source = stream;
       const write = (events: StreamEvent[], cut: boolean) =>
         this.write(base, { status: response.status, headers, headersAt, events, ...(cut ? { cut } : {}) });
       const rules = this.rules;

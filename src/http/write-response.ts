@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { MockResponse } from '../pipeline/types';
+import { streamOf, type MockResponse } from '../pipeline/types';
 import { ConnectionCut, EventStream, firstEventNow } from '../streaming/deliver';
 import type { StreamTap } from '../sessions/record';
 
@@ -19,10 +19,6 @@ function drained(response: ServerResponse): Promise<void> {
 
 /** The client went away while a stream waited (its signal aborted the wait). */
 const isAbortError = (error: unknown) => (error as Error)?.name === 'AbortError';
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<string | Buffer> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
 
 /**
  * As the loop over any other stream does, for one of ours, driven by its pacing instead: each
@@ -92,16 +88,16 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
   // The SDK exposes this as `_request_id`; the real API always sends one.
   headers['x-request-id'] ??= `req_${randomUUID().replaceAll('-', '')}`;
 
-  // `raw` first: a body held as text is parsed only when a step reads it (pipeline/text-answer.ts).
-  if (!result.raw && isAsyncIterable(result.body)) {
+  const stream = streamOf(result);
+  if (stream) {
     headers['content-type'] ??= 'text/event-stream';
     headers['cache-control'] ??= 'no-cache';
     response.writeHead(result.status, headers);
     // A stream whose first event is ready at once sends its headers with it, in one write; any other gets them now.
-    if (!firstEventNow.has(result.body)) response.flushHeaders();
-    if (result.body instanceof EventStream) return writeEvents(response, result.body, tap);
+    if (!firstEventNow.has(stream)) response.flushHeaders();
+    if (stream instanceof EventStream) return writeEvents(response, stream, tap);
     try {
-      for await (const chunk of result.body) {
+      for await (const chunk of stream) {
         if (response.destroyed) break;
         tap?.chunk(chunk);
         // Each chunk goes out as written; a slow reader holds the stream back instead of piling up memory.

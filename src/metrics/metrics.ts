@@ -1,5 +1,5 @@
 import type { Metric, Registry } from 'prom-client';
-import type { MockResponse, Step } from '../pipeline/types';
+import { streamOf, type MockResponse, type Step } from '../pipeline/types';
 import type { AdminRoute } from '../admin/router';
 import type { Logger } from '../log/logger';
 import { answerFacts } from '../pipeline/text-answer';
@@ -44,7 +44,6 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 /** Latencies kept per summary interval to take its percentiles from (a uniform sample past that). */
 const RESERVOIR = 4096;
 
-const isAsyncIterable = (value: unknown) => typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -174,8 +173,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     // The duration runs from the request's arrival to the answer's end.
     answer(operationId, result, started) {
       const operation = operationId ?? 'unknown';
-      // A body held as text (`raw`) is no stream, and is not parsed to find out.
-      const streamed = !result.raw && isAsyncIterable(result.body);
+      const streamed = streamOf(result) !== undefined;
       if (streamed) active++;
       return (status) => {
         if (streamed) active--;

@@ -106,6 +106,16 @@ export class DropConnection extends Error {
   }
 }
 
+/**
+ * The answer's body when it is a stream (an async iterable of chunks), else undefined. A body held
+ * as text (`raw`, pipeline/text-answer.ts) is none, and is not parsed to find out.
+ */
+export function streamOf(response: MockResponse): AsyncIterable<string | Buffer> | undefined {
+  if (response.raw) return undefined;
+  const body = response.body;
+  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body ? (body as AsyncIterable<string | Buffer>) : undefined;
+}
+
 export type Handler = (exchange: Exchange) => Promise<MockResponse>;
 export type Step = (exchange: Exchange, next: Handler) => Promise<MockResponse>;
 

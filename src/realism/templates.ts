@@ -75,6 +75,8 @@ export class AnswerTemplates {
       at += out.write(fresh[slots[i]!]!, at, 'latin1');
       at += pieces[i + 1]!.copy(out, at);
     }
+    // Never sent short: the rest of an unsafe allocation would be some earlier answer's bytes.
+    if (at !== out.length) return undefined;
     return textAnswer(template.status, { 'content-type': template.mediaType }, out, template.facts);
   }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Exchange, MockResponse } from '../pipeline/types';
+import { streamOf, type Exchange, type MockResponse } from '../pipeline/types';
 import { apiKeyOf } from '../scripts/match';
 import { DEFAULT_SESSION } from '../scripts/book';
 import { later, type Journal, type JournalEntry } from './journal';
@@ -68,8 +68,6 @@ function rawQuery(url: string): Record<string, unknown> {
   }
 }
 
-const isAsyncIterable = (value: unknown): value is AsyncIterable<string | Buffer> =>
-  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 export function createFrontHooks(journal: Journal, options: SessionOptions, scriptOf: (exchange: Exchange) => string | undefined): FrontHooks {
   const header = (options.header ?? 'x-mock-session').toLowerCase();
@@ -133,8 +131,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
     record(answered) {
       if (!journal.enabled) return undefined;
       const { result } = answered;
-      // A body held as text (`raw`) is no stream, and is not parsed to find out.
-      const streamed = !result.raw && isAsyncIterable(result.body);
+      const streamed = streamOf(result) !== undefined;
       const response: JournalEntry['response'] = { status: result.status, headers: EMPTY_HEADERS, streamed };
       const resultHeaders = result.headers;
       if (answered.exchange?.signal.aborted) response.interrupted = 'client went away before the answer';

@@ -1,8 +1,6 @@
-import type { Exchange, Handler, MockResponse, Step, StreamControl } from '../pipeline/types';
+import { streamOf, type Exchange, type Handler, type MockResponse, type Step, type StreamControl } from '../pipeline/types';
 import { streamingRequest } from './decide';
 import { deliver } from './deliver';
-
-const isAsyncIterable = (value: unknown): boolean => typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 /** The headers of the final answer that still hold for its streamed form. */
 function streamHeaders(headers: Record<string, string>): Record<string, string> {
@@ -50,7 +48,7 @@ export function createStreamingStep(options: StreamingOptions = {}): Step {
 
   async function streamed(exchange: Exchange, next: Handler, streaming: NonNullable<ReturnType<typeof streamingRequest>>): Promise<MockResponse> {
     const response = await next(exchange);
-    if (response.status < 200 || response.status >= 300 || isAsyncIterable(response.body)) return response;
+    if (response.status < 200 || response.status >= 300 || streamOf(response)) return response;
     const plan = streaming.plan(response.body, streaming.request, exchange);
     if (!plan) return response;
     const control = mergeControls(options.defaults?.(), response.stream);
