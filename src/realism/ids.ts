@@ -1,4 +1,5 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pool, take } from '../util/random';
 
 /**
  * Ids and clocks for one answer. Unseeded: random ids and the real time. Seeded (the server's
@@ -23,20 +24,11 @@ function encode(bytes: Uint8Array): string {
   return out;
 }
 
-// Random bytes for many ids at once: one call into the CSPRNG per 256 ids instead of one per id
-// (a buffer and a trip into C++ each, a fifth of a chat completion's time under load).
-const pool = Buffer.alloc(ID_LENGTH * 256);
-let used = pool.length;
-
 /** 24 random letters and digits: the part of an id after its prefix. */
 export function randomId(): string {
-  if (used + ID_LENGTH > pool.length) {
-    randomFillSync(pool);
-    used = 0;
-  }
+  const at = take(ID_LENGTH);
   let out = '';
-  for (let i = used; i < used + ID_LENGTH; i++) out += ALPHABET[pool[i]! % ALPHABET.length];
-  used += ID_LENGTH;
+  for (let i = at; i < at + ID_LENGTH; i++) out += ALPHABET[pool[i]! % ALPHABET.length];
   return out;
 }
 

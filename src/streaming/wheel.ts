@@ -11,6 +11,8 @@
  */
 
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
+/** The longest the wheel releases waits before letting the event loop take new requests and I/O. */
+const SLICE_MS = 4;
 
 /** A wait on the wheel. One may be added again once released, never once cancelled (its slot may still hold it). */
 export interface Waiter {
@@ -77,6 +79,10 @@ export class TimerWheel {
   private live = 0;
   /** Releasing waits: waits added meanwhile (runs going on to their next event) are armed for once, at the end. */
   private ticking = false;
+  /** A slice ended before the due waits did: the rest go on at `setImmediate`, not on a timer. */
+  private slicing = false;
+  /** Where the first slot's release stopped when a slice ended in the middle of it. */
+  private cursor = 0;
 
   /** Waits not yet released (streams paused between events). */
   get pending(): number {
@@ -102,7 +108,7 @@ export class TimerWheel {
       this.slots.set(waiter.due, [waiter]);
       this.dues.push(waiter.due);
     }
-    if (waiter.due < this.armedFor && !this.ticking) this.arm(waiter.due);
+    if (waiter.due < this.armedFor && !this.ticking && !this.slicing) this.arm(waiter.due);
   }
 
   /** @internal Ends a wait early (its stream is gone); the slot drops it when due. */
@@ -118,6 +124,7 @@ export class TimerWheel {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.armedFor = Infinity;
+    this.cursor = 0;
     this.slots.clear();
     this.dues.clear();
   }
@@ -133,22 +140,51 @@ export class TimerWheel {
   private readonly tick = (): void => {
     this.timer = undefined;
     this.armedFor = Infinity;
-    const now = performance.now();
+    this.slicing = false;
+    const started = performance.now();
+    // Waits due after the tick began are left to the next one, so that a slice's end is reachable.
+    const now = started;
     this.ticking = true;
+    let sliced = false;
     try {
       for (let due = this.dues.peek(); due !== undefined && due <= now; due = this.dues.peek()) {
-        this.dues.pop();
         const slot = this.slots.get(due)!;
-        this.slots.delete(due);
-        for (const waiter of slot) {
+        let i = this.cursor;
+        for (; i < slot.length; i++) {
+          const waiter = slot[i]!;
           if (!waiter.live) continue;
           waiter.live = false;
           this.live--;
           waiter.resolve();
+          // Overdue work is released in slices, the event loop turning in between: a request that
+          // arrives while thousands of streams are behind gets its first event after one slice,
+          // not after the whole backlog (the bare `setInterval` server answers it in its poll
+          // phase likewise). Checked every few waits: reading the clock costs as much as a wait.
+          if ((i & 7) === 7 && performance.now() - started >= SLICE_MS) {
+            sliced = true;
+            break;
+          }
         }
+        if (sliced) {
+          this.cursor = i + 1;
+          if (this.cursor >= slot.length) {
+            this.cursor = 0;
+            this.dues.pop();
+            this.slots.delete(due);
+          }
+          break;
+        }
+        this.cursor = 0;
+        this.dues.pop();
+        this.slots.delete(due);
       }
     } finally {
       this.ticking = false;
+    }
+    if (sliced) {
+      this.slicing = true;
+      setImmediate(this.tick);
+      return;
     }
     const next = this.dues.peek();
     if (next !== undefined) this.arm(next);

@@ -77,10 +77,19 @@ function replayAsPlain(server: http.Server, request: http.IncomingMessage, socke
   server.emit('connection', socket);
 }
 
+/**
+ * Connections the kernel queues for accepting while the event loop is busy. Node's default, 511,
+ * overflows when a load test opens a thousand connections within a second: the kernel then drops
+ * the handshakes over it and each such client waits a second or more for its SYN to be resent
+ * (seen here as a first event 2 to 3 s late for a few percent of 1,000 streams). Linux caps it at
+ * `net.core.somaxconn` (4096 by default since 5.4).
+ */
+const BACKLOG = 4096;
+
 function listenOn(server: net.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -176,8 +185,6 @@ export async function listen(options: ListenOptions): Promise<Listening> {
   const rawSockets = new Set<net.Socket>();
   const route = (serves: ReadonlySet<Protocol>, port: () => number) => (socket: net.Socket) => {
     rawSockets.add(socket);
-    // Read now, while connected: Node keeps it, and messages about this connection can name it after it closes.
-    void socket.remoteAddress;
     socket.once('close', () => rawSockets.delete(socket));
     // Errors after the hand-over are the sub-server's to report; this one only keeps a reset from throwing.
     socket.on('error', (error) => logger.debug(`connection error: ${error.message}`));
@@ -186,6 +193,10 @@ export async function listen(options: ListenOptions): Promise<Listening> {
       // TLS and HTTP/2 end both ways at once.
       if (wire !== 'http1') socket.allowHalfOpen = false;
       if (wire === 'tls') {
+        // Read now, while connected: Node keeps it, so that a failed handshake can name the client
+        // after the socket closed. Not read for plain HTTP, whose messages need it only now: it is a
+        // system call per connection.
+        void socket.remoteAddress;
         if (serves.has('https')) return void secure!.emit('connection', socket);
         logger.warn(`a TLS client (${socket.remoteAddress}) connected to the HTTP-only port ${port()}: closed; use http://, or serve HTTPS (drop --http-only)`);
         return void socket.destroy();

@@ -7,6 +7,10 @@ import { chat, ConfigError, defineOverride, errors, type MockServer } from '../.
 import { createLogger } from '../../src/log/logger';
 import { sdk, startMock } from '../helpers/server';
 import { tempProject } from './support';
+import { whenQuiet } from '../../src/util/when-quiet';
+
+/** The checks queued so far have run: they run in order, once the server is not busy. */
+const checked = () => new Promise<void>((resolve) => whenQuiet(resolve));
 
 const lines: string[] = [];
 const logger = createLogger('debug', (line) => lines.push(line));
@@ -92,11 +96,34 @@ test('a body that does not match the response schema is sent, with a warning nam
   const raw = await ask().withResponse();
   expect(raw.data.object).toBe('chat.completions');
   await ask();
+  await checked();
   const warnings = lines.filter((l) => l.startsWith('warn: override overrides[0] (drift)'));
   expect(warnings).toHaveLength(1);
   expect(warnings[0]).toContain('createChatCompletion');
   expect(warnings[0]).toContain('`object`');
   if (process.env.SHOW_LOG) console.log(warnings[0]);
+});
+
+test('the drift check waits while the server is busy, then warns', async () => {
+  mock.setOverrides([
+    defineOverride({ name: 'busy', operation: 'createChatCompletion', response: (ctx) => ({ body: { ...ctx.response.body, object: 'chat.completions' as 'chat.completion' } }) }),
+  ]);
+  const warned = () => lines.filter((l) => l.startsWith('warn: override overrides[0] (busy)')).length;
+  await ask();
+  // The loop busy 5 ms of every 5.x for 300 ms, as under a load test: the check must not run meanwhile.
+  const until = performance.now() + 300;
+  await new Promise<void>((resolve) => {
+    const spin = () => {
+      const end = performance.now() + 5;
+      while (performance.now() < end);
+      if (performance.now() < until) setImmediate(spin);
+      else resolve();
+    };
+    spin();
+  });
+  expect(warned()).toBe(0);
+  await checked();
+  expect(warned()).toBe(1);
 });
 
 test('past its first 64 bodies for an operation an override is checked one time in 64; a new set starts again', async () => {
@@ -109,19 +136,18 @@ test('past its first 64 bodies for an operation an override is checked one time 
     });
   mock.setOverrides([later()]);
   const warned = () => lines.filter((l) => l.startsWith('warn: override overrides[0] (later)')).length;
-  const settle = () => new Promise((resolve) => setImmediate(resolve));
   for (let i = 0; i < 127; i++) await ask();
-  await settle();
+  await checked();
   // Bodies 65 to 127 drifted, unchecked.
   expect(warned()).toBe(0);
   await ask();
-  await settle();
+  await checked();
   expect(warned()).toBe(1);
   // Set again (as a reload does): checked from its first body on.
   mock.setOverrides([later()]);
   calls = 100;
   await ask();
-  await settle();
+  await checked();
   expect(warned()).toBe(2);
 });
 

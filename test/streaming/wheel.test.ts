@@ -39,6 +39,36 @@ describe('the wheel', () => {
     expect(own.pending).toBe(0);
   });
 
+  test('a long release is cut into slices: the event loop turns (new requests are read) before the last wait is released', async () => {
+    const own = new TimerWheel();
+    const count = 400;
+    const released: number[] = [];
+    let releasedWhenLoopTurned = -1;
+    // All due in the same millisecond, so that one tick of the wheel finds them all due.
+    const due = Math.ceil(performance.now()) + 5;
+    await new Promise<void>((done) => {
+      for (let i = 0; i < count; i++) {
+        own.add({
+          due,
+          live: true,
+          reject: () => undefined,
+          resolve: () => {
+            // Each release costs 0.1 ms of work (an event framed and written): 40 ms in all.
+            const until = performance.now() + 0.1;
+            while (performance.now() < until);
+            if (released.length === 0) setImmediate(() => (releasedWhenLoopTurned = released.length));
+            released.push(i);
+            if (released.length === count) done();
+          },
+        });
+      }
+    });
+    expect(released).toEqual([...Array(count).keys()]);
+    expect(releasedWhenLoopTurned).toBeGreaterThan(0);
+    expect(releasedWhenLoopTurned).toBeLessThan(count);
+    expect(own.pending).toBe(0);
+  });
+
   test('an aborted stream ends its wait at once with an AbortError and leaves no timer', async () => {
     const own = new TimerWheel();
     const before = timers();
