@@ -3,6 +3,8 @@
  * http/1.1), a local CA made on first use and reused, the official SDK trusting it, curl, Node's
  * HTTP/2 client, and the errors a user can make.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -62,6 +64,15 @@ describe('one port, every protocol', () => {
 
   afterAll(async () => {
     await cli?.stop();
+  });
+
+  test('the port queues up to 4,096 connections the busy server has not accepted yet (Linux `ss`: Send-Q of a listening socket)', () => {
+    const listed = spawnSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
+    if (listed.error) return void console.warn(`ss is not available (${listed.error.message}): the backlog is not checked`);
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    // State, Recv-Q, Send-Q (the backlog), local address, peer.
+    const backlog = Number(listed.stdout.trim().split(/\s+/)[2]);
+    expect(backlog).toBe(Math.min(4096, somaxconn));
   });
 
   test('the ready line names http and https on the same port; the new CA is printed with how to trust it; its keys are the user\'s alone', async () => {
