@@ -12,7 +12,7 @@
 
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 /** The longest the wheel releases waits before letting the event loop take new requests and I/O. */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 
 /** A wait on the wheel. One may be added again once released, never once cancelled (its slot may still hold it). */
 export interface Waiter {

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
@@ -86,14 +87,63 @@ function replayAsPlain(server: http.Server, request: http.IncomingMessage, socke
  */
 const BACKLOG = 4096;
 
-function listenOn(server: net.Server, port: number, host: string): Promise<void> {
+function listenOn(server: net.Server, port: number, host: string, reusePort = false): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host, backlog: BACKLOG }, () => {
+    server.listen({ port, host, backlog: BACKLOG, ...(reusePort ? { reusePort } : {}) }, () => {
       server.off('error', reject);
       resolve();
     });
   });
+}
+
+/**
+ * Listening sockets per port. libuv accepts one connection per turn of the event loop and
+ * listening socket (libuv#3696): a server busy with a thousand paced streams turns its loop a few
+ * hundred times a second, and connections opened faster than that waited in the kernel's queue,
+ * seconds at a thousand new streams a second (the client saw its first event that late). Several
+ * sockets bound to the one port (SO_REUSEPORT, among which Linux spreads new connections) are
+ * each accepted from once per turn. Linux only (elsewhere the option means something else or
+ * fails), on Node 22.12 and later (which has the option), and not in a `--workers` process, whose
+ * port the primary holds.
+ */
+const ACCEPTORS = 8;
+
+function reusePortWorks(): boolean {
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  return process.platform === 'linux' && !cluster.isWorker && (major > 22 || (major === 22 && minor >= 12));
+}
+
+/**
+ * `make()`'s servers listening on one port: one, or `ACCEPTORS` sharing it. A port asked for by
+ * number is first claimed by a socket that does not share, so that another process's listeners
+ * on it still make this start fail as taken, rather than split its connections with it.
+ */
+async function listenGroup(make: () => net.Server, port: number, host: string): Promise<net.Server[]> {
+  const first = make();
+  if (!reusePortWorks()) {
+    await listenOn(first, port, host);
+    return [first];
+  }
+  if (port !== 0) {
+    const claim = net.createServer();
+    await listenOn(claim, port, host);
+    await new Promise<void>((resolve) => claim.close(() => resolve()));
+  }
+  await listenOn(first, port, host, true);
+  const group = [first];
+  const bound = (first.address() as AddressInfo).port;
+  for (let i = 1; i < ACCEPTORS; i++) {
+    const more = make();
+    try {
+      await listenOn(more, bound, host, true);
+      group.push(more);
+    } catch {
+      // The one socket serves alone, as on any other platform.
+      break;
+    }
+  }
+  return group;
 }
 
 export async function listen(options: ListenOptions): Promise<Listening> {
@@ -209,10 +259,10 @@ export async function listen(options: ListenOptions): Promise<Listening> {
   };
 
   const fronts: net.Server[] = [];
-  const main = net.createServer({ noDelay: true, allowHalfOpen: true });
-  main.on('connection', route(mainServes, () => (main.address() as AddressInfo).port));
-  fronts.push(main);
-  await listenOn(main, options.port, host);
+  const mainRoute = route(mainServes, () => (fronts[0]!.address() as AddressInfo).port);
+  const mains = await listenGroup(() => net.createServer({ noDelay: true, allowHalfOpen: true }).on('connection', mainRoute), options.port, host);
+  const main = mains[0]!;
+  fronts.push(...mains);
   const address = main.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -224,7 +274,7 @@ export async function listen(options: ListenOptions): Promise<Listening> {
     try {
       await listenOn(second, options.httpsPort, host);
     } catch (error) {
-      main.close();
+      for (const one of mains) one.close();
       throw error;
     }
     httpsPort = (second.address() as AddressInfo).port;

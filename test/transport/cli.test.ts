@@ -66,13 +66,20 @@ describe('one port, every protocol', () => {
     await cli?.stop();
   });
 
-  test('the port queues up to 4,096 connections the busy server has not accepted yet (Linux `ss`: Send-Q of a listening socket)', () => {
+  test('the port is held by 8 listening sockets sharing it (Linux, Node 22.12+; else one), each queueing up to 4,096 connections; a second start on it is refused as taken', async () => {
     const listed = spawnSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
-    if (listed.error) return void console.warn(`ss is not available (${listed.error.message}): the backlog is not checked`);
+    if (listed.error) return void console.warn(`ss is not available (${listed.error.message}): the sockets are not checked`);
     const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+    const shared = process.platform === 'linux' && (major > 22 || (major === 22 && minor >= 12));
     // State, Recv-Q, Send-Q (the backlog), local address, peer.
-    const backlog = Number(listed.stdout.trim().split(/\s+/)[2]);
-    expect(backlog).toBe(Math.min(4096, somaxconn));
+    const sockets = listed.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
+    expect(sockets).toHaveLength(shared ? 8 : 1);
+    for (const socket of sockets) expect(Number(socket[2])).toBe(Math.min(4096, somaxconn));
+    const second = spawnCli(['--port', String(port)], { env });
+    const exit = await second.exited;
+    expect(exit.code).toBe(1);
+    expect(second.output()).toContain(`cannot listen on 127.0.0.1:${port}: the port is taken (EADDRINUSE)`);
   });
 
   test('the ready line names http and https on the same port; the new CA is printed with how to trust it; its keys are the user\'s alone', async () => {
