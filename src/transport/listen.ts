@@ -268,16 +268,15 @@ export async function listen(options: ListenOptions): Promise<Listening> {
 
   let httpsPort: number | undefined;
   if (options.httpsPort !== undefined) {
-    const second = net.createServer({ noDelay: true, allowHalfOpen: true });
-    second.on('connection', route(new Set<Protocol>(['https']), () => httpsPort!));
-    fronts.push(second);
+    const httpsRoute = route(new Set<Protocol>(['https']), () => httpsPort!);
     try {
-      await listenOn(second, options.httpsPort, host);
+      const seconds = await listenGroup(() => net.createServer({ noDelay: true, allowHalfOpen: true }).on('connection', httpsRoute), options.httpsPort, host);
+      fronts.push(...seconds);
+      httpsPort = (seconds[0]!.address() as AddressInfo).port;
     } catch (error) {
       for (const one of mains) one.close();
       throw error;
     }
-    httpsPort = (second.address() as AddressInfo).port;
   }
   for (const server of subServers) server.emit('listening');
   // Past listening, a failure of a listening socket (EMFILE on accept, say) is logged: the
