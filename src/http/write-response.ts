@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { randomHex } from '../util/random';
 import { streamOf, type MockResponse } from '../pipeline/types';
 import { ConnectionCut, EventStream, firstEventNow } from '../streaming/deliver';
@@ -26,9 +28,11 @@ const isAbortError = (error: unknown) => (error as Error)?.name === 'AbortError'
  */
 function writeEvents(response: ServerResponse, stream: EventStream, tap: StreamTap | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    let socket: Socket | undefined;
     const drained = () => {
       response.off('drain', drained);
       response.off('close', drained);
+      socket?.off('drain', drained);
       run.resume();
     };
     // Called back from the wheel: a failure here must still settle the answer, not escape into the wheel.
@@ -51,7 +55,16 @@ function writeEvents(response: ServerResponse, stream: EventStream, tap: StreamT
         }
         tap?.chunk(chunk);
         // Each chunk goes out as written; a slow reader holds the stream back instead of piling up memory.
-        if (response.write(chunk)) return true;
+        if (socket) {
+          if (socket.write(`${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`)) return true;
+          socket.on('drain', drained);
+          response.on('close', drained);
+          return false;
+        }
+        const more = response.write(chunk);
+        // Once the headers and first event are out, on plain HTTP/1.1: see chunkedSocketOf.
+        socket = chunkedSocketOf(response);
+        if (more) return true;
         response.on('drain', drained);
         response.on('close', drained);
         return false;
@@ -72,6 +85,22 @@ function writeEvents(response: ServerResponse, stream: EventStream, tap: StreamT
     });
     run.start();
   });
+}
+
+/**
+ * The socket a stream's later events may be written to directly, each as one chunk of HTTP/1.1's
+ * chunked encoding in one string, or undefined to go on through `response.write`. At thousands
+ * of paced streams the response's own path (the chunk's size, its CRLFs and the event as four
+ * writes, corked, then uncorked on the next tick as one `writev`) was a seventh of each event's
+ * cost. Only for a plain HTTP/1.1 response that holds its connection (not one queued behind
+ * another on a pipelined connection), whose headers are out and which uses chunked encoding;
+ * `response.end()` still writes the last chunk.
+ */
+function chunkedSocketOf(response: ServerResponse): Socket | undefined {
+  const socket = response.socket;
+  if (!(socket instanceof Socket) || socket instanceof TLSSocket || !response.headersSent) return undefined;
+  if ((response as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding !== true) return undefined;
+  return socket;
 }
 
 /** A body past the answer ceiling: nothing was written yet, so an error can be sent instead. */

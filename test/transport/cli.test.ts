@@ -13,6 +13,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { ROOT, spawnCli, type CliRun } from '../helpers/cli';
 import { generateCa, generateServerCert } from '../../src/transport/generate-cert';
+import { SOCKETS_PER_PORT } from '../helpers/server';
 import { BOTH, CHAT, CONNECTION_SPECIFIC, NODE, h2Request, run } from './support';
 
 const MAIN = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -70,11 +71,9 @@ describe('one port, every protocol', () => {
     const listed = spawnSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' });
     if (listed.error) return void console.warn(`ss is not available (${listed.error.message}): the sockets are not checked`);
     const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
-    const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-    const shared = process.platform === 'linux' && (major > 22 || (major === 22 && minor >= 12));
     // State, Recv-Q, Send-Q (the backlog), local address, peer.
     const sockets = listed.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
-    expect(sockets).toHaveLength(shared ? 8 : 1);
+    expect(sockets).toHaveLength(SOCKETS_PER_PORT);
     for (const socket of sockets) expect(Number(socket[2])).toBe(Math.min(4096, somaxconn));
     const second = spawnCli(['--port', String(port)], { env });
     const exit = await second.exited;
