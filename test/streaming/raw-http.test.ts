@@ -3,6 +3,7 @@
  * event, connections reused after a stream, and streaming decided by the body, not by Accept.
  */
 import http from 'node:http';
+import net from 'node:net';
 import type { MockServer } from '../../src';
 import { startMock } from '../helpers/server';
 import { CHAT_TEXT, chatBody, JSON_HEADERS, parseEventStream, postJson, rewriteStep, withBody } from './support';
@@ -116,6 +117,65 @@ test('a kept-alive connection serves the next request after a stream', async () 
     expect(JSON.parse(third.arrivals.join('')).object).toBe('chat.completion');
   } finally {
     agent.destroy();
+  }
+});
+
+/** Splits raw HTTP/1.1 responses read from one socket: status line, headers, chunked body decoded strictly. */
+function splitChunkedResponses(raw: string): { status: number; body: string }[] {
+  const responses: { status: number; body: string }[] = [];
+  let at = 0;
+  while (at < raw.length) {
+    const headEnd = raw.indexOf('\r\n\r\n', at);
+    if (headEnd < 0) throw new Error(`a response cut in its headers at byte ${at}`);
+    const head = raw.slice(at, headEnd);
+    if (!/transfer-encoding: chunked/i.test(head)) throw new Error(`not chunked: ${head}`);
+    at = headEnd + 4;
+    let body = '';
+    for (;;) {
+      const sizeEnd = raw.indexOf('\r\n', at);
+      const size = parseInt(raw.slice(at, sizeEnd), 16);
+      if (!Number.isInteger(size)) throw new Error(`a chunk size that is not hex at byte ${at}: ${JSON.stringify(raw.slice(at, at + 20))}`);
+      at = sizeEnd + 2;
+      if (raw.slice(at + size, at + size + 2) !== '\r\n') throw new Error(`a chunk of ${size} bytes not followed by CRLF at byte ${at}`);
+      body += raw.slice(at, at + size);
+      at += size + 2;
+      if (size === 0) break;
+    }
+    responses.push({ status: Number(head.split(' ')[1]), body });
+  }
+  return responses;
+}
+
+test('paced streams framed exactly: two pipelined on one connection come whole, one after the other; an HTTP/1.0 client gets its events unchunked', async () => {
+  const paced = await startMock({ stream: { intervalMs: 5 }, steps: [rewriteStep({ createChatCompletion: withBody(chatBody({ content: 'one two three four five six' })) })] });
+  const address = new URL(paced.url);
+  const exchange = (requests: string) =>
+    new Promise<string>((resolve, reject) => {
+      // latin1 keeps one character per byte, so that chunk sizes count characters.
+      const socket = net.connect(Number(address.port), address.hostname, () => socket.write(requests));
+      let raw = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (raw += chunk));
+      socket.on('end', () => resolve(raw));
+      socket.on('error', reject);
+    });
+  const body = JSON.stringify({ ...chat, stream: true });
+  const request = (version: string, close: boolean) =>
+    `POST /v1/chat/completions HTTP/${version}\r\nhost: ${address.host}\r\ncontent-type: application/json\r\nauthorization: Bearer sk-test\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${close ? 'connection: close\r\n' : ''}\r\n${body}`;
+  try {
+    const pipelined = splitChunkedResponses(await exchange(request('1.1', false) + request('1.1', true)));
+    expect(pipelined.map((r) => r.status)).toEqual([200, 200]);
+    for (const { body: events } of pipelined) {
+      const parsed = parseEventStream(events);
+      expect(parsed.at(-1)!.data).toBe('[DONE]');
+      expect(parsed.length).toBeGreaterThan(6);
+    }
+    const old = await exchange(request('1.0', true));
+    expect(old).toMatch(/^HTTP\/1\.1 200/);
+    expect(old).not.toMatch(/transfer-encoding: chunked/i);
+    expect(parseEventStream(old.slice(old.indexOf('\r\n\r\n') + 4)).at(-1)!.data).toBe('[DONE]');
+  } finally {
+    await paced.close();
   }
 });
 
