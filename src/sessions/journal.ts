@@ -56,23 +56,35 @@ export const DEFAULT_JOURNAL_MAX = 1000;
 /**
  * Work an entry leaves for its first reader (see sessions/front.ts): each function fills in part
  * of the entry, and returns false when it has more to do at a later read (a stream still going).
+ * Kept on the entry itself, under a symbol no reader sees (not enumerable, not serialised): a
+ * WeakMap entry per request cost a microsecond to set and was the collector's work for as long
+ * as the entry lived.
  */
-const pending = new WeakMap<object, (() => boolean | void)[]>();
+type Fill = () => boolean | void;
+const PENDING = Symbol('journal fills');
+type Pending = { [PENDING]?: Fill | Fill[] };
 
 /** Defers `fill` until the entry is read through the journal (list, get). */
-export function later(entry: object, fill: () => boolean | void): void {
-  const fills = pending.get(entry);
-  if (fills) fills.push(fill);
-  else pending.set(entry, [fill]);
+export function later(entry: object, fill: Fill): void {
+  const held = entry as Pending;
+  const fills = held[PENDING];
+  if (fills === undefined) {
+    if (!Object.prototype.hasOwnProperty.call(held, PENDING)) Object.defineProperty(held, PENDING, { value: fill, writable: true, enumerable: false });
+    else held[PENDING] = fill;
+  } else if (Array.isArray(fills)) fills.push(fill);
+  else held[PENDING] = [fills, fill];
 }
 
 function settled<T extends object>(entry: T): T {
-  const fills = pending.get(entry);
-  if (fills) {
-    const left = fills.filter((fill) => fill() === false);
-    if (left.length === 0) pending.delete(entry);
-    else pending.set(entry, left);
+  const held = entry as Pending;
+  const fills = held[PENDING];
+  if (fills === undefined) return entry;
+  if (!Array.isArray(fills)) {
+    if (fills() !== false) held[PENDING] = undefined;
+    return entry;
   }
+  const left = fills.filter((fill) => fill() === false);
+  held[PENDING] = left.length === 0 ? undefined : left.length === 1 ? left[0] : left;
   return entry;
 }
 
