@@ -27,22 +27,35 @@ const { measureReload } = require('./lib/reload');
 const { summarizeProfile } = require('./lib/profile');
 const { measureTransports, transportRatios } = require('./lib/transport');
 
-const { values: flags } = parseArgs({
-  options: {
-    quick: { type: 'boolean' },
-    runs: { type: 'string' },
-    seconds: { type: 'string' },
-    peers: { type: 'string' },
-    profile: { type: 'boolean' },
-    readme: { type: 'boolean' },
-    spec: { type: 'string' },
-    scenarios: { type: 'string' },
-    sections: { type: 'string' },
-    streams: { type: 'string' },
-    'stream-rounds': { type: 'string' },
-    dist: { type: 'string' },
-  },
-});
+const USAGE = fs.readFileSync(__filename, 'utf8').split('\n').slice(3, 14).map((line) => line.replace(/^ \*( |$)/, '')).join('\n');
+
+let flags;
+try {
+  ({ values: flags } = parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' },
+      runs: { type: 'string' },
+      seconds: { type: 'string' },
+      peers: { type: 'string' },
+      profile: { type: 'boolean' },
+      readme: { type: 'boolean' },
+      spec: { type: 'string' },
+      scenarios: { type: 'string' },
+      sections: { type: 'string' },
+      streams: { type: 'string' },
+      'stream-rounds': { type: 'string' },
+      dist: { type: 'string' },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`bench: ${error.message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+if (flags.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 
 const CONNECTIONS = 10;
 const dist = path.resolve(flags.dist ?? path.join(ROOT, 'dist'));
