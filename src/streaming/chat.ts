@@ -119,6 +119,46 @@ class ChoiceChunk implements SseEvent {
 }
 
 /**
+ * The most common chunk, a piece of a choice's content and nothing else, kept as that piece: most
+ * events of a paced stream are these, and a stream's plan lives as long as the stream, so each one
+ * held a chunk, a choice and a delta object (promoted with the stream into the old generation).
+ * Framed as `JSON.stringify` writes `{ index, delta: { content }, logprobs: null, finish_reason: null }`.
+ */
+class ContentChunk implements SseEvent {
+  constructor(
+    private readonly base: Json,
+    private readonly index: number,
+    private readonly piece: string,
+    /** `data: {…,"choices":[{"index":N,"delta":{"content":` */
+    private readonly head: string,
+  ) {}
+
+  get data(): Json {
+    return { ...this.base, choices: [{ index: this.index, delta: { content: this.piece }, logprobs: null, finish_reason: null }] };
+  }
+
+  framed(): string {
+    return `${this.head}${JSON.stringify(this.piece)}},"logprobs":null,"finish_reason":null}]}\n\n`;
+  }
+}
+
+/**
+ * Whether a choice of a chunk is only a piece of content, as ContentChunk writes it. Of the deltas
+ * `choiceFrames` makes, only `contentFrames`' pieces (`{ content }`) and the first (`{ role,
+ * content, refusal }`) carry a string `content`.
+ */
+function contentOnly(choice: Json): choice is { index: number; delta: { content: string } } {
+  const delta = choice.delta;
+  return (
+    choice.logprobs === null &&
+    choice.finish_reason === null &&
+    Number.isInteger(choice.index) &&
+    typeof delta?.content === 'string' &&
+    delta.role === undefined
+  );
+}
+
+/**
  * `chat.completion.chunk` events from a chat completion: all share its id and `created`; choices
  * are interleaved as the API interleaves them for `n > 1`; with `stream_options.include_usage`
  * every chunk has `usage: null` and a last chunk with no choices carries the usage.
@@ -142,7 +182,12 @@ export function chatCompletionStream(body: Json, request: Json): StreamPlan {
   // The shared fields' text, as JSON.stringify writes them in every chunk: before `choices`.
   const shared = JSON.stringify(base);
   const head = `data: ${shared.length > 2 ? `${shared.slice(0, -1)},` : '{'}"choices":[`;
-  const events: SseEvent[] = interleave(perChoice).map((choice) => new ChoiceChunk(base, choice, head));
+  // The text before a piece, per choice: one string each, shared by all its content chunks.
+  const contentHeads: string[] = [];
+  const contentHead = (index: number) => (contentHeads[index] ??= `${head}{"index":${index},"delta":{"content":`);
+  const events: SseEvent[] = interleave(perChoice).map((choice) =>
+    contentOnly(choice) ? new ContentChunk(base, choice.index, choice.delta.content, contentHead(choice.index)) : new ChoiceChunk(base, choice, head),
+  );
   if (includeUsage) events.push({ data: { ...base, choices: [], usage: body.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } } });
   const last = events.length - 1;
   if (last >= 0 && body.moderation != null) events[last] = { data: { ...(events[last]!.data as Json), moderation: body.moderation } };

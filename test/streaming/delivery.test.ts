@@ -117,6 +117,8 @@ describe('chat chunks framed from the text their fields share', () => {
     ['tool calls and a moderation on the last chunk', chatBody({ content: null, tool_calls: TOOL_CALLS }, { moderation: { flagged: false } }), {}],
     ['no service tier nor fingerprint, a quoted model name', { ...chatBody({ content: 'x"y\\z' }), service_tier: undefined, system_fingerprint: undefined, model: 'a "model"\n' }, {}],
     ['no id at all', { ...chatBody({ content: CHAT_TEXT }), id: undefined }, {}],
+    ['content that JSON escapes: quotes, backslashes, control and line-separator characters, emoji', chatBody({ content: 'say "hi" \\ \u0001\u2028 then 👋 and ünïcödé' }), {}],
+    ['content with logprobs (not plain content chunks)', { ...chatBody({ content: 'Hello there' }), choices: [{ ...chatBody({ content: 'Hello there' }).choices[0], logprobs: { content: [{ token: 'Hello', logprob: -0.1, bytes: [72], top_logprobs: [] }, { token: ' there', logprob: -0.2, bytes: [32], top_logprobs: [] }], refusal: null } }] }, {}],
   ];
 
   test.each(cases)('%s: each event reads exactly as its data', (_name, body, request) => {
