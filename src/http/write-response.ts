@@ -47,13 +47,15 @@ function writeEvents(response: ServerResponse, stream: EventStream, tap: StreamT
       }
     };
     const run = stream.open({
-      write(chunk) {
+      write(chunk, event) {
         if (response.destroyed) {
           run.stop();
           ended();
           return false;
         }
-        tap?.chunk(chunk);
+        // The journal keeps the event itself, which the stream's plan holds anyway, rather than its
+        // text: the text then dies young instead of living as long as the entry.
+        if (tap) tap.event ? tap.event(event) : tap.chunk(chunk);
         // Each chunk goes out as written; a slow reader holds the stream back instead of piling up memory.
         if (socket) {
           if (socket.write(`${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`)) return true;

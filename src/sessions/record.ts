@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { redactSecret } from '../log/logger';
+import { frame, type SseEvent } from '../streaming/events';
 import { later, type JournalEntry, type JournalEvent } from './journal';
 
 /** What the journal keeps of a request's headers, query and body: credentials masked, uploads summarised. */
@@ -76,6 +77,8 @@ function parseFrames(text: string, into: JournalEvent[]): void {
 export interface StreamTap {
   /** A chunk about to be written. */
   chunk(chunk: string | Buffer): void;
+  /** One of openai-mock's own events about to be written (as `frame` writes it), in place of `chunk`. */
+  event?(event: SseEvent): void;
   /** The stream ended: at its end, or with the error that stopped it. */
   end(error?: unknown): void;
   /** A plain (not streamed) answer's body, about to be written whole. */
@@ -89,13 +92,14 @@ export interface StreamTap {
  */
 export function recordEvents(entry: object, response: JournalEntry['response'], done: () => void): StreamTap {
   const events: JournalEvent[] = (response.events = []);
-  const chunks: (string | Buffer)[] = [];
+  // An event of ours is kept as itself (the plan it belongs to holds it anyway) and framed when read.
+  const chunks: (string | Buffer | SseEvent)[] = [];
   let parsed = 0;
   let ended = false;
   later(entry, () => {
     for (; parsed < chunks.length; parsed++) {
       const chunk = chunks[parsed]!;
-      parseFrames(typeof chunk === 'string' ? chunk : chunk.toString('utf8'), events);
+      parseFrames(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : frame(chunk), events);
       chunks[parsed] = '';
     }
     return ended;
@@ -103,6 +107,9 @@ export function recordEvents(entry: object, response: JournalEntry['response'], 
   return {
     chunk(chunk) {
       chunks.push(chunk);
+    },
+    event(event) {
+      chunks.push(event);
     },
     end(error) {
       if (ended) return;

@@ -46,8 +46,11 @@ export const firstEventNow = new WeakSet<object>();
 
 /** Where a stream opened with `EventStream.open` sends its events. */
 export interface EventSink {
-  /** One framed event. False holds the stream until its run's `resume()` (a reader behind, an iterator not yet asked for more). */
-  write(chunk: string): boolean;
+  /**
+   * One framed event, and the event it frames. False holds the stream until its run's `resume()`
+   * (a reader behind, an iterator not yet asked for more).
+   */
+  write(chunk: string, event: SseEvent): boolean;
   /** The stream is over: at its end with no argument, or with the error that ended it (a `ConnectionCut`, an AbortError when the client left, a failure). Not called after `stop()`. */
   end(...error: [] | [unknown]): void;
 }
@@ -231,7 +234,7 @@ export class EventRun {
         const event = this.event!;
         this.event = undefined;
         this.position = position + 1;
-        const more = this.sink.write(frame(event));
+        const more = this.sink.write(frame(event), event);
         if (position === this.errorAt) return this.finish(false);
         if (!more) {
           this.held = !this.over;
