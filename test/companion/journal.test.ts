@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import OpenAI, { toFile } from 'openai';
 import { type MockServer } from '../../src';
 import { startMock, sdk } from '../helpers/server';
+import { parseEventStream } from '../streaming/support';
 
 let mock: MockServer;
 let client: OpenAI;
@@ -100,6 +101,32 @@ test('a streamed answer is journaled as its events', async () => {
   expect(types[0]).toBe('response.created');
   expect(types[types.length - 1]).toBe('response.completed');
   expect((entry.response.events!.at(-1)!.data as any).response.id).toBe(final.id);
+});
+
+test('a paced chat stream is journaled as exactly the events that went out, while it goes and after', async () => {
+  const paced = await startMock({ stream: { intervalMs: 5 } });
+  try {
+    const response = await fetch(`${paced.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Tell me "something" \\ with ünïcödé 👋' }], stream: true, n: 2 }),
+    });
+    const reader = response.body!.getReader();
+    // Read while it streams: an entry read mid-stream has the events so far, and keeps up after.
+    await reader.read();
+    const early = paced.journal.last()!.response.events!.length;
+    expect(early).toBeGreaterThan(0);
+    let text = '';
+    const decoder = new TextDecoder();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value, { stream: true });
+    const sent = parseEventStream(text).map((e) => (e.data === '[DONE]' ? { data: '[DONE]' } : { data: JSON.parse(e.data) }));
+    const journaled = paced.journal.last()!.response.events!;
+    expect(journaled.length).toBeGreaterThan(early);
+    // The first read took at least the first event; the rest came after it.
+    expect(journaled.slice(-sent.length)).toEqual(sent);
+  } finally {
+    await paced.close();
+  }
 });
 
 test('requests() filters by operation (operationId or METHOD /path), session and since; an unknown operation says the nearest', async () => {
