@@ -81,8 +81,6 @@ export class TimerWheel {
   private ticking = false;
   /** A slice ended before the due waits did: the rest go on at `setImmediate`, not on a timer. */
   private slicing = false;
-  /** Where the first slot's release stopped when a slice ended in the middle of it. */
-  private cursor = 0;
 
   /** Waits not yet released (streams paused between events). */
   get pending(): number {
@@ -124,7 +122,6 @@ export class TimerWheel {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.armedFor = Infinity;
-    this.cursor = 0;
     this.slots.clear();
     this.dues.clear();
   }
@@ -141,16 +138,15 @@ export class TimerWheel {
     this.timer = undefined;
     this.armedFor = Infinity;
     this.slicing = false;
-    const started = performance.now();
-    // Waits due after the tick began are left to the next one, so that a slice's end is reachable.
-    const now = started;
+    const now = performance.now();
     this.ticking = true;
     let sliced = false;
     try {
       for (let due = this.dues.peek(); due !== undefined && due <= now; due = this.dues.peek()) {
+        this.dues.pop();
         const slot = this.slots.get(due)!;
-        let i = this.cursor;
-        for (; i < slot.length; i++) {
+        this.slots.delete(due);
+        for (let i = 0; i < slot.length; i++) {
           const waiter = slot[i]!;
           if (!waiter.live) continue;
           waiter.live = false;
@@ -160,23 +156,13 @@ export class TimerWheel {
           // arrives while thousands of streams are behind gets its first event after one slice,
           // not after the whole backlog (the bare `setInterval` server answers it in its poll
           // phase likewise). Checked every few waits: reading the clock costs as much as a wait.
-          if ((i & 7) === 7 && performance.now() - started >= SLICE_MS) {
+          if ((i & 7) === 7 && i + 1 < slot.length && performance.now() - now >= SLICE_MS) {
+            this.putBack(due, slot.slice(i + 1));
             sliced = true;
             break;
           }
         }
-        if (sliced) {
-          this.cursor = i + 1;
-          if (this.cursor >= slot.length) {
-            this.cursor = 0;
-            this.dues.pop();
-            this.slots.delete(due);
-          }
-          break;
-        }
-        this.cursor = 0;
-        this.dues.pop();
-        this.slots.delete(due);
+        if (sliced) break;
       }
     } finally {
       this.ticking = false;
@@ -189,6 +175,16 @@ export class TimerWheel {
     const next = this.dues.peek();
     if (next !== undefined) this.arm(next);
   };
+
+  /** The waits of a slot a slice did not reach, due first in the next tick. */
+  private putBack(due: number, rest: Waiter[]): void {
+    const slot = this.slots.get(due);
+    if (slot) this.slots.set(due, rest.concat(slot));
+    else {
+      this.slots.set(due, rest);
+      this.dues.push(due);
+    }
+  }
 }
 
 /** One stream's waits on the wheel, all ended by one abort listener. */

@@ -69,6 +69,42 @@ describe('the wheel', () => {
     expect(own.pending).toBe(0);
   });
 
+  test('waits added and cancelled while a long release is sliced are still kept: the added ones released, none lost', async () => {
+    const own = new TimerWheel();
+    const count = 400;
+    let released = 0;
+    let addedReleased = 0;
+    const due = Math.ceil(performance.now()) + 5;
+    const cancelled: { due: number; live: boolean; resolve: () => void; reject: () => void }[] = [];
+    await new Promise<void>((done) => {
+      const finish = () => released === count - 20 && addedReleased === 50 && done();
+      for (let i = 0; i < count; i++) {
+        const waiter = {
+          due,
+          live: true,
+          reject: () => undefined,
+          resolve: () => {
+            const until = performance.now() + 0.1;
+            while (performance.now() < until);
+            released++;
+            // The first release adds 50 more waits (as runs going on to their next event do) and
+            // cancels the last 20 of its slot (as streams whose clients left).
+            if (released === 1) {
+              for (let k = 0; k < 50; k++) own.wait(1 + (k % 5)).then(() => (addedReleased++, finish()));
+              for (const gone of cancelled) own.cancel(gone);
+            }
+            finish();
+          },
+        };
+        if (i >= count - 20) cancelled.push(waiter);
+        own.add(waiter);
+      }
+    });
+    expect(released).toBe(count - 20);
+    expect(addedReleased).toBe(50);
+    expect(own.pending).toBe(0);
+  });
+
   test('an aborted stream ends its wait at once with an AbortError and leaves no timer', async () => {
     const own = new TimerWheel();
     const before = timers();
