@@ -11,6 +11,24 @@ import { CHAT_TEXT, chatBody, rewriteStep, withBody } from './support';
 
 const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 
+/**
+ * `count` waits due in the same millisecond (so that one tick of the wheel finds them all due),
+ * each costing `costMs` of work when released, as an event framed and written does.
+ */
+function busyWaits(count: number, costMs: number, released: (i: number) => void) {
+  const due = Math.ceil(performance.now()) + 5;
+  return Array.from({ length: count }, (_, i) => ({
+    due,
+    live: true,
+    reject: () => undefined,
+    resolve: () => {
+      const until = performance.now() + costMs;
+      while (performance.now() < until);
+      released(i);
+    },
+  }));
+}
+
 async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
@@ -44,24 +62,14 @@ describe('the wheel', () => {
     const count = 400;
     const released: number[] = [];
     let releasedWhenLoopTurned = -1;
-    // All due in the same millisecond, so that one tick of the wheel finds them all due.
-    const due = Math.ceil(performance.now()) + 5;
     await new Promise<void>((done) => {
-      for (let i = 0; i < count; i++) {
-        own.add({
-          due,
-          live: true,
-          reject: () => undefined,
-          resolve: () => {
-            // Each release costs 0.1 ms of work (an event framed and written): 40 ms in all.
-            const until = performance.now() + 0.1;
-            while (performance.now() < until);
-            if (released.length === 0) setImmediate(() => (releasedWhenLoopTurned = released.length));
-            released.push(i);
-            if (released.length === count) done();
-          },
-        });
-      }
+      // 0.1 ms each: 40 ms in all.
+      const waits = busyWaits(count, 0.1, (i) => {
+        if (released.length === 0) setImmediate(() => (releasedWhenLoopTurned = released.length));
+        released.push(i);
+        if (released.length === count) done();
+      });
+      for (const wait of waits) own.add(wait);
     });
     expect(released).toEqual([...Array(count).keys()]);
     expect(releasedWhenLoopTurned).toBeGreaterThan(0);
@@ -74,31 +82,19 @@ describe('the wheel', () => {
     const count = 400;
     let released = 0;
     let addedReleased = 0;
-    const due = Math.ceil(performance.now()) + 5;
-    const cancelled: { due: number; live: boolean; resolve: () => void; reject: () => void }[] = [];
     await new Promise<void>((done) => {
       const finish = () => released === count - 20 && addedReleased === 50 && done();
-      for (let i = 0; i < count; i++) {
-        const waiter = {
-          due,
-          live: true,
-          reject: () => undefined,
-          resolve: () => {
-            const until = performance.now() + 0.1;
-            while (performance.now() < until);
-            released++;
-            // The first release adds 50 more waits (as runs going on to their next event do) and
-            // cancels the last 20 of its slot (as streams whose clients left).
-            if (released === 1) {
-              for (let k = 0; k < 50; k++) own.wait(1 + (k % 5)).then(() => (addedReleased++, finish()));
-              for (const gone of cancelled) own.cancel(gone);
-            }
-            finish();
-          },
-        };
-        if (i >= count - 20) cancelled.push(waiter);
-        own.add(waiter);
-      }
+      const waits = busyWaits(count, 0.1, () => {
+        released++;
+        // The first release adds 50 more waits (as runs going on to their next event do) and
+        // cancels the last 20 of its slot (as streams whose clients left).
+        if (released === 1) {
+          for (let k = 0; k < 50; k++) own.wait(1 + (k % 5)).then(() => (addedReleased++, finish()));
+          for (const gone of waits.slice(-20)) own.cancel(gone);
+        }
+        finish();
+      });
+      for (const wait of waits) own.add(wait);
     });
     expect(released).toBe(count - 20);
     expect(addedReleased).toBe(50);
