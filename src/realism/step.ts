@@ -82,10 +82,9 @@ export function createRealismStep(options: RealismOptions): Step {
    * instead: the API's error for a request over the ceiling, or, when a builder failed on a shape
    * no one foresaw, the smallest valid body (never the engine's placeholders), with a warning.
    */
-  const idsFor = (exchange: Exchange): IdSource => {
-    const seed = exchange.preferences.seed ?? serverSeed;
-    return seed === undefined ? randomIds() : seededIds(seed, fingerprint(exchange));
-  };
+  const seedOf = (exchange: Exchange): string | undefined => exchange.preferences.seed ?? serverSeed;
+  const idsFor = (exchange: Exchange, seed = seedOf(exchange)): IdSource =>
+    seed === undefined ? randomIds() : seededIds(seed, fingerprint(exchange));
 
   const realized = (exchange: Exchange, body: Record<string, unknown>, exampleId: unknown, status: number, mediaType: string, ids = idsFor(exchange)): MockResponse | undefined => {
     try {
@@ -120,11 +119,12 @@ export function createRealismStep(options: RealismOptions): Step {
     // The documented example is the answer: the engine is not asked at all (nor Prism loaded).
     const chosen = options.defaultBodies[exchange.operationId];
     if (chosen && (code === undefined || code === chosen.status) && chosen.mediaType === exchange.responseMediaType) {
-      const key = templates.keyOf(exchange, (exchange.preferences.seed ?? serverSeed) !== undefined);
+      const seed = seedOf(exchange);
+      const key = templates.keyOf(exchange, seed !== undefined);
       const filled = key === undefined ? undefined : templates.fill(key, Math.floor(Date.now() / 1000));
       if (filled) return filled;
       const body = copyOfChosen(chosen);
-      let ids = idsFor(exchange);
+      let ids = idsFor(exchange, seed);
       const recorded: string[] | undefined = key !== undefined && templates.wanted(key) ? [] : undefined;
       if (recorded) ids = recordingIds(ids, recorded);
       const instead = realized(exchange, body, (chosen.body as Record<string, unknown>).id, chosen.status, chosen.mediaType, ids);
