@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { invalidUrl, malformedJson, openAIError, requestUrl, type ErrorResponse } from '../http/errors';
+import { invalidUrl, isErrorResponse, malformedJson, openAIError, requestUrl, type ErrorResponse } from '../http/errors';
 import { BodyTooLargeError, readBody } from '../http/read-body';
 import { isAdminPath } from '../http/cors';
 import { redactUrl, type Logger } from '../log/logger';
@@ -82,7 +82,7 @@ export function createAdminRouter(routes: readonly AdminRoute[], options: { toke
   async function dispatch(request: IncomingMessage): Promise<AdminAnswer> {
     const method = (request.method ?? 'GET').toUpperCase();
     const url = requestUrl(request);
-    if (!(url instanceof URL)) throw new AdminError(url);
+    if (isErrorResponse(url)) throw new AdminError(url);
     const path = url.pathname.slice(ADMIN_PREFIX.length) || '/';
     let found: { route: AdminRoute; params: Record<string, string> } | undefined;
     for (const route of routes) {

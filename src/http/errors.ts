@@ -93,10 +93,33 @@ export const internalError = (message: string) => openAIError(500, message, { ty
  * The request's URL, or the 400 for a target that is no URL (an absolute form Node's parser lets
  * through, such as `http://[bad/v1/models`): the API routes and the admin router read it alike.
  */
-export function requestUrl(request: { method?: string; url?: string }): URL | ErrorResponse {
+/** What the front reads of a request's URL; a `URL` is one. */
+export interface RequestTarget {
+  readonly pathname: string;
+  /** `?a=1`, or '' without a query. */
+  readonly search: string;
+  readonly searchParams: URLSearchParams;
+}
+
+/**
+ * A request target the WHATWG parser would give back unchanged as its path: letters, digits and
+ * `-_~./`, no query, no `.` or `..` segment, not `//` first (an authority to a URL parser) (nothing to percent-encode or resolve). Nearly every
+ * request of a load test is one; parsing it as a URL was 3 us of a 60 us request.
+ */
+const PLAIN_TARGET = /^\/[\w\-~./]*$/;
+
+/** Never filled: a target without a query has no parameters (nothing of the front adds any). */
+const NO_PARAMS = new URLSearchParams();
+
+export function requestUrl(request: { method?: string; url?: string }): RequestTarget | ErrorResponse {
+  const target = request.url ?? '/';
+  if (PLAIN_TARGET.test(target) && !target.includes('/.') && !target.startsWith('//')) return { pathname: target, search: '', searchParams: NO_PARAMS };
   try {
-    return new URL(request.url ?? '/', 'http://localhost');
+    return new URL(target, 'http://localhost');
   } catch {
     return openAIError(400, `Invalid URL (${(request.method ?? 'GET').toUpperCase()} ${request.url})`);
   }
 }
+
+/** Whether `requestUrl` failed. */
+export const isErrorResponse = (value: RequestTarget | ErrorResponse): value is ErrorResponse => 'status' in value;

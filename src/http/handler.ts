@@ -8,6 +8,7 @@ import { BodyTooLargeError, ClientGoneError, readBody } from './read-body';
 import { BodyParseError, OutOfRangeNumberError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
 import {
   requestUrl,
+  isErrorResponse,
   bodyTooLarge,
   internalError,
   invalidUrl,
@@ -139,7 +140,7 @@ export function createRequestHandler(options: HandlerOptions) {
   async function prepare(request: IncomingMessage, signal: AbortSignal, session: string | undefined, seen: SeenRequest): Promise<Exchange> {
     const method = (request.method ?? 'GET').toUpperCase();
     const url = requestUrl(request);
-    if (!(url instanceof URL)) throw new HttpError(url);
+    if (isErrorResponse(url)) throw new HttpError(url);
     const { path: apiPath, azure, deployment } = resolveApiPath(url.pathname);
     let route = router.match(method, apiPath, url.searchParams);
     // The spec has no HEAD operations: HEAD is answered as the GET of the same path (the steps and

@@ -13,6 +13,8 @@ export class ClientGoneError extends Error {
   }
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 /**
  * Reads the whole body, refusing at once (from Content-Length) or as soon as the limit is
  * passed, so that an oversized upload is never held in memory.
@@ -21,6 +23,8 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError(limit));
   if (request.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  // An HTTP/1 request with neither header has no body (RFC 9112, 6.3): nothing to listen for.
+  if (request.httpVersionMajor === 1 && (declared === 0 || (Number.isNaN(declared) && request.headers['transfer-encoding'] === undefined))) return Promise.resolve(NO_BODY);
   // Gone before we started listening: no 'close' would come to settle the promise.
   if (request.destroyed) return Promise.reject(new ClientGoneError());
   return new Promise((resolve, reject) => {

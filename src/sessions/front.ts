@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { streamOf, type Exchange, type MockResponse } from '../pipeline/types';
 import { apiKeyOf } from '../scripts/match';
 import { DEFAULT_SESSION } from '../scripts/book';
-import { later, type Journal, type JournalEntry } from './journal';
+import { FILLS, later, type Journal, type JournalEntry, type Pending } from './journal';
 import { journalBody, maskHeaders, maskQuery, recordEvents, type StreamTap } from './record';
 
 /**
@@ -94,7 +94,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
     // work, promoted and marked again and again.
     const text = tooLarge ? undefined : seen.jsonText;
     const body = tooLarge || text !== undefined ? undefined : journalBody(exchange ? exchange.request.body : seen.body);
-    const entry: Omit<JournalEntry, 'id'> = {
+    const entry: Omit<JournalEntry, 'id'> & Pending = {
       time: '',
       session: answered.session,
       method: (request.method ?? 'GET').toUpperCase(),
@@ -106,6 +106,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       response,
       durationMs: elapsed,
       ...(script ? { script } : {}),
+      [FILLS]: undefined,
     };
     later(entry, () => {
       entry.time = new Date(arrived).toISOString();

@@ -56,35 +56,31 @@ export const DEFAULT_JOURNAL_MAX = 1000;
 /**
  * Work an entry leaves for its first reader (see sessions/front.ts): each function fills in part
  * of the entry, and returns false when it has more to do at a later read (a stream still going).
- * Kept on the entry itself, under a symbol no reader sees (not enumerable, not serialised): a
- * WeakMap entry per request cost a microsecond to set and was the collector's work for as long
- * as the entry lived.
+ * Kept on the entry itself, under a symbol (which neither JSON nor `Object.keys` shows), in a
+ * slot its maker gives as the last property of its literal (`[FILLS]: undefined`): a WeakMap
+ * entry per request cost a microsecond to set, and a property defined afterwards (to hide it)
+ * nearly as much. The slot is deleted once everything is filled, so that a reader never meets it.
  */
 type Fill = () => boolean | void;
-const PENDING = Symbol('journal fills');
-type Pending = { [PENDING]?: Fill | Fill[] };
+export const FILLS = Symbol('journal fills');
+export type Pending = { [FILLS]?: Fill | Fill[] };
 
 /** Defers `fill` until the entry is read through the journal (list, get). */
 export function later(entry: object, fill: Fill): void {
   const held = entry as Pending;
-  const fills = held[PENDING];
-  if (fills === undefined) {
-    if (!Object.prototype.hasOwnProperty.call(held, PENDING)) Object.defineProperty(held, PENDING, { value: fill, writable: true, enumerable: false });
-    else held[PENDING] = fill;
-  } else if (Array.isArray(fills)) fills.push(fill);
-  else held[PENDING] = [fills, fill];
+  const fills = held[FILLS];
+  if (fills === undefined) held[FILLS] = fill;
+  else if (Array.isArray(fills)) fills.push(fill);
+  else held[FILLS] = [fills, fill];
 }
 
 function settled<T extends object>(entry: T): T {
   const held = entry as Pending;
-  const fills = held[PENDING];
-  if (fills === undefined) return entry;
-  if (!Array.isArray(fills)) {
-    if (fills() !== false) held[PENDING] = undefined;
-    return entry;
-  }
-  const left = fills.filter((fill) => fill() === false);
-  held[PENDING] = left.length === 0 ? undefined : left.length === 1 ? left[0] : left;
+  if (!(FILLS in held)) return entry;
+  const fills = held[FILLS];
+  const left = fills === undefined ? [] : Array.isArray(fills) ? fills.filter((fill) => fill() === false) : fills() === false ? [fills] : [];
+  if (left.length === 0) delete held[FILLS];
+  else held[FILLS] = left.length === 1 ? left[0] : left;
   return entry;
 }
 

@@ -18,8 +18,23 @@ export function take(bytes: number): number {
   return at;
 }
 
+/**
+ * Hex digits for ids are cut from one string of 12 KiB of them: a slice of a flat string is a
+ * pointer and two numbers, where hex-encoding a few bytes per id was a call into C++ each.
+ */
+const hexPool = Buffer.alloc(6 * 1024);
+let hexText = '';
+let hexUsed = 0;
+
 /** `bytes` random bytes as hex digits (a request id's 32 from 16). */
 export function randomHex(bytes: number): string {
-  const at = take(bytes);
-  return pool.toString('hex', at, at + bytes);
+  const digits = bytes * 2;
+  if (digits > hexPool.length * 2) return randomFillSync(Buffer.alloc(bytes)).toString('hex');
+  if (hexUsed + digits > hexText.length) {
+    hexText = randomFillSync(hexPool).toString('hex');
+    hexUsed = 0;
+  }
+  const at = hexUsed;
+  hexUsed += digits;
+  return hexText.slice(at, at + digits);
 }

@@ -46,6 +46,17 @@ test('an entry holds the request (credentials masked) and the answer', async () 
   expect(entry.durationMs).toBeGreaterThanOrEqual(0);
 });
 
+test('an entry read is a plain object: nothing of its deferred filling shows, to code or to equality', async () => {
+  await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
+  const entry = mock.journal.last('createChatCompletion')!;
+  expect(Object.getOwnPropertySymbols(entry)).toEqual([]);
+  expect(Object.getOwnPropertySymbols(entry.response)).toEqual([]);
+  // Strict equality with its own JSON round trip: no hidden slot, no undefined-valued key.
+  expect(entry).toStrictEqual(JSON.parse(JSON.stringify(entry)));
+  // Read again, the same.
+  expect(mock.journal.last('createChatCompletion')).toStrictEqual(entry);
+});
+
 test('answers are kept as written: JSON whole, audio by size and sha256, text as text', async () => {
   const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
   expect(mock.journal.last('createChatCompletion')!.response.body).toEqual(JSON.parse(JSON.stringify(completion)));
