@@ -179,8 +179,14 @@ export class EventRun {
   }
 
   start(): void {
-    this.advance(false);
+    const control = this.control;
+    // Only a paced stream waits to be let in (an unpaced one never touches the wheel).
+    const paced = (control.intervalMs ?? 0) > 0 || (control.firstEventDelayMs ?? 0) > 0 || control.gapMs !== undefined;
+    if (paced) wheel.admit(this.begin);
+    else this.advance(false);
   }
+
+  private readonly begin = (): void => this.advance(false);
 
   /** The sink can take more again. */
   resume(): void {

@@ -77,6 +77,78 @@ describe('the wheel', () => {
     expect(own.pending).toBe(0);
   });
 
+  /** A wait due in `ms` whose release finds the wheel `lateBy` ms late (the loop held busy until then), calling `then`. */
+  function lateWait(own: TimerWheel, ms: number, lateBy: number, then: () => void) {
+    const due = Math.ceil(performance.now()) + ms;
+    own.add({ due, live: true, reject: () => undefined, resolve: then });
+    const until = due + lateBy;
+    while (performance.now() < until);
+  }
+  const onTime = (own: TimerWheel, ms: number, then: () => void) =>
+    own.add({ due: Math.ceil(performance.now()) + ms, live: true, reject: () => undefined, resolve: then });
+
+  test('while the wheel releases late, a new paced stream waits to start, and starts at the next release on time', async () => {
+    const own = new TimerWheel();
+    const started: string[] = [];
+    await new Promise<void>((done) => {
+      lateWait(own, 5, 120, () => {
+        // Another stream under way, whose next release will be on time.
+        onTime(own, 30, () => {
+          started.push('on time');
+          setImmediate(done);
+        });
+        // Released 120 ms late: a stream asking now is held back until then.
+        own.admit(() => started.push('held'));
+        started.push(`late release, ${own.waitingToStart} waiting`);
+      });
+    });
+    expect(started).toEqual(['late release, 1 waiting', 'on time', 'held']);
+    expect(own.waitingToStart).toBe(0);
+  });
+
+  test('streams let in are let in oldest first; one asking while the wheel keeps time starts at once', async () => {
+    const own = new TimerWheel();
+    const started: number[] = [];
+    await new Promise<void>((done) => {
+      lateWait(own, 5, 120, () => {
+        // Several releases on time let them all in, a batch at a time.
+        for (let k = 1; k <= 10; k++) onTime(own, 10 * k, () => undefined);
+        onTime(own, 200, () => setImmediate(done));
+        for (let i = 0; i < 100; i++) own.admit(() => started.push(i));
+        expect(own.waitingToStart).toBe(100);
+      });
+    });
+    expect(started).toEqual([...Array(100).keys()]);
+    let now = false;
+    own.admit(() => (now = true));
+    expect(now).toBe(true);
+  });
+
+  test('when the last stream under way leaves, the held ones start: none waits for a release that never comes', async () => {
+    const own = new TimerWheel();
+    let started = false;
+    const startedInTime = await Promise.race([
+      new Promise<boolean>((done) => {
+        lateWait(own, 5, 120, () => {
+          const other = { due: Math.ceil(performance.now()) + 60_000, live: true, reject: () => undefined, resolve: () => undefined };
+          own.add(other);
+          own.admit(() => {
+            started = true;
+            done(true);
+          });
+          expect(own.waitingToStart).toBe(1);
+          // Later, outside any release, the only stream under way is aborted: nothing is left to release.
+          setTimeout(() => own.cancel(other), 20);
+        });
+      }),
+      new Promise<boolean>((done) => setTimeout(() => done(false), 2000)),
+    ]);
+    expect(startedInTime).toBe(true);
+    expect(started).toBe(true);
+    expect(own.waitingToStart).toBe(0);
+    expect(own.pending).toBe(0);
+  });
+
   test('waits added and cancelled while a long release is sliced are still kept: the added ones released, none lost', async () => {
     const own = new TimerWheel();
     const count = 400;
