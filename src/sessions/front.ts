@@ -69,23 +69,105 @@ function rawQuery(url: string): Record<string, unknown> {
 }
 
 
+/**
+ * What an entry leaves for its first reader, and what the writer tells it of a plain answer: one
+ * object per request, its work in methods, in place of the half-dozen closures (and their
+ * contexts) a request cost before, which under load lived a thousand requests each and were
+ * promoted with their entries. It keeps values, never the request or the exchange: what a reader
+ * needs (masked headers and query, the ISO time, uploads' digests) is worked out when the entry is
+ * first read, and most entries never are.
+ */
+class Kept implements StreamTap {
+  /** A plain answer's body: as given, then (once written or done) as kept. */
+  private given: unknown;
+  private kept: { json: string | Buffer } | { value: unknown } | undefined;
+  /** The answer's own headers, for a reader; undefined until there is an answer. */
+  private resultHeaders: Record<string, string> | undefined;
+  private plain = false;
+  /** A plain answer, as the front writes it (the object is the front's recording of it: result, tap, done). */
+  result: MockResponse | undefined;
+
+  constructor(
+    private readonly entry: Omit<JournalEntry, 'id'>,
+    private readonly arrived: number,
+    private readonly url: string,
+    private readonly query: Record<string, unknown> | undefined,
+    private readonly headers: IncomingMessage['headers'],
+    private readonly jsonBytes: number | undefined,
+    /** The request's JSON text, or its body summarised now (never the request's megabytes). */
+    private readonly text: string | undefined,
+    private readonly body: unknown,
+    private readonly started: bigint,
+  ) {}
+
+  /** The answer is plain (not streamed): its body is kept as the writer serialised it. */
+  answer(result: MockResponse): this & { result: MockResponse } {
+    this.plain = true;
+    this.result = result;
+    this.resultHeaders = result.headers;
+    // A JSON body held as text (`raw`) is kept as that text, not parsed to be looked at.
+    const rawJson = result.raw && result.raw.length > 0 && JSON_TYPE.test(result.headers['content-type'] ?? '') ? result.raw : undefined;
+    if (rawJson) this.kept = { json: rawJson };
+    else this.given = result.body;
+    return this as this & { result: MockResponse };
+  }
+
+  get tap(): StreamTap {
+    return this;
+  }
+
+  /** A streamed answer: only its headers are left for the reader (its events are recordEvents'). */
+  streamed(result: MockResponse): void {
+    this.resultHeaders = result.headers;
+  }
+
+  fill(): void {
+    const entry = this.entry;
+    entry.time = new Date(this.arrived).toISOString();
+    entry.query = maskQuery(this.query ?? rawQuery(this.url));
+    entry.headers = maskHeaders(this.headers);
+    const tooLarge = (this.jsonBytes ?? 0) > JOURNAL_BODY_MAX;
+    entry.body = tooLarge ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: this.jsonBytes } : this.text !== undefined ? parsedJson(this.text) : this.body;
+    if (this.resultHeaders) entry.response.headers = { ...this.resultHeaders };
+    if (this.plain) {
+      this.keep();
+      const kept = this.kept!;
+      entry.response.body = 'json' in kept ? parsedJson(kept.json) : kept.value;
+    }
+  }
+
+  /** As for the request: an answer's bytes (audio, files) are summarised at once, never held. */
+  private keep(): void {
+    this.kept ??= { value: journalBody(this.given) };
+    this.given = undefined;
+  }
+
+  // The tap of a plain answer: only `written` has anything to do.
+  chunk(): void {}
+  end(): void {}
+
+  /** The writer's serialised answer: a JSON one is kept as that one string (or the very bytes it wrote from `raw`), parsed when read. */
+  written(payload: string | Buffer, contentType: string | undefined): void {
+    if (payload.length > 0 && JSON_TYPE.test(contentType ?? '')) this.kept ??= { json: payload };
+    this.keep();
+  }
+
+  /** The answer is out: a body never written (an answer that failed) is kept as given. */
+  done(): void {
+    if (this.plain) this.keep();
+    this.entry.durationMs = sinceMs(this.started);
+  }
+}
+
 export function createFrontHooks(journal: Journal, options: SessionOptions, scriptOf: (exchange: Exchange) => string | undefined): FrontHooks {
   const header = (options.header ?? 'x-mock-session').toLowerCase();
 
-  /**
-   * The entry, with what only a reader needs (masked headers and query, the ISO time, uploads'
-   * digests) left for the journal to fill in when the entry is first read: most entries are
-   * never read, and a request should not pay for them. The closure keeps the values, never the
-   * request or the exchange.
-   */
-  const entryOf = (answered: Omit<Answered, 'result'>, response: JournalEntry['response']): Omit<JournalEntry, 'id'> => {
+  /** The entry, kept in the journal, and what fills it in when first read. */
+  const add = (answered: Omit<Answered, 'result'>, response: JournalEntry['response']): { entry: JournalEntry; kept: Kept } => {
     const { request, exchange, seen } = answered;
     const elapsed = sinceMs(answered.started);
-    const arrived = Date.now() - elapsed;
     const url = request.url ?? '/';
     const script = exchange ? scriptOf(exchange) : undefined;
-    const query = exchange?.request.query ?? seen.query;
-    const headers = request.headers;
     const jsonBytes = seen.jsonBytes;
     const tooLarge = (jsonBytes ?? 0) > JOURNAL_BODY_MAX;
     // Summarised now (bytes of uploads and binaries by size and digest, a large JSON body dropped):
@@ -108,13 +190,9 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       ...(script ? { script } : {}),
       [FILLS]: undefined,
     };
-    later(entry, () => {
-      entry.time = new Date(arrived).toISOString();
-      entry.query = maskQuery(query ?? rawQuery(url));
-      entry.headers = maskHeaders(headers);
-      entry.body = tooLarge ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: jsonBytes } : text !== undefined ? parsedJson(text) : body;
-    });
-    return entry;
+    const kept = new Kept(entry, Date.now() - elapsed, url, exchange?.request.query ?? seen.query, request.headers, jsonBytes, text, body, answered.started);
+    later(entry, kept);
+    return { entry: journal.add(entry), kept };
   };
 
   return {
@@ -134,57 +212,21 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       const { result } = answered;
       const streamed = streamOf(result) !== undefined;
       const response: JournalEntry['response'] = { status: result.status, headers: EMPTY_HEADERS, streamed };
-      const resultHeaders = result.headers;
       if (answered.exchange?.signal.aborted) response.interrupted = 'client went away before the answer';
       // Kept before the answer is written: a client that reads the journal after its answer finds it there.
-      const entry = journal.add(entryOf(answered, response));
-      // No closure here names `answered`: the deferred fills share this scope, and would keep the
-      // request, its body and the answer alive for as long as the entry lives.
-      const started = answered.started;
-      if (!streamed) {
-        // A JSON answer is kept as the writer serialised it (`written`: one string, or the very
-        // bytes it wrote from `raw`) and parsed when read, as the request's body is; anything
-        // else, or an answer never written, is kept as given.
-        // A JSON body held as text (`raw`) is kept as that text, not parsed to be looked at.
-        const rawJson = result.raw && result.raw.length > 0 && JSON_TYPE.test(resultHeaders['content-type'] ?? '') ? result.raw : undefined;
-        let given: unknown = rawJson ? undefined : result.body;
-        let kept: { json: string | Buffer } | { value: unknown } | undefined = rawJson ? { json: rawJson } : undefined;
-        const keep = () => {
-          // As for the request: an answer's bytes (audio, files) are summarised at once.
-          kept ??= { value: journalBody(given) };
-          given = undefined;
-        };
-        later(entry, () => {
-          keep();
-          response.headers = { ...resultHeaders };
-          response.body = 'json' in kept! ? parsedJson(kept.json) : kept!.value;
-        });
-        const written = (payload: string | Buffer, contentType: string | undefined) => {
-          if (payload.length > 0 && JSON_TYPE.test(contentType ?? '')) kept ??= { json: payload };
-          keep();
-        };
-        const done = () => {
-          keep();
-          entry.durationMs = sinceMs(started);
-        };
-        return { result, done, tap: { chunk() {}, end() {}, written } };
-      }
-      later(entry, () => {
-        response.headers = { ...resultHeaders };
-      });
-      const finish = () => {
-        entry.durationMs = sinceMs(started);
-      };
+      const { entry, kept } = add(answered, response);
+      if (!streamed) return kept.answer(result);
+      kept.streamed(result);
       let finished = false;
       const done = () => {
-        if (!finished) (finished = true), finish();
+        if (!finished) (finished = true), kept.done();
       };
       return { result, done, tap: recordEvents(entry, response, done) };
     },
 
     dropped(answered) {
       if (!journal.enabled) return;
-      journal.add(entryOf(answered, { status: 0, headers: {}, streamed: false, interrupted: 'connection closed without an answer, as scripted' }));
+      add(answered, { status: 0, headers: {}, streamed: false, interrupted: 'connection closed without an answer, as scripted' });
     },
   };
 }

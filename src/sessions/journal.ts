@@ -61,9 +61,11 @@ export const DEFAULT_JOURNAL_MAX = 1000;
  * entry per request cost a microsecond to set, and a property defined afterwards (to hide it)
  * nearly as much. The slot is deleted once everything is filled, so that a reader never meets it.
  */
-type Fill = () => boolean | void;
+/** A function, or an object whose `fill` is called as its method (one object per request can then be its own filler, with no closure). */
+export type Fill = (() => boolean | void) | { fill(): boolean | void };
 export const FILLS = Symbol('journal fills');
 export type Pending = { [FILLS]?: Fill | Fill[] };
+const run = (fill: Fill) => (typeof fill === 'function' ? fill() : fill.fill());
 
 /** Defers `fill` until the entry is read through the journal (list, get). */
 export function later(entry: object, fill: Fill): void {
@@ -78,7 +80,7 @@ function settled<T extends object>(entry: T): T {
   const held = entry as Pending;
   if (!(FILLS in held)) return entry;
   const fills = held[FILLS];
-  const left = fills === undefined ? [] : Array.isArray(fills) ? fills.filter((fill) => fill() === false) : fills() === false ? [fills] : [];
+  const left = fills === undefined ? [] : Array.isArray(fills) ? fills.filter((fill) => run(fill) === false) : run(fills) === false ? [fills] : [];
   if (left.length === 0) delete held[FILLS];
   else held[FILLS] = left.length === 1 ? left[0] : left;
   return entry;
