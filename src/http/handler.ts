@@ -72,9 +72,15 @@ class HttpError extends Error {
   }
 }
 
+// Nearly every request of a run sends the same Content-Type: its media type is worked out once.
+let lastHeader: string | undefined;
+let lastType: string | undefined;
 function mediaTypeOf(header: string | undefined): string | undefined {
   if (!header) return undefined;
-  return header.split(';')[0]!.trim().toLowerCase() || undefined;
+  if (header === lastHeader) return lastType;
+  lastType = header.split(';')[0]!.trim().toLowerCase() || undefined;
+  lastHeader = header;
+  return lastType;
 }
 
 async function parseBody(request: IncomingMessage, raw: Buffer, declared: readonly string[], mediaType: string | undefined): Promise<ParsedBody> {
