@@ -5,12 +5,13 @@
  * same bodies, and a bare Node SSE server for paced streams), measured in the same run; then, in
  * a full run, against steady and Prism on the same spec, one server at a time, and hot reload.
  *
- *   node bench/run.js [--quick] [--runs N] [--seconds S] [--sections limit,streams,servers,reload]
+ *   node bench/run.js [--quick] [--runs N] [--seconds S] [--warmup S] [--sections limit,streams,servers,reload]
  *                     [--streams 1000,3000] [--stream-rounds N] [--scenarios chat,models,...,tls]
  *                     [--peers steady,prism|none] [--dist DIR] [--profile] [--readme]
  *
- * --quick (about a minute): the limit and streams sections only, one run each. --dist runs another
- * build of openai-mock (a copy of dist/ from before a change, to compare in the same way).
+ * --quick (about two minutes): the limit and streams sections only, one run each. --warmup: seconds
+ * of load that warm each openai-mock process before its first measured run (default 3). --dist
+ * runs another build of openai-mock (a copy of dist/ from before a change, to compare likewise).
  * Prints the tables and writes bench/results.json; --readme also replaces the table in README.md.
  */
 const fs = require('node:fs');
@@ -27,7 +28,7 @@ const { measureReload } = require('./lib/reload');
 const { summarizeProfile } = require('./lib/profile');
 const { measureTransports, transportRatios } = require('./lib/transport');
 
-const USAGE = fs.readFileSync(__filename, 'utf8').split('\n').slice(3, 14).map((line) => line.replace(/^ \*( |$)/, '')).join('\n');
+const USAGE = fs.readFileSync(__filename, 'utf8').split('\n').slice(3, 15).map((line) => line.replace(/^ \*( |$)/, '')).join('\n');
 
 let flags;
 try {
@@ -37,6 +38,7 @@ try {
       quick: { type: 'boolean' },
       runs: { type: 'string' },
       seconds: { type: 'string' },
+      warmup: { type: 'string' },
       peers: { type: 'string' },
       profile: { type: 'boolean' },
       readme: { type: 'boolean' },
@@ -55,6 +57,13 @@ try {
 if (flags.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
+}
+for (const name of ['runs', 'seconds', 'warmup', 'stream-rounds']) {
+  const value = flags[name];
+  if (value !== undefined && !(Number(value) >= 0 && Number.isFinite(Number(value)))) {
+    process.stderr.write(`bench: --${name} takes a number of ${name === 'runs' || name === 'stream-rounds' ? 'runs' : 'seconds'}, got "${value}"\n\n${USAGE}\n`);
+    process.exit(2);
+  }
 }
 
 const CONNECTIONS = 10;
@@ -438,7 +447,7 @@ async function main() {
     const runs = Number(flags.runs ?? (flags.quick ? 1 : 3));
     const seconds = Number(flags.seconds ?? (flags.quick ? 1.5 : 3));
     if (sections.has('limit')) {
-      const limit = await measureLimit({ ours, cacheDir, temp, runs, seconds, warmupSeconds: flags.quick ? 0.5 : 1, connections: CONNECTIONS, only: flags.scenarios?.split(','), log });
+      const limit = await measureLimit({ ours, cacheDir, temp, runs, seconds, warmupSeconds: Number(flags.warmup ?? 3), connections: CONNECTIONS, only: flags.scenarios?.split(','), log });
       output.limit = limit;
       const table = limitTable(limit);
       texts.push(`\nopenai-mock against the machine's limit: a bare Node http server answering the same bodies, same run, ${runs} alternating run(s) of ${seconds} s\n\n${textTable(table)}\n`);
