@@ -66,10 +66,13 @@ export interface OwnRoutes {
   handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(readonly response: ErrorResponse) {
-    super(response.body.error.message);
-  }
+/**
+ * A refusal already worded as the API's answer, thrown from inside `prepare` to the handler's
+ * catch and seen by nothing else. Not an `Error`: the stack trace V8 captures for one was 13 us of
+ * each refused request (a 400, a 401, a 404), more than the rest of its refusal.
+ */
+class HttpError {
+  constructor(readonly response: ErrorResponse) {}
 }
 
 // Nearly every request of a run sends the same Content-Type: its media type is worked out once.
