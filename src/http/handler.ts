@@ -86,7 +86,8 @@ function mediaTypeOf(header: string | undefined): string | undefined {
   return lastType;
 }
 
-async function parseBody(request: IncomingMessage, raw: Buffer, declared: readonly string[], mediaType: string | undefined): Promise<ParsedBody> {
+/** A JSON or form body is parsed at once; only multipart is read with a promise (busboy's events). */
+function parseBody(request: IncomingMessage, raw: Buffer, declared: readonly string[], mediaType: string | undefined): ParsedBody | Promise<ParsedBody> {
   if (raw.length === 0) return { kind: 'none' };
   if (declared.length === 0) return { kind: 'raw', value: raw };
   const accepts = (type: string) => declared.includes(type);
@@ -187,7 +188,8 @@ export function createRequestHandler(options: HandlerOptions) {
     const sentType = mediaTypeOf(request.headers['content-type']);
     let parsed: ParsedBody;
     try {
-      parsed = await parseBody(request, raw, declared, sentType);
+      const parsing = parseBody(request, raw, declared, sentType);
+      parsed = parsing instanceof Promise ? await parsing : parsing;
     } catch (error) {
       if (error instanceof OutOfRangeNumberError) {
         throw new HttpError(openAIError(400, error.message, { param: error.param, code: 'invalid_value' }));
@@ -341,7 +343,9 @@ export function createRequestHandler(options: HandlerOptions) {
     const recording = options.sessions?.record({ request, session: session!, seen, exchange, result, started });
     const measured = options.metrics?.answer(seen.operationId, result, started);
     try {
-      await writeResponse(response, recording?.result ?? result, options.maxAnswerBytes, recording?.tap);
+      // A plain answer is written at once; only a stream is waited for.
+      const writing = writeResponse(response, recording?.result ?? result, options.maxAnswerBytes, recording?.tap);
+      if (writing) await writing;
     } catch (error) {
       if (!(error instanceof AnswerTooLargeError)) throw error;
       // An override's or the engine's body past the ceiling (the builders' own are refused before they are built).

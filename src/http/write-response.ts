@@ -111,41 +111,47 @@ export class AnswerTooLargeError extends Error {}
 /**
  * Writes a response: JSON values serialised, strings and Buffers as they are, and async
  * iterables (event streams) chunk by chunk, each flushed as written and stopped when the client
- * goes away.
+ * goes away. A plain answer is written at once (undefined: nothing to wait for, no promise made);
+ * a stream gives the promise of its end.
  */
-export async function writeResponse(response: ServerResponse, result: MockResponse, maxBytes = Infinity, tap?: StreamTap): Promise<void> {
-  if (response.headersSent || response.destroyed) return;
+export function writeResponse(response: ServerResponse, result: MockResponse, maxBytes = Infinity, tap?: StreamTap): Promise<void> | undefined {
+  if (response.headersSent || response.destroyed) return undefined;
   const headers: Record<string, string> = { ...result.headers };
   // The SDK exposes this as `_request_id`; the real API always sends one.
   // From the pooled random bytes: a UUID and its dashes removed cost a microsecond and 900 bytes a request.
   headers['x-request-id'] ??= `req_${randomHex(16)}`;
 
   const stream = streamOf(result);
-  if (stream) {
-    headers['content-type'] ??= 'text/event-stream';
-    headers['cache-control'] ??= 'no-cache';
-    response.writeHead(result.status, headers);
-    // A stream whose first event is ready at once sends its headers with it, in one write; any other gets them now.
-    if (!firstEventNow.has(stream)) response.flushHeaders();
-    if (stream instanceof EventStream) return writeEvents(response, stream, tap);
-    try {
-      for await (const chunk of stream) {
-        if (response.destroyed) break;
-        tap?.chunk(chunk);
-        // Each chunk goes out as written; a slow reader holds the stream back instead of piling up memory.
-        if (!response.write(chunk)) await drained(response);
-      }
-      response.end();
-      tap?.end();
-    } catch (error) {
-      tap?.end(error ?? new Error('the stream failed'));
-      // The status line is long gone: cutting the connection is the only way left to say it failed.
-      response.destroy();
-      if (!(error instanceof ConnectionCut) && !isAbortError(error)) throw error;
-    }
-    return;
-  }
+  if (stream) return writeStream(response, result, headers, stream, tap);
+  writePlain(response, result, headers, maxBytes, tap);
+  return undefined;
+}
 
+async function writeStream(response: ServerResponse, result: MockResponse, headers: Record<string, string>, stream: AsyncIterable<string | Buffer>, tap: StreamTap | undefined): Promise<void> {
+  headers['content-type'] ??= 'text/event-stream';
+  headers['cache-control'] ??= 'no-cache';
+  response.writeHead(result.status, headers);
+  // A stream whose first event is ready at once sends its headers with it, in one write; any other gets them now.
+  if (!firstEventNow.has(stream)) response.flushHeaders();
+  if (stream instanceof EventStream) return writeEvents(response, stream, tap);
+  try {
+    for await (const chunk of stream) {
+      if (response.destroyed) break;
+      tap?.chunk(chunk);
+      // Each chunk goes out as written; a slow reader holds the stream back instead of piling up memory.
+      if (!response.write(chunk)) await drained(response);
+    }
+    response.end();
+    tap?.end();
+  } catch (error) {
+    tap?.end(error ?? new Error('the stream failed'));
+    // The status line is long gone: cutting the connection is the only way left to say it failed.
+    response.destroy();
+    if (!(error instanceof ConnectionCut) && !isAbortError(error)) throw error;
+  }
+}
+
+function writePlain(response: ServerResponse, result: MockResponse, headers: Record<string, string>, maxBytes: number, tap: StreamTap | undefined): void {
   let payload: Buffer | string;
   if (result.raw) payload = result.raw;
   else if (Buffer.isBuffer(result.body)) payload = result.body;
