@@ -106,6 +106,7 @@ export class TimerWheel {
   private starting: (() => void)[] = [];
   private startHead = 0;
   private admitScheduled = false;
+  private recheck: NodeJS.Timeout | undefined;
 
   /** Streams held back from starting until the wheel keeps time again. */
   get waitingToStart(): number {
@@ -116,6 +117,20 @@ export class TimerWheel {
   admit(start: () => void): void {
     if (this.waitingToStart === 0 && this.keepsTime()) return start();
     this.starting.push(start);
+    this.recheckLater();
+  }
+
+  /**
+   * Streams under way may be paced minutes apart: the release that would let a waiting stream in
+   * could be that far off. Once the lateness is stale, a timer lets them in instead.
+   */
+  private recheckLater(): void {
+    if (this.recheck) return;
+    this.recheck = setTimeout(() => {
+      this.recheck = undefined;
+      this.admitWaiting();
+      if (this.waitingToStart > 0) this.recheckLater();
+    }, LATENESS_STALE_MS + 1);
   }
 
   private keepsTime(): boolean {

@@ -149,6 +149,25 @@ describe('the wheel', () => {
     expect(own.pending).toBe(0);
   });
 
+  test('a held stream is not left waiting for streams under way that are paced minutes apart', async () => {
+    const own = new TimerWheel();
+    const other = { due: 0, live: true, reject: () => undefined, resolve: () => undefined };
+    const waited = await new Promise<number>((done) => {
+      lateWait(own, 5, 120, () => {
+        // The only other stream waits a minute for its next event: no release comes before then.
+        other.due = Math.ceil(performance.now()) + 60_000;
+        own.add(other);
+        const asked = performance.now();
+        own.admit(() => done(performance.now() - asked));
+        expect(own.waitingToStart).toBe(1);
+      });
+    });
+    // Let in once the late release is stale (100 ms), not at the next release a minute away.
+    expect(waited).toBeLessThan(1000);
+    own.cancel(other);
+    expect(own.pending).toBe(0);
+  });
+
   test('waits added and cancelled while a long release is sliced are still kept: the added ones released, none lost', async () => {
     const own = new TimerWheel();
     const count = 400;
