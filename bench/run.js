@@ -17,7 +17,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { parseArgs } = require('node:util');
+const { readFlags } = require('./lib/cli');
 const { ROOT, definitions } = require('./lib/servers');
 const { measureLimit, measureStreams } = require('./lib/limit');
 const { freePort, memoryOf, startAndWait, stop } = require('./lib/proc');
@@ -28,36 +28,21 @@ const { measureReload } = require('./lib/reload');
 const { summarizeProfile } = require('./lib/profile');
 const { measureTransports, transportRatios } = require('./lib/transport');
 
-const USAGE = fs.readFileSync(__filename, 'utf8').split('\n').slice(3, 15).map((line) => line.replace(/^ \*( |$)/, '')).join('\n');
-
-let flags;
-try {
-  ({ values: flags } = parseArgs({
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      quick: { type: 'boolean' },
-      runs: { type: 'string' },
-      seconds: { type: 'string' },
-      warmup: { type: 'string' },
-      peers: { type: 'string' },
-      profile: { type: 'boolean' },
-      readme: { type: 'boolean' },
-      spec: { type: 'string' },
-      scenarios: { type: 'string' },
-      sections: { type: 'string' },
-      streams: { type: 'string' },
-      'stream-rounds': { type: 'string' },
-      dist: { type: 'string' },
-    },
-  }));
-} catch (error) {
-  process.stderr.write(`bench: ${error.message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-if (flags.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const { flags, usage: USAGE } = readFlags(__filename, [3, 15], {
+  quick: { type: 'boolean' },
+  runs: { type: 'string' },
+  seconds: { type: 'string' },
+  warmup: { type: 'string' },
+  peers: { type: 'string' },
+  profile: { type: 'boolean' },
+  readme: { type: 'boolean' },
+  spec: { type: 'string' },
+  scenarios: { type: 'string' },
+  sections: { type: 'string' },
+  streams: { type: 'string' },
+  'stream-rounds': { type: 'string' },
+  dist: { type: 'string' },
+});
 for (const name of ['runs', 'seconds', 'warmup', 'stream-rounds']) {
   const value = flags[name];
   if (value !== undefined && !(Number(value) >= 0 && Number.isFinite(Number(value)))) {

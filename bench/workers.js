@@ -11,20 +11,18 @@
  */
 const fs = require('node:fs');
 const os = require('node:os');
-const { parseArgs } = require('node:util');
+const { readFlags } = require('./lib/cli');
 const { measureWorkers, workersTable } = require('./lib/workers');
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      workers: { type: 'string' },
-      scenarios: { type: 'string' },
-      seconds: { type: 'string' },
-      connections: { type: 'string' },
-      runs: { type: 'string' },
-      json: { type: 'string' },
-      spec: { type: 'string' },
-    },
+  const { flags: values } = readFlags(__filename, [3, 10], {
+    workers: { type: 'string' },
+    scenarios: { type: 'string' },
+    seconds: { type: 'string' },
+    connections: { type: 'string' },
+    runs: { type: 'string' },
+    json: { type: 'string' },
+    spec: { type: 'string' },
   });
   const cores = os.availableParallelism();
   const counts = values.workers ? values.workers.split(',').map(Number) : [...new Set([1, 2, ...Array.from({ length: Math.max(0, cores - 2) }, (_, i) => i + 3)])];
