@@ -4,7 +4,7 @@ import type { Router } from './router';
 import { resolveApiPath } from './router';
 import { withDeploymentModel } from './azure';
 import { parseQuery } from './form-fields';
-import { BodyTooLargeError, ClientGoneError, bodyNow, readBody } from './read-body';
+import { BodyTooLargeError, ClientGoneError, readBody } from './read-body';
 import { BodyParseError, OutOfRangeNumberError, formForValidation, parseJsonBody, parseMultipartBody, parseUrlEncodedBody, type ParsedBody } from './parse-body';
 import {
   requestUrl,
@@ -178,7 +178,8 @@ export function createRequestHandler(options: HandlerOptions) {
 
     let raw: Buffer;
     try {
-      raw = bodyNow(request, options.bodyLimit) ?? (await readBody(request, options.bodyLimit));
+      const reading = readBody(request, options.bodyLimit);
+      raw = reading instanceof Promise ? await reading : reading;
     } catch (error) {
       if (error instanceof BodyTooLargeError) throw new HttpError(bodyTooLarge(error.limit));
       throw error;

@@ -17,29 +17,16 @@ const NO_BODY = Buffer.alloc(0);
 
 /**
  * Reads the whole body, refusing at once (from Content-Length) or as soon as the limit is
- * passed, so that an oversized upload is never held in memory.
+ * passed, so that an oversized upload is never held in memory. A body known without waiting
+ * (none: an HTTP/1 request with neither length nor chunking, or one already read) is given as it
+ * is, with no promise: most requests of a load test are answered without one.
  */
-export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const now = bodyNow(request, limit);
-  return now ? Promise.resolve(now) : readWhole(request, limit);
-}
-
-/**
- * The body when it is known without waiting (none: an HTTP/1 request with neither length nor
- * chunking, or one already read), else undefined. The front takes it without a promise.
- */
-export function bodyNow(request: IncomingMessage, limit: number): Buffer | undefined {
+export function readBody(request: IncomingMessage, limit: number): Buffer | Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return undefined;
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError(limit));
   if (request.readableEnded) return NO_BODY;
   // An HTTP/1 request with neither header has no body (RFC 9112, 6.3): nothing to listen for.
   if (request.httpVersionMajor === 1 && (declared === 0 || (Number.isNaN(declared) && request.headers['transfer-encoding'] === undefined))) return NO_BODY;
-  return undefined;
-}
-
-function readWhole(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError(limit));
   // Gone before we started listening: no 'close' would come to settle the promise.
   if (request.destroyed) return Promise.reject(new ClientGoneError());
   return new Promise((resolve, reject) => {

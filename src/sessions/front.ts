@@ -83,8 +83,7 @@ class Kept implements StreamTap {
   private kept: { json: string | Buffer } | { value: unknown } | undefined;
   /** The answer's own headers, for a reader; undefined until there is an answer. */
   private resultHeaders: Record<string, string> | undefined;
-  private plain = false;
-  /** A plain answer, as the front writes it (the object is the front's recording of it: result, tap, done). */
+  /** A plain answer, as the front writes it (the object is the front's recording of it: result, tap, done); undefined for a stream. */
   result: MockResponse | undefined;
 
   constructor(
@@ -93,8 +92,7 @@ class Kept implements StreamTap {
     private readonly url: string,
     private readonly query: Record<string, unknown> | undefined,
     private readonly headers: IncomingMessage['headers'],
-    private readonly jsonBytes: number | undefined,
-    /** The request's JSON text, or its body summarised now (never the request's megabytes). */
+    /** The request's JSON text, parsed when read; else its body as the journal shows it, summarised now (never the request's megabytes). */
     private readonly text: string | undefined,
     private readonly body: unknown,
     private readonly started: bigint,
@@ -102,7 +100,6 @@ class Kept implements StreamTap {
 
   /** The answer is plain (not streamed): its body is kept as the writer serialised it. */
   answer(result: MockResponse): this & { result: MockResponse } {
-    this.plain = true;
     this.result = result;
     this.resultHeaders = result.headers;
     // A JSON body held as text (`raw`) is kept as that text, not parsed to be looked at.
@@ -126,10 +123,9 @@ class Kept implements StreamTap {
     entry.time = new Date(this.arrived).toISOString();
     entry.query = maskQuery(this.query ?? rawQuery(this.url));
     entry.headers = maskHeaders(this.headers);
-    const tooLarge = (this.jsonBytes ?? 0) > JOURNAL_BODY_MAX;
-    entry.body = tooLarge ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: this.jsonBytes } : this.text !== undefined ? parsedJson(this.text) : this.body;
+    entry.body = this.text !== undefined ? parsedJson(this.text) : this.body;
     if (this.resultHeaders) entry.response.headers = { ...this.resultHeaders };
-    if (this.plain) {
+    if (this.result) {
       this.keep();
       const kept = this.kept!;
       entry.response.body = 'json' in kept ? parsedJson(kept.json) : kept.value;
@@ -154,7 +150,7 @@ class Kept implements StreamTap {
 
   /** The answer is out: a body never written (an answer that failed) is kept as given. */
   done(): void {
-    if (this.plain) this.keep();
+    if (this.result) this.keep();
     this.entry.durationMs = sinceMs(this.started);
   }
 }
@@ -175,7 +171,11 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
     // kept as the text it came as: under load, a thousand entries' object trees are the collector's
     // work, promoted and marked again and again.
     const text = tooLarge ? undefined : seen.jsonText;
-    const body = tooLarge || text !== undefined ? undefined : journalBody(exchange ? exchange.request.body : seen.body);
+    const body = tooLarge
+      ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: jsonBytes }
+      : text !== undefined
+        ? undefined
+        : journalBody(exchange ? exchange.request.body : seen.body);
     const entry: Omit<JournalEntry, 'id'> & Pending = {
       time: '',
       session: answered.session,
@@ -190,7 +190,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       ...(script ? { script } : {}),
       [FILLS]: undefined,
     };
-    const kept = new Kept(entry, Date.now() - elapsed, url, exchange?.request.query ?? seen.query, request.headers, jsonBytes, text, body, answered.started);
+    const kept = new Kept(entry, Date.now() - elapsed, url, exchange?.request.query ?? seen.query, request.headers, text, body, answered.started);
     later(entry, kept);
     return { entry: journal.add(entry), kept };
   };

@@ -161,8 +161,6 @@ export class TimerWheel {
       this.starting = this.starting.slice(this.startHead);
       this.startHead = 0;
     }
-    // A start that failed at once leaves nothing paced: the rest must not wait for a tick that never comes.
-    if (this.waitingToStart > 0 && this.live === 0) this.admitSoon();
   }
 
   /** Waits not yet released (streams paused between events). */

@@ -19,19 +19,18 @@ export function take(bytes: number): number {
 }
 
 /**
- * Hex digits for ids are cut from one string of 12 KiB of them: a slice of a flat string is a
- * pointer and two numbers, where hex-encoding a few bytes per id was a call into C++ each.
+ * Hex digits for ids are cut from one string of the pool's 12 KiB of them: a slice of a flat
+ * string is a pointer and two numbers, where hex-encoding a few bytes per id was a call into C++
+ * each. The pool is taken whole for it (the next `take` refills it).
  */
-const hexPool = Buffer.alloc(6 * 1024);
 let hexText = '';
 let hexUsed = 0;
 
-/** `bytes` random bytes as hex digits (a request id's 32 from 16). */
+/** `bytes` random bytes (at most the pool's length) as hex digits: a request id's 32 from 16. */
 export function randomHex(bytes: number): string {
   const digits = bytes * 2;
-  if (digits > hexPool.length * 2) return randomFillSync(Buffer.alloc(bytes)).toString('hex');
   if (hexUsed + digits > hexText.length) {
-    hexText = randomFillSync(hexPool).toString('hex');
+    hexText = pool.toString('hex', take(pool.length), pool.length);
     hexUsed = 0;
   }
   const at = hexUsed;
