@@ -80,14 +80,24 @@ function rawQuery(url: string): Record<string, unknown> {
 class Kept implements StreamTap {
   /** A plain answer's body: as given, then (once written or done) as kept. */
   private given: unknown;
-  private kept: { json: string | Buffer } | { value: unknown } | undefined;
+  /** What is kept of a plain answer's body: its JSON as sent (parsed when read), else `keptValue`. */
+  private keptJson: string | Buffer | undefined;
+  private keptValue: unknown;
+  private isKept = false;
+  /** The answer is plain (not streamed). */
+  private plain = false;
   /** The answer's own headers, for a reader; undefined until there is an answer. */
   private resultHeaders: Record<string, string> | undefined;
-  /** A plain answer, as the front writes it (the object is the front's recording of it: result, tap, done); undefined for a stream. */
+  /**
+   * A plain answer, as the front writes it (the object is the front's recording of it: result,
+   * tap, done), until it is done: an entry lives a thousand requests, and an answer's body tree
+   * (a chat completion's choices, message and usage) kept that long was the bulk of what the
+   * collector copied and promoted per request.
+   */
   result: MockResponse | undefined;
 
   constructor(
-    private readonly entry: Omit<JournalEntry, 'id'>,
+    private readonly entry: JournalEntry,
     private readonly arrived: number,
     private readonly url: string,
     private readonly query: Record<string, unknown> | undefined,
@@ -96,15 +106,18 @@ class Kept implements StreamTap {
     private readonly text: string | undefined,
     private readonly body: unknown,
     private readonly started: bigint,
+    /** Set on the entry when it is read: a spread of it in the entry's literal cost each entry a second object. */
+    private readonly script: string | undefined,
   ) {}
 
   /** The answer is plain (not streamed): its body is kept as the writer serialised it. */
   answer(result: MockResponse): this & { result: MockResponse } {
     this.result = result;
+    this.plain = true;
     this.resultHeaders = result.headers;
     // A JSON body held as text (`raw`) is kept as that text, not parsed to be looked at.
     const rawJson = result.raw && result.raw.length > 0 && JSON_TYPE.test(result.headers['content-type'] ?? '') ? result.raw : undefined;
-    if (rawJson) this.kept = { json: rawJson };
+    if (rawJson) (this.keptJson = rawJson), (this.isKept = true);
     else this.given = result.body;
     return this as this & { result: MockResponse };
   }
@@ -124,17 +137,17 @@ class Kept implements StreamTap {
     entry.query = maskQuery(this.query ?? rawQuery(this.url));
     entry.headers = maskHeaders(this.headers);
     entry.body = this.text !== undefined ? parsedJson(this.text) : this.body;
+    if (this.script !== undefined) entry.script = this.script;
     if (this.resultHeaders) entry.response.headers = { ...this.resultHeaders };
-    if (this.result) {
+    if (this.plain) {
       this.keep();
-      const kept = this.kept!;
-      entry.response.body = 'json' in kept ? parsedJson(kept.json) : kept.value;
+      entry.response.body = this.keptJson !== undefined ? parsedJson(this.keptJson) : this.keptValue;
     }
   }
 
   /** As for the request: an answer's bytes (audio, files) are summarised at once, never held. */
   private keep(): void {
-    this.kept ??= { value: journalBody(this.given) };
+    if (!this.isKept) (this.keptValue = journalBody(this.given)), (this.isKept = true);
     this.given = undefined;
   }
 
@@ -144,13 +157,14 @@ class Kept implements StreamTap {
 
   /** The writer's serialised answer: a JSON one is kept as that one string (or the very bytes it wrote from `raw`), parsed when read. */
   written(payload: string | Buffer, contentType: string | undefined): void {
-    if (payload.length > 0 && JSON_TYPE.test(contentType ?? '')) this.kept ??= { json: payload };
+    if (!this.isKept && payload.length > 0 && JSON_TYPE.test(contentType ?? '')) (this.keptJson = payload), (this.isKept = true);
     this.keep();
   }
 
   /** The answer is out: a body never written (an answer that failed) is kept as given. */
   done(): void {
-    if (this.result) this.keep();
+    if (this.plain) this.keep();
+    this.result = undefined;
     this.entry.durationMs = sinceMs(this.started);
   }
 }
@@ -176,7 +190,10 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       : text !== undefined
         ? undefined
         : journalBody(exchange ? exchange.request.body : seen.body);
-    const entry: Omit<JournalEntry, 'id'> & Pending = {
+    // Every field in the literal, the journal's id too: one set afterwards would give each entry a
+    // second object (its out-of-object properties) to copy and promote.
+    const entry: JournalEntry & Pending = {
+      id: '',
       time: '',
       session: answered.session,
       method: (request.method ?? 'GET').toUpperCase(),
@@ -187,10 +204,11 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       body: undefined,
       response,
       durationMs: elapsed,
-      ...(script ? { script } : {}),
       [FILLS]: undefined,
     };
-    const kept = new Kept(entry, Date.now() - elapsed, url, exchange?.request.query ?? seen.query, request.headers, text, body, answered.started);
+    // A URL without a query has none to show: its (empty) query object is not kept.
+    const query = url.includes('?') ? (exchange?.request.query ?? seen.query) : undefined;
+    const kept = new Kept(entry, Date.now() - elapsed, url, query, request.headers, text, body, answered.started, script);
     later(entry, kept);
     return { entry: journal.add(entry), kept };
   };
