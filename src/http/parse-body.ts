@@ -1,4 +1,4 @@
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import { Readable } from 'node:stream';
 import { assembleFields } from './form-fields';
 
@@ -129,7 +129,8 @@ export function parseMultipartBody(raw: Buffer, headers: Record<string, string |
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({
+      // Loaded with the first multipart body (an upload): most runs never see one.
+      parser = (require('busboy') as typeof busboy)({
         headers: headers as Record<string, string>,
         // The body is already within the server's body limit: a field is never cut short silently.
         limits: { fieldSize: Infinity, parts: MAX_MULTIPART_PARTS },

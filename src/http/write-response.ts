@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import { randomHex } from '../util/random';
 import { streamOf, type MockResponse } from '../pipeline/types';
 import { ConnectionCut, EventStream, firstEventNow } from '../streaming/deliver';
@@ -100,7 +99,8 @@ function writeEvents(response: ServerResponse, stream: EventStream, tap: StreamT
  */
 function chunkedSocketOf(response: ServerResponse): Socket | undefined {
   const socket = response.socket;
-  if (!(socket instanceof Socket) || socket instanceof TLSSocket || !response.headersSent) return undefined;
+  // A TLS socket says so (`encrypted`): asking `instanceof TLSSocket` would load node:tls into every run.
+  if (!(socket instanceof Socket) || (socket as Socket & { encrypted?: boolean }).encrypted === true || !response.headersSent) return undefined;
   if ((response as ServerResponse & { chunkedEncoding?: boolean }).chunkedEncoding !== true) return undefined;
   return socket;
 }

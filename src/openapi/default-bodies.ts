@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import JSON5 from 'json5';
+import type JSON5 from 'json5';
 import { getAjv } from '../validation/ajv';
 import type { IHttpOperation, IHttpOperationResponse } from '@stoplight/types';
 import type { PreparedOperation } from './operation';
@@ -57,7 +57,8 @@ function parseExample(text: unknown): unknown {
   } catch {
     // Hand-written examples: trailing commas, unquoted keys, "... (1536 floats total)" lines.
     try {
-      value = JSON5.parse(filled.replace(/^\s*(\.{3}|…).*$/gm, ''));
+      // Loaded with the first example written in JSON5: a start from the cache reads none.
+      value = (require('json5') as typeof JSON5).parse(filled.replace(/^\s*(\.{3}|…).*$/gm, ''));
     } catch {
       // Streamed chunks, text formats: not a JSON body.
       return undefined;

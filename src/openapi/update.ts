@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load as parseYaml, CORE_SCHEMA } from 'js-yaml';
 import { prepareSpec, SpecError, type PreparedSpec } from './prepare';
 import { defaultSpecPath, specHome } from './locate';
 import { cacheKey, readCache, writeCache } from './cache';
@@ -125,6 +124,8 @@ async function fetchNew(options: UpdateOptions, env: NodeJS.ProcessEnv): Promise
 
 function parseDocument(text: string): Record<string, unknown> | undefined {
   try {
+    // Loaded here, by `spec update` alone: every start imports this module (for UpdateError), and js-yaml is heap it never needs.
+    const { load: parseYaml, CORE_SCHEMA } = require('js-yaml') as typeof import('js-yaml');
     const doc = parseYaml(text, { schema: CORE_SCHEMA });
     return doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : undefined;
   } catch {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 
 /**
  * What the handler, written against HTTP/1's IncomingMessage, must not see differently over
@@ -20,9 +20,12 @@ export function asHttp1(request: Http2ServerRequest, response: Http2ServerRespon
   // client stops sending and keeps the connection.
   // (The stream's own 'finish': the response's comes only once the stream has closed.)
   response.stream.once('finish', () => {
-    if (!request.complete && !response.stream.closed) response.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    if (!request.complete && !response.stream.closed) response.stream.close(NGHTTP2_NO_ERROR);
   });
 }
+
+// node:http2's constants.NGHTTP2_NO_ERROR, without loading the module for it (see transport/listen.ts).
+const NGHTTP2_NO_ERROR = 0;
 
 const jsonError = (message: string, param: string | null = null) => JSON.stringify({ error: { message, type: 'invalid_request_error', param, code: null } });
 

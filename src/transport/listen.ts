@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import http from 'node:http';
-import http2 from 'node:http2';
+import type * as http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import type stream from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -15,6 +15,14 @@ import { describeTlsClientError, sniChecker, type TlsMaterial } from './tls';
  * and TLS (ALPN: h2 or http/1.1), told apart per connection by its first bytes, and optionally a
  * second, TLS-only port. Every protocol ends in the same request listener.
  */
+
+/**
+ * HTTP/2 (and TLS, which it brings) is loaded with the first connection that needs it, h2c or
+ * TLS, and its servers made then: the module and a secure context are about 9 MiB of resident
+ * code, data and heap (measured on Node 24), which a run whose clients all speak plain HTTP/1.1,
+ * as most do, never needs. Each such server is made once.
+ */
+const loadHttp2 = () => require('node:http2') as typeof http2;
 
 export type Protocol = 'http' | 'https';
 export const PROTOCOLS: readonly Protocol[] = ['http', 'https'];
@@ -182,6 +190,13 @@ export async function listen(options: ListenOptions): Promise<Listening> {
   // Sub-servers never listen themselves; 'listening' starts Node's tracking of their connections
   // (the headers and request timeouts, closeAllConnections).
   const subServers: net.Server[] = [];
+  let listening = false;
+  /** A sub-server made after the start joins the others (and is told it listens, as they were). */
+  const joined = <T extends net.Server>(server: T): T => {
+    subServers.push(server);
+    if (listening) server.emit('listening');
+    return server;
+  };
 
   let h1: http.Server | undefined;
   let h2c: http2.Http2Server | undefined;
@@ -198,15 +213,20 @@ export async function listen(options: ListenOptions): Promise<Listening> {
         isWebSocket(request) ? onUpgrade(request, socket, head) : replayAsPlain(server, request, socket, head),
       );
     }
-    h2c = http2.createServer({}, onH2Request);
-    trackSessions(h2c);
-    subServers.push(h1, h2c);
+    subServers.push(h1);
   }
+  const h2cServer = (): http2.Http2Server => {
+    if (h2c) return h2c;
+    h2c = loadHttp2().createServer({}, onH2Request);
+    trackSessions(h2c);
+    return joined(h2c);
+  };
 
   let secure: http2.Http2SecureServer | undefined;
-  if (anyTls) {
+  const secureServer = (): http2.Http2SecureServer => {
+    if (secure) return secure;
     const material = options.tls!;
-    secure = http2.createSecureServer(
+    secure = loadHttp2().createSecureServer(
       {
         key: material.key,
         cert: material.cert,
@@ -229,8 +249,8 @@ export async function listen(options: ListenOptions): Promise<Listening> {
     // HTTP/1.1 over TLS: Node's HTTP/1 code emits 'upgrade' on this server as on a plain one.
     if (options.onUpgrade) secure.on('upgrade', options.onUpgrade);
     trackSessions(secure);
-    subServers.push(secure);
-  }
+    return joined(secure);
+  };
 
   const rawSockets = new Set<net.Socket>();
   const route = (serves: ReadonlySet<Protocol>, port: () => number) => (socket: net.Socket) => {
@@ -247,11 +267,11 @@ export async function listen(options: ListenOptions): Promise<Listening> {
         // after the socket closed. Not read for plain HTTP, whose messages need it only now: it is a
         // system call per connection.
         void socket.remoteAddress;
-        if (serves.has('https')) return void secure!.emit('connection', socket);
+        if (serves.has('https')) return void secureServer().emit('connection', socket);
         logger.warn(`a TLS client (${socket.remoteAddress}) connected to the HTTP-only port ${port()}: closed; use http://, or serve HTTPS (drop --http-only)`);
         return void socket.destroy();
       }
-      if (serves.has('http')) return void (wire === 'h2c' ? h2c! : h1!).emit('connection', socket);
+      if (serves.has('http')) return void (wire === 'h2c' ? h2cServer() : h1!).emit('connection', socket);
       logger.warn(`a plain ${wire === 'h2c' ? 'HTTP/2' : 'HTTP'} client (${socket.remoteAddress}) connected to the HTTPS-only port ${port()}: answered 400; use https://`);
       if (wire === 'h2c') return void socket.destroy();
       writeError(socket, 400, `This port speaks HTTPS only: use https:// (https://${urlHostOf(host)}:${port()}).`);
@@ -279,6 +299,7 @@ export async function listen(options: ListenOptions): Promise<Listening> {
     }
   }
   for (const server of subServers) server.emit('listening');
+  listening = true;
   // Past listening, a failure of a listening socket (EMFILE on accept, say) is logged: the
   // connections already open keep being served.
   for (const front of fronts) front.on('error', (error) => logger.error(`the server's socket failed: ${error.message}`));

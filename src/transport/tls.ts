@@ -1,7 +1,8 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import tls, { type TLSSocket } from 'node:tls';
+import type * as tls from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log/logger';
 import { defaultTlsDir, localCertificate, namesFor } from './local-ca';
 
@@ -85,7 +86,7 @@ async function userMaterial(source: TlsSource): Promise<TlsMaterial> {
     throw new TlsSetupError(`the key in ${source.keyFile} (${keyLabel}) does not match the certificate in ${source.certFile} (${certLabel}): give the key the certificate was made for`);
   }
   try {
-    tls.createSecureContext({ key: keyText, cert: certText });
+    (require('node:tls') as typeof tls).createSecureContext({ key: keyText, cert: certText });
   } catch (error) {
     throw new TlsSetupError(`${source.certFile} (${certLabel}) and ${source.keyFile} (${keyLabel}) cannot be used for TLS: ${(error as Error).message}`);
   }

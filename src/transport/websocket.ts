@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { openAIError, type ErrorResponse } from '../http/errors';
 import { redactUrl, type Logger } from '../log/logger';
 import type { UpgradeListener } from './listen';
@@ -68,15 +68,19 @@ export interface WebSockets {
 export function createWebSockets(endpoints: readonly WebSocketEndpoint[], options: { logger: Logger; notFound(request: http.IncomingMessage): ErrorResponse }): WebSockets {
   const open = new Set<WebSocket>();
   const chosen = new WeakMap<http.IncomingMessage, string | false>();
-  // One server for every endpoint: it only does the handshake and framing (noServer).
-  const wss = new WebSocketServer({
-    noServer: true,
-    // Realtime events carry base64 audio: the API takes frames of up to 15 MB.
-    maxPayload: 16 * 1024 * 1024,
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (_offered, request) => chosen.get(request) ?? false,
-  });
+  // One server for every endpoint: it only does the handshake and framing (noServer). Made at the
+  // first handshake: `ws` brings Node's https, tls and zlib, megabytes of resident code and heap
+  // that a run with no WebSocket never needs (see transport/listen.ts).
+  let wss: WebSocketServer | undefined;
+  const server = (): WebSocketServer =>
+    (wss ??= new (require('ws') as typeof import('ws')).WebSocketServer({
+      noServer: true,
+      // Realtime events carry base64 audio: the API takes frames of up to 15 MB.
+      maxPayload: 16 * 1024 * 1024,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: (_offered, request) => chosen.get(request) ?? false,
+    }));
 
   const onUpgrade: UpgradeListener = (request, socket, head) => {
     socket.on('error', (error) => options.logger.debug(`websocket: ${error.message}`));
@@ -95,7 +99,7 @@ export function createWebSockets(endpoints: readonly WebSocketEndpoint[], option
         if (refusal) return refuse(refusal);
         if (socket.destroyed) return;
         chosen.set(request, endpoint.protocol?.(offered) ?? false);
-        wss.handleUpgrade(request, socket, head, (ws) => {
+        server().handleUpgrade(request, socket, head, (ws) => {
           open.add(ws);
           const since = performance.now();
           options.logger.info(`${request.method} ${redactUrl(request.url)} 101 (WebSocket)`);

@@ -199,6 +199,46 @@ describe('one port, every protocol', () => {
   });
 });
 
+describe('HTTP/2, TLS and WebSockets are loaded by the first client that needs them', () => {
+  test('plain HTTP/1.1 answers without node:http2, node:tls or ws in the process; an h2c and then a TLS client get theirs at once', async () => {
+    // A preload that tells, when asked, which of these the command's process has loaded.
+    const probe = path.join(dir, 'modules-probe.js');
+    await writeFile(
+      probe,
+      `process.on('SIGUSR2', () => process.stderr.write('MODULES ' + process.moduleLoadList.filter((m) => /^NativeModule (http2|tls|https|zlib)$/.test(m)).map((m) => m.slice(13)).concat(Object.keys(require.cache).some((k) => /node_modules\\/ws\\//.test(k)) ? ['ws'] : []).join(',') + ' END\\n'));`,
+    );
+    const cli = spawnCli(['--port', '0', '--log-level', 'warn'], { env: { ...env, NODE_OPTIONS: `--require ${probe}` } });
+    try {
+      const ready = await cli.waitFor(BOTH, 0, 60_000);
+      const loaded = async () => {
+        const from = cli.output().length;
+        cli.child.kill('SIGUSR2');
+        return (await cli.waitFor(/MODULES (\S*) END/, from))[1]!.split(',').filter(Boolean);
+      };
+      const plain = await fetch(`${ready[1]}/v1/models`, { headers: { authorization: 'Bearer sk-test' } });
+      expect(plain.status).toBe(200);
+      expect(await loaded()).toEqual([]);
+
+      const session = http2.connect(ready[1]!);
+      try {
+        expect((await h2Request(session, '/v1/models')).status).toBe(200);
+      } finally {
+        session.close();
+      }
+      expect(await loaded()).toEqual(expect.arrayContaining(['http2', 'tls']));
+
+      const secure = http2.connect(ready[3]!, { ca: await readFile(path.join(data, 'openai-mock', 'tls', 'ca.pem'), 'utf8') });
+      try {
+        expect((await h2Request(secure, '/v1/models')).status).toBe(200);
+      } finally {
+        secure.close();
+      }
+    } finally {
+      await cli.stop();
+    }
+  });
+});
+
 describe('--https-only and --https-port, with the certificate of the first start', () => {
   let cli: CliRun;
   let port: number;
