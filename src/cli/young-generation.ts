@@ -14,6 +14,13 @@
  */
 const FLAG = '--max-semi-space-size';
 const YOUNG_SEMI_SPACE_MB = 4;
+/**
+ * Also given to the replacement: the command collects the garbage of its start (the prepared
+ * spec's text, module loading, the config's compilation) once, just before its ready line
+ * (cli/main.ts), rather than leave it to the load that follows, which does not soon get to it:
+ * about 4 MiB less resident for the rest of the run (idle and at 1,000 paced streams alike).
+ */
+const EXPOSE_GC = '--expose-gc';
 
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 
@@ -29,7 +36,8 @@ function inspected(): boolean {
 const execve = (process as unknown as { execve?: Execve }).execve;
 if (typeof execve === 'function' && process.platform !== 'win32' && !given() && !inspected() && process.env.OPENAI_MOCK_EXECVE !== '0') {
   try {
-    execve(process.execPath, [process.execPath, `${FLAG}=${YOUNG_SEMI_SPACE_MB}`, ...process.execArgv, ...process.argv.slice(1)], process.env);
+    const gcFlag = process.execArgv.includes(EXPOSE_GC) ? [] : [EXPOSE_GC];
+    execve(process.execPath, [process.execPath, `${FLAG}=${YOUNG_SEMI_SPACE_MB}`, ...gcFlag, ...process.execArgv, ...process.argv.slice(1)], process.env);
   } catch {
     // Nothing was replaced: the command runs on as it was started, with V8's own sizing.
   }

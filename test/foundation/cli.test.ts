@@ -334,4 +334,23 @@ const canExecve = typeof (process as unknown as { execve?: unknown }).execve ===
     expect(await commandLine(debugged)).not.toContain('--max-semi-space-size=4');
     await debugged.stop();
   });
+
+  test('the command collects the garbage of its start once, just before its ready line (it gives itself --expose-gc)', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'openai-mock-gc-'));
+    try {
+      // A preload that says on stdout, the ready line's stream, each time the collection is asked for.
+      const probe = path.join(dir, 'gc-probe.js');
+      await writeFile(probe, "const g = globalThis.gc; if (g) globalThis.gc = () => { process.stdout.write('FULL GC\\n'); g(); };");
+      const run = start(['--port', '0', '--spec', smallSpec], { NODE_OPTIONS: `--require ${probe}` });
+      expect(await commandLine(run)).toContain('--expose-gc');
+      const output = run.output();
+      expect(output.match(/FULL GC/g)).toHaveLength(1);
+      expect(output.indexOf('FULL GC')).toBeLessThan(output.search(LISTENING));
+      expect((await run.stop()).code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
