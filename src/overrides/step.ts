@@ -1,4 +1,4 @@
-import type { Exchange, MockResponse, Step } from '../pipeline/types';
+import type { Exchange, Handler, MockResponse, Step } from '../pipeline/types';
 import type { Logger } from '../log/logger';
 import { internalError } from '../http/errors';
 import type { OverrideSet, CompiledOverride } from './set';
@@ -89,9 +89,15 @@ export function createOverridesStep(set: OverrideSet, logger: Logger, stateOf?: 
   // then one in CHECK_EVERY. Under a load test the check would cost as much as the answer itself
   // (a schema the size of chat completions', on every request); a reload starts the count again.
   const given = new Map<string, number>();
-  return async (exchange, next) => {
+  // An operation without overrides (a load test's every request, without a config) goes on down
+  // without an await of this step's: an async function returning `next`'s promise cost two more
+  // turns of the microtask queue and their promises.
+  return (exchange, next) => {
     const list = set.forOperation(exchange.operationId);
-    if (list.length === 0) return next(exchange);
+    return list.length === 0 ? next(exchange) : overridden(exchange, next, list);
+  };
+
+  async function overridden(exchange: Exchange, next: Handler, list: ReturnType<OverrideSet['forOperation']>): Promise<MockResponse> {
     let response = editable(await next(exchange));
     const request = overrideRequest(exchange);
     let bodyFrom: string | undefined;
@@ -133,5 +139,5 @@ export function createOverridesStep(set: OverrideSet, logger: Logger, stateOf?: 
       });
     }
     return response;
-  };
+  }
 }
