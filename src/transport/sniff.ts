@@ -27,9 +27,15 @@ export function classify(head: Buffer): Wire | undefined {
  */
 export function sniff(socket: Socket, timeoutMs: number, decide: (wire: Wire) => void): void {
   let head: Buffer | undefined;
-  const timer = setTimeout(() => socket.destroy(), timeoutMs);
+  let settled = false;
+  // After the event loop was held up (a long synchronous task, a starved CPU) the timers run
+  // before the loop reads what arrived meanwhile: a client whose request was waiting in the
+  // kernel would be cut (a reset, no answer). The reads get one turn before the client is
+  // judged silent.
+  const timer = setTimeout(() => setImmediate(() => settled || socket.destroy()), timeoutMs);
   timer.unref();
   const done = () => {
+    settled = true;
     clearTimeout(timer);
     socket.off('readable', onReadable);
     socket.off('end', onEnd);

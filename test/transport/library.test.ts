@@ -215,6 +215,37 @@ test('the headers timeout holds over TLS and through the sniffing front: a stall
   }
 });
 
+test('a request that arrived while the event loop was held up past the headers timeout is answered, not cut', async () => {
+  const strict = await startMock({ headersTimeout: 300 });
+  try {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port: strict.port });
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+      // Long enough for the server to accept and start waiting for the first bytes; then the
+      // request goes out and this process (the server's too) is busy past the timeout. From a
+      // setImmediate: the loop's next turn then runs its timers before it reads the request.
+      socket.once('connect', () =>
+        setTimeout(
+          () =>
+            setImmediate(() => {
+              socket.write('GET /v1/models HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk-test\r\nConnection: close\r\n\r\n');
+              const until = Date.now() + 700;
+              while (Date.now() < until);
+            }),
+          100,
+        ),
+      );
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+  } finally {
+    await strict.close();
+  }
+});
+
 test('close() ends open HTTP/2 sessions (an idle one and one with a stream in flight) instead of waiting on them', async () => {
   const other = await startMock({ tls: true, steps: [slowStream] });
   const idle = http2.connect(other.url, { ca: other.ca });
