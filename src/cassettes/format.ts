@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { getAjv } from '../validation/ajv';
+import { getAjv, takeErrors } from '../validation/ajv';
 import type { NormalRequest } from './key';
 
 /**
@@ -105,7 +105,7 @@ export function readCassette(file: string): Cassette {
   }
   validate ??= getAjv('json').compile(SCHEMA);
   if (!validate(data)) {
-    const first = validate.errors?.[0];
+    const first = takeErrors(validate)[0];
     throw new CassetteError(`${file} is not a valid cassette: ${first?.instancePath || '/'} ${first?.message}`);
   }
   return data as Cassette;

@@ -2,7 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Exchange, MockResponse } from '../pipeline/types';
 import type { PreparedOperation } from '../openapi/prepare';
 import { findResponse } from '../engine/negotiate';
-import { getAjv } from '../validation/ajv';
+import { getAjv, takeErrors } from '../validation/ajv';
 import { withBundle } from '../openapi/schema/walk';
 import { describeErrors } from '../validation/describe-errors';
 
@@ -43,6 +43,6 @@ export function responseProblem(exchange: Exchange, response: MockResponse): str
   if (!/json/i.test(type)) return undefined;
   const validate = validatorFor(exchange.operation, response.status);
   if (!validate || validate(response.body)) return undefined;
-  const problem = describeErrors(validate.errors ?? [], response.body);
+  const problem = describeErrors(takeErrors(validate), response.body);
   return problem.param ? `at \`${problem.param}\`: ${problem.message}` : problem.message;
 }

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { getAjv } from '../validation/ajv';
+import { getAjv, takeErrors } from '../validation/ajv';
 import { describeErrors } from '../validation/describe-errors';
 import { compileValidator, type ValidatorStore } from '../validation/validator-store';
 import { refsOf, withBundle, type SchemaTools } from '../openapi/schema/walk';
@@ -69,7 +69,7 @@ export function createEventChecker(schemas: RealtimeEventSchemas | undefined, st
     }
     const validate = validatorOf(record.type)!;
     if (!validate(value)) {
-      const described = describeErrors(validate.errors ?? [], value, undefined, tools);
+      const described = describeErrors(takeErrors(validate), value, undefined, tools);
       return { problem: { code: described.code ?? 'invalid_value', message: described.message, param: described.param }, eventId };
     }
     return { event: record as ClientEvent };

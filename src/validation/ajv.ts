@@ -1,5 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 
 /**
  * The spec declares OpenAPI 3.1, whose schema dialect is JSON Schema 2020-12; Prism reads it as
@@ -26,6 +27,18 @@ function createAjv(coerce: boolean) {
   });
   addFormats(ajv);
   return ajv;
+}
+
+/**
+ * A failed validator's errors, taken from it. Ajv leaves them on the function until its next call,
+ * and with `verbose` each holds the data it complains of: a validator that fails rarely (a union's
+ * branch, a rarely called operation) kept the last bad request it saw, a megabyte string or
+ * body, for as long as the server ran; with hundreds of validators, hundreds of such bodies.
+ */
+export function takeErrors(validate: { errors?: ErrorObject[] | null }): ErrorObject[] {
+  const errors = validate.errors ?? [];
+  validate.errors = null;
+  return errors;
 }
 
 let instances: { json: Ajv2020; text: Ajv2020 } | undefined;

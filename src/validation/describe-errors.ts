@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { takeErrors } from './ajv';
 import { bestRanked, isSchema, pointerParts, tagFit, valueAt as valueAtParts, type SchemaTools } from '../openapi/schema/walk';
 
 /**
@@ -93,7 +94,7 @@ function explainUnion(union: ErrorObject, data: unknown, tools: SchemaTools, pre
     if (typeof branch !== 'object' || branch === null) return [] as ErrorObject[];
     const validate = tools.compile(branch);
     if (validate(value)) return [] as ErrorObject[];
-    return (validate.errors ?? []).map((e) => ({ ...e, instancePath: base + e.instancePath }));
+    return takeErrors(validate).map((e) => ({ ...e, instancePath: base + e.instancePath }));
   });
   if (results.some((r) => r.length === 0)) return undefined;
 

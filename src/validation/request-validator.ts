@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { IHttpOperation, IHttpParam } from '@stoplight/types';
 import type { PreparedOperation } from '../openapi/prepare';
-import { getAjv } from './ajv';
+import { getAjv, takeErrors } from './ajv';
 import { describeErrors, type ValidationProblem } from './describe-errors';
 import { compileValidator, type ValidatorStore } from './validator-store';
 import { unknownParameters } from './unknown-params';
@@ -116,8 +116,8 @@ export function validateRequest(
   options: { allowUnknownParams?: boolean } = {},
 ): ValidationProblem | undefined {
   const checks = compileChecks(operation, store);
-  if (checks.path && !checks.path(parts.pathParams)) return describeErrors(checks.path.errors ?? [], parts.pathParams, undefined, schemaTools(operation, 'text'));
-  if (checks.query && !checks.query(parts.query)) return describeErrors(checks.query.errors ?? [], parts.query, undefined, schemaTools(operation, 'text'));
+  if (checks.path && !checks.path(parts.pathParams)) return describeErrors(takeErrors(checks.path), parts.pathParams, undefined, schemaTools(operation, 'text'));
+  if (checks.query && !checks.query(parts.query)) return describeErrors(takeErrors(checks.query), parts.query, undefined, schemaTools(operation, 'text'));
   if (checks.bodies.size === 0) return undefined;
   if (parts.body === undefined) {
     if (!checks.bodyRequired) return undefined;
@@ -134,7 +134,7 @@ export function validateRequest(
   }
   const validate = checks.bodies.get(mediaType)!;
   if (!validate(parts.body)) {
-    return describeErrors(validate.errors ?? [], parts.body, undefined, schemaTools(operation, mediaType === 'application/json' ? 'json' : 'text'));
+    return describeErrors(takeErrors(validate), parts.body, undefined, schemaTools(operation, mediaType === 'application/json' ? 'json' : 'text'));
   }
   if (text !== undefined) {
     if (valid.size >= VALID_TEXTS) valid.clear();

@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { takeErrors } from '../../validation/ajv';
 import { minimalValue, type MinimalOptions } from './minimal-value';
 import {
   allOf,
@@ -48,7 +49,7 @@ export function repairBody(body: unknown, validate: Validate, tools: SchemaTools
   for (const replace of [false, true]) {
     for (let round = 0; round < rounds; round++) {
       let changed = false;
-      for (const error of [...(validate.errors ?? [])]) changed = applyEdit(copy, error, tools, replace) || changed;
+      for (const error of takeErrors(validate)) changed = applyEdit(copy, error, tools, replace) || changed;
       if (validate(copy)) return copy;
       if (!changed) break;
     }
