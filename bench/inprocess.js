@@ -7,11 +7,13 @@
  * costs, which the socket bench's system calls and wake-ups hide under their noise.
  *
  *   node bench/inprocess.js [--scenario models|chat|embeddings|invalid|stream] [--requests N] [--rounds R]
- *                           [--a DIST] [--b DIST|bare] [--a-options JSON] [--b-options JSON]
+ *                           [--a DIST] [--b DIST|bare] [--a-options JSON] [--b-options JSON] [--retained]
  *
  * DIST is a build's dist/ (default: this checkout's). `bare` is a bare Node http server answering a
  * fixed body. Options go to createMockServer, e.g. --a-options '{"journal":false}'. Prints the
  * median and least CPU microseconds per request of each, and the median of the paired ratios A/B.
+ * --retained instead prints what one journal entry of the scenario keeps on the heap, for A and B:
+ * a 2,000-entry journal filled, the heap after a full collection before and after it is cleared.
  */
 const http = require('node:http');
 const path = require('node:path');
@@ -21,7 +23,7 @@ const { readFlags } = require('./lib/cli');
 
 const ROOT = path.join(__dirname, '..');
 
-const { flags, usage: USAGE } = readFlags(__filename, [3, 14], {
+const { flags, usage: USAGE } = readFlags(__filename, [3, 16], {
   scenario: { type: 'string', default: 'chat' },
   requests: { type: 'string', default: '10000' },
   rounds: { type: 'string', default: '10' },
@@ -30,6 +32,7 @@ const { flags, usage: USAGE } = readFlags(__filename, [3, 14], {
   'a-options': { type: 'string', default: '{}' },
   'b-options': { type: 'string', default: '{}' },
   spec: { type: 'string' },
+  retained: { type: 'boolean' },
 });
 const scenario = SCENARIOS.find((s) => s.key === flags.scenario);
 const requests = Number(flags.requests);
@@ -99,7 +102,36 @@ async function make(dist, options) {
   return Object.assign(created[before], { mock });
 }
 
+/** Bytes a journal entry of the scenario holds: one server at a time, so that the other's heap does not count. */
+async function retained(dist, options) {
+  // A bench script may ask V8 for its collector; the server itself never runs with this.
+  require('node:v8').setFlagsFromString('--expose-gc');
+  const gc = require('node:vm').runInNewContext('gc');
+  const entries = 2000;
+  const server = await make(dist, JSON.stringify({ ...JSON.parse(options), journal: { max: entries } }));
+  await feed(server, entries + 1000);
+  const heap = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const full = heap();
+  server.mock.journal.clear();
+  const bytes = (full - heap()) / entries;
+  await server.mock.close();
+  return bytes;
+}
+
 (async () => {
+  if (flags.retained) {
+    if (flags.b === 'bare') throw new Error('--retained compares two builds or option sets of openai-mock, not the bare server');
+    const bytes = [await retained(flags.a, flags['a-options']), await retained(flags.b, flags['b-options'])];
+    process.stdout.write(
+      `${scenario.key}, bytes one journal entry keeps (2,000 entries, after a full collection)\n` +
+        `  A ${flags.a} ${flags['a-options']}: ${bytes[0].toFixed(0)}\n  B ${flags.b} ${flags['b-options']}: ${bytes[1].toFixed(0)}\n`,
+    );
+    process.exit(0);
+  }
   const a = await make(flags.a, flags['a-options']);
   const b = await make(flags.b, flags['b-options']);
   await feed(a, 3000);
