@@ -28,7 +28,7 @@ const { measureReload } = require('./lib/reload');
 const { summarizeProfile } = require('./lib/profile');
 const { measureTransports, transportRatios } = require('./lib/transport');
 
-const { flags, usage: USAGE } = readFlags(__filename, [3, 15], {
+const { flags } = readFlags(__filename, [3, 15], {
   quick: { type: 'boolean' },
   runs: { type: 'string' },
   seconds: { type: 'string' },
@@ -42,14 +42,7 @@ const { flags, usage: USAGE } = readFlags(__filename, [3, 15], {
   streams: { type: 'string' },
   'stream-rounds': { type: 'string' },
   dist: { type: 'string' },
-});
-for (const name of ['runs', 'seconds', 'warmup', 'stream-rounds']) {
-  const value = flags[name];
-  if (value !== undefined && !(Number(value) >= 0 && Number.isFinite(Number(value)))) {
-    process.stderr.write(`bench: --${name} takes a number of ${name === 'runs' || name === 'stream-rounds' ? 'runs' : 'seconds'}, got "${value}"\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-}
+}, ['runs', 'seconds', 'warmup', 'stream-rounds']);
 
 const CONNECTIONS = 10;
 const dist = path.resolve(flags.dist ?? path.join(ROOT, 'dist'));

@@ -23,7 +23,7 @@ async function main() {
     runs: { type: 'string' },
     json: { type: 'string' },
     spec: { type: 'string' },
-  });
+  }, ['seconds', 'connections', 'runs']);
   const cores = os.availableParallelism();
   const counts = values.workers ? values.workers.split(',').map(Number) : [...new Set([1, 2, ...Array.from({ length: Math.max(0, cores - 2) }, (_, i) => i + 3)])];
   const settings = {

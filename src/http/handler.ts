@@ -345,7 +345,7 @@ export function createRequestHandler(options: HandlerOptions) {
     const measured = options.metrics?.answer(seen.operationId, result, started);
     try {
       // A plain answer is written at once; only a stream is waited for.
-      const writing = writeResponse(response, recording?.result ?? result, options.maxAnswerBytes, recording?.tap);
+      const writing = writeResponse(response, result, options.maxAnswerBytes, recording?.tap);
       if (writing) await writing;
     } catch (error) {
       if (!(error instanceof AnswerTooLargeError)) throw error;

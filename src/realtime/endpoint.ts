@@ -162,24 +162,24 @@ export function createRealtime(options: RealtimeOptions) {
       upgradeRequests.set(session.id, request);
       if (feed && options.front) {
         const started = process.hrtime.bigint();
+        const frames = feed.frames();
         const recording = options.front.record({
           request,
           session: testSession ?? 'default',
           // No operation of the spec: the entry's operation is null, its path the socket's.
           seen: { query: Object.fromEntries(url.searchParams) },
-          result: { status: 101, headers: { upgrade: 'websocket' }, body: feed.frames() },
+          result: { status: 101, headers: { upgrade: 'websocket' }, body: frames },
           started,
         });
         // The feed is written to the recorder as the HTTP writer writes a stream: each chunk to
         // its tap (the recorder no longer wraps the body), then the end.
-        const body = recording?.result.body as AsyncIterable<string> | undefined;
         const tap = recording?.tap;
-        if (body) {
+        if (recording) {
           void (async () => {
-            for await (const chunk of body) tap?.chunk(chunk);
+            for await (const chunk of frames) tap?.chunk(chunk);
           })()
             .then(() => tap?.end(), (error: unknown) => tap?.end(error))
-            .finally(() => recording?.done());
+            .finally(() => recording.done());
         }
       }
       socket.on('message', (data, isBinary) => {

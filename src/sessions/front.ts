@@ -47,8 +47,8 @@ export interface Answered {
 
 export interface FrontHooks {
   sessionOf(request: IncomingMessage): string;
-  /** Records an answer about to be written; returns it, what to call once written, and for a stream what the writer tells of its events as they go. */
-  record(answered: Answered): { result: MockResponse; done(): void; tap?: StreamTap } | undefined;
+  /** Records an answer about to be written; returns what to call once it is written, and what the writer tells of it as it goes (a stream's events, a plain answer's bytes). */
+  record(answered: Answered): { done(): void; tap?: StreamTap } | undefined;
   /** Records a connection closed without an answer (a scripted fault). */
   dropped(answered: Omit<Answered, 'result'>): void;
 }
@@ -82,19 +82,11 @@ class Kept implements StreamTap {
   private given: unknown;
   /** What is kept of a plain answer's body: its JSON as sent (parsed when read), else `keptValue`. */
   private keptJson: string | Buffer | undefined;
-  private keptValue: unknown;
-  private isKept = false;
+  private keptValue: unknown = NOT_KEPT;
   /** The answer is plain (not streamed). */
   private plain = false;
   /** The answer's own headers, for a reader; undefined until there is an answer. */
   private resultHeaders: Record<string, string> | undefined;
-  /**
-   * A plain answer, as the front writes it (the object is the front's recording of it: result,
-   * tap, done), until it is done: an entry lives a thousand requests, and an answer's body tree
-   * (a chat completion's choices, message and usage) kept that long was the bulk of what the
-   * collector copied and promoted per request.
-   */
-  result: MockResponse | undefined;
 
   constructor(
     private readonly entry: JournalEntry,
@@ -110,16 +102,20 @@ class Kept implements StreamTap {
     private readonly script: string | undefined,
   ) {}
 
-  /** The answer is plain (not streamed): its body is kept as the writer serialised it. */
-  answer(result: MockResponse): this & { result: MockResponse } {
-    this.result = result;
+  /**
+   * The answer is plain (not streamed): its body is kept as the writer serialised it. The answer
+   * object itself is not kept: an entry lives a thousand requests, and an answer's body tree (a
+   * chat completion's choices, message and usage) kept that long was the bulk of what the
+   * collector copied and promoted per request.
+   */
+  answer(result: MockResponse): this {
     this.plain = true;
     this.resultHeaders = result.headers;
     // A JSON body held as text (`raw`) is kept as that text, not parsed to be looked at.
     const rawJson = result.raw && result.raw.length > 0 && JSON_TYPE.test(result.headers['content-type'] ?? '') ? result.raw : undefined;
-    if (rawJson) (this.keptJson = rawJson), (this.isKept = true);
+    if (rawJson) this.keptJson = rawJson;
     else this.given = result.body;
-    return this as this & { result: MockResponse };
+    return this;
   }
 
   get tap(): StreamTap {
@@ -147,8 +143,12 @@ class Kept implements StreamTap {
 
   /** As for the request: an answer's bytes (audio, files) are summarised at once, never held. */
   private keep(): void {
-    if (!this.isKept) (this.keptValue = journalBody(this.given)), (this.isKept = true);
+    if (!this.isKept) this.keptValue = journalBody(this.given);
     this.given = undefined;
+  }
+
+  private get isKept(): boolean {
+    return this.keptJson !== undefined || this.keptValue !== NOT_KEPT;
   }
 
   // The tap of a plain answer: only `written` has anything to do.
@@ -157,14 +157,13 @@ class Kept implements StreamTap {
 
   /** The writer's serialised answer: a JSON one is kept as that one string (or the very bytes it wrote from `raw`), parsed when read. */
   written(payload: string | Buffer, contentType: string | undefined): void {
-    if (!this.isKept && payload.length > 0 && JSON_TYPE.test(contentType ?? '')) (this.keptJson = payload), (this.isKept = true);
+    if (!this.isKept && payload.length > 0 && JSON_TYPE.test(contentType ?? '')) this.keptJson = payload;
     this.keep();
   }
 
   /** The answer is out: a body never written (an answer that failed) is kept as given. */
   done(): void {
     if (this.plain) this.keep();
-    this.result = undefined;
     this.entry.durationMs = sinceMs(this.started);
   }
 }
@@ -239,7 +238,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       const done = () => {
         if (!finished) (finished = true), kept.done();
       };
-      return { result, done, tap: recordEvents(entry, response, done) };
+      return { done, tap: recordEvents(entry, response, done) };
     },
 
     dropped(answered) {
@@ -250,6 +249,8 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
 }
 
 const JSON_TYPE = /json/i;
+/** A plain answer's body not kept yet (undefined is a body: an answer without one). */
+const NOT_KEPT = Symbol('not kept');
 
 /** JSON kept as text (or bytes), as it is read; what does not parse stays text. */
 function parsedJson(data: string | Buffer): unknown {
