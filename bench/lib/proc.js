@@ -4,6 +4,8 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
 
 /** A port that was free a moment ago (the OS picks it); the server is then told to use it. */
 function freePort() {
@@ -56,27 +58,49 @@ function ping(url, headers, timeoutMs = 2000) {
  */
 async function startAndWait({ command, args, env, url, headers, timeoutMs }) {
   const started = performance.now();
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk).slice(-4000);
+  // The server's output goes to a file, as `openai-mock > server.log` would: read through a pipe,
+  // its log lines (one per request at info) were work for this process's event loop, which is
+  // also the load generator's.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openai-mock-bench-'));
+  const logFile = path.join(dir, 'output.log');
+  const fd = fs.openSync(logFile, 'w');
+  let child;
+  try {
+    child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  } finally {
+    fs.closeSync(fd);
+  }
+  let said;
+  const output = () => {
+    if (said !== undefined) return said;
+    try {
+      const size = fs.statSync(logFile).size;
+      const handle = fs.openSync(logFile, 'r');
+      const tail = Buffer.alloc(Math.min(size, 4000));
+      fs.readSync(handle, tail, 0, tail.length, size - tail.length);
+      fs.closeSync(handle);
+      return tail.toString('utf8');
+    } catch {
+      return '';
+    }
   };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
   let exited = null;
   child.once('exit', (code, signal) => {
     exited = { code, signal };
+    said = output();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
   const deadline = started + timeoutMs;
   for (;;) {
-    if (exited) throw new Error(`exited (${exited.code ?? exited.signal}) before answering:\n${output.trim()}`);
+    if (exited) throw new Error(`exited (${exited.code ?? exited.signal}) before answering:\n${output().trim()}`);
     if (performance.now() > deadline) {
+      const said = output().trim();
       await stop(child);
-      throw new Error(`no answer within ${timeoutMs} ms:\n${output.trim()}`);
+      throw new Error(`no answer within ${timeoutMs} ms:\n${said}`);
     }
     try {
       const status = await ping(url, headers);
-      return { child, readyMs: performance.now() - started, status, output: () => output };
+      return { child, readyMs: performance.now() - started, status, output };
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }

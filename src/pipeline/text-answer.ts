@@ -12,13 +12,13 @@ export interface AnswerFacts {
 // On the answer itself, not in a WeakMap: one less table to fill and sweep per answer. A spread
 // copies it along with `raw` undefined, which is how a copy is told apart.
 const HELD = Symbol('openai-mock.heldText');
-type Held = MockResponse & { [HELD]?: { text: Buffer; facts: AnswerFacts } };
+type Held = MockResponse & { [HELD]?: { text: string | Buffer; facts: AnswerFacts } };
 
 // One getter and setter for every such answer: a closure per answer would give each its own
 // hidden class, and every step reading `status` or `headers` would go megamorphic.
 function readBody(this: MockResponse): unknown {
   const text = (this as Held)[HELD]?.text;
-  const value = text === undefined ? undefined : (JSON.parse(text.toString('utf8')) as unknown);
+  const value = text === undefined ? undefined : (JSON.parse(typeof text === 'string' ? text : text.toString('utf8')) as unknown);
   settle(this, value);
   return value;
 }
@@ -38,13 +38,25 @@ const LAZY_BODY: PropertyDescriptor = { get: readBody, set: writeBody, enumerabl
  * to it, in place or not, is what the client gets. `body` is defined before `raw`, so that a
  * spread (`{ ...answer }`) reads the body, and so drops `raw`, before it copies `raw`.
  */
-export function textAnswer(status: number, headers: Record<string, string>, text: Buffer, facts: AnswerFacts): MockResponse {
+export function textAnswer(status: number, headers: Record<string, string>, text: string | Buffer, facts: AnswerFacts): MockResponse {
   const answer = { status, headers } as MockResponse;
   Object.defineProperty(answer, 'body', LAZY_BODY);
   answer.raw = text;
   (answer as Held)[HELD] = { text, facts };
   return answer;
 }
+
+// Texts that many answers share, made once and never changed (the models list, until the
+// catalogue changes): the journal keeps a reference to one rather than a copy per answer.
+const shared = new WeakSet<Buffer>();
+
+/** Marks `text` as shared by many answers and never changed; returns it. */
+export function sharedText(text: Buffer): Buffer {
+  shared.add(text);
+  return text;
+}
+
+export const isSharedText = (text: unknown): text is Buffer => Buffer.isBuffer(text) && shared.has(text);
 
 /** The answer's facts: as its source told them while its body is unread, else from the body. */
 export function answerFacts(response: MockResponse): AnswerFacts {

@@ -44,9 +44,10 @@ export interface MockResponse {
   source?: ResponseSource;
   /**
    * The body exactly as an upstream or a cassette sent it, written instead of `body` while no
-   * step has replaced the response: an unmatched proxied answer goes out byte for byte.
+   * step has replaced the response: an unmatched proxied answer goes out byte for byte. A string
+   * is JSON text the mock made (pipeline/text-answer.ts), sent as UTF-8.
    */
-  raw?: Buffer;
+  raw?: Buffer | string;
 }
 
 /** Set by config or an override; read by the streaming step. All optional, zero by default. */

@@ -3,7 +3,8 @@ import { streamOf, type Exchange, type MockResponse } from '../pipeline/types';
 import { apiKeyOf } from '../scripts/match';
 import { DEFAULT_SESSION } from '../scripts/book';
 import { FILLS, later, type Journal, type JournalEntry, type Pending } from './journal';
-import { journalBody, maskHeaders, maskQuery, recordEvents, type StreamTap } from './record';
+import { journalBody, recordEvents, type StreamTap } from './record';
+import { maskHeaders, maskQuery, parsedJson } from './mask';
 
 /**
  * What the HTTP front (src/http/handler.ts) asks of sessions and the journal: the session of a
@@ -70,12 +71,15 @@ function rawQuery(url: string): Record<string, unknown> {
 
 
 /**
- * What an entry leaves for its first reader, and what the writer tells it of a plain answer: one
+ * What the front knows of one journaled request, and what the writer tells it of the answer: one
  * object per request, its work in methods, in place of the half-dozen closures (and their
- * contexts) a request cost before, which under load lived a thousand requests each and were
- * promoted with their entries. It keeps values, never the request or the exchange: what a reader
- * needs (masked headers and query, the ISO time, uploads' digests) is worked out when the entry is
- * first read, and most entries never are.
+ * contexts) a request cost before. It keeps values, never the request or the exchange.
+ *
+ * A plain answer's entry is packed (journal.ts, packed.ts) once the answer is out, and is never an
+ * object on the heap: it is written in the same turn as it is recorded, so no reader can look in
+ * between. A streamed answer's entry (and a dropped connection's) is an object from the start, in
+ * the journal while its events come; what a reader needs of it (masked headers and query, the ISO
+ * time) is worked out when it is first read, and most entries never are.
  */
 class Kept implements StreamTap {
   /** A plain answer's body: as given, then (once written or done) as kept. */
@@ -83,33 +87,38 @@ class Kept implements StreamTap {
   /** What is kept of a plain answer's body: its JSON as sent (parsed when read), else `keptValue`. */
   private keptJson: string | Buffer | undefined;
   private keptValue: unknown = NOT_KEPT;
-  /** The answer is plain (not streamed). */
-  private plain = false;
   /** The answer's own headers, for a reader; undefined until there is an answer. */
   private resultHeaders: Record<string, string> | undefined;
+  /** The object entry of a streamed answer or a dropped connection; a plain answer has none. */
+  private entry: JournalEntry | undefined;
+  private status = 0;
+  private interrupted: string | undefined;
 
   constructor(
-    private readonly entry: JournalEntry,
+    private readonly journal: Journal,
     private readonly arrived: number,
+    private readonly started: bigint,
+    private readonly session: string,
+    private readonly method: string,
+    private readonly path: string,
+    private readonly operation: string | null,
     private readonly url: string,
     private readonly query: Record<string, unknown> | undefined,
     private readonly headers: IncomingMessage['headers'],
     /** The request's JSON text, parsed when read; else its body as the journal shows it, summarised now (never the request's megabytes). */
     private readonly text: string | undefined,
     private readonly body: unknown,
-    private readonly started: bigint,
-    /** Set on the entry when it is read: a spread of it in the entry's literal cost each entry a second object. */
     private readonly script: string | undefined,
   ) {}
 
   /**
    * The answer is plain (not streamed): its body is kept as the writer serialised it. The answer
-   * object itself is not kept: an entry lives a thousand requests, and an answer's body tree (a
-   * chat completion's choices, message and usage) kept that long was the bulk of what the
-   * collector copied and promoted per request.
+   * object itself is not kept: an answer's body tree (a chat completion's choices, message and
+   * usage) kept for a thousand requests was the bulk of what the collector copied and promoted.
    */
-  answer(result: MockResponse): this {
-    this.plain = true;
+  answer(result: MockResponse, interrupted: string | undefined): this {
+    this.status = result.status;
+    this.interrupted = interrupted;
     this.resultHeaders = result.headers;
     // A JSON body held as text (`raw`) is kept as that text, not parsed to be looked at.
     const rawJson = result.raw && result.raw.length > 0 && JSON_TYPE.test(result.headers['content-type'] ?? '') ? result.raw : undefined;
@@ -122,23 +131,38 @@ class Kept implements StreamTap {
     return this;
   }
 
-  /** A streamed answer: only its headers are left for the reader (its events are recordEvents'). */
-  streamed(result: MockResponse): void {
-    this.resultHeaders = result.headers;
+  /** An object entry, in the journal at once: for a streamed answer (its events are recordEvents') or a dropped connection. */
+  open(response: JournalEntry['response'], headers?: Record<string, string>): JournalEntry {
+    this.resultHeaders = headers;
+    // Every field in the literal, the journal's id too: one set afterwards would give each entry a
+    // second object (its out-of-object properties) to copy and promote.
+    const entry: JournalEntry & Pending = {
+      id: '',
+      time: '',
+      session: this.session,
+      method: this.method,
+      path: this.path,
+      operation: this.operation,
+      query: EMPTY,
+      headers: EMPTY,
+      body: undefined,
+      response,
+      durationMs: sinceMs(this.started),
+      [FILLS]: undefined,
+    };
+    later(entry, this);
+    this.entry = entry;
+    return this.journal.add(entry);
   }
 
   fill(): void {
-    const entry = this.entry;
+    const entry = this.entry!;
     entry.time = new Date(this.arrived).toISOString();
     entry.query = maskQuery(this.query ?? rawQuery(this.url));
     entry.headers = maskHeaders(this.headers);
     entry.body = this.text !== undefined ? parsedJson(this.text) : this.body;
     if (this.script !== undefined) entry.script = this.script;
     if (this.resultHeaders) entry.response.headers = { ...this.resultHeaders };
-    if (this.plain) {
-      this.keep();
-      entry.response.body = this.keptJson !== undefined ? parsedJson(this.keptJson) : this.keptValue;
-    }
   }
 
   /** As for the request: an answer's bytes (audio, files) are summarised at once, never held. */
@@ -161,55 +185,70 @@ class Kept implements StreamTap {
     this.keep();
   }
 
-  /** The answer is out: a body never written (an answer that failed) is kept as given. */
+  /** The answer is out: an object entry gets its duration; a plain answer is packed, its body kept as given if never written (an answer that failed). */
   done(): void {
-    if (this.plain) this.keep();
-    this.entry.durationMs = sinceMs(this.started);
+    const durationMs = sinceMs(this.started);
+    if (this.entry) {
+      this.entry.durationMs = durationMs;
+      return;
+    }
+    this.keep();
+    this.journal.addPacked({
+      arrivedMs: this.arrived,
+      durationMs,
+      status: this.status,
+      session: this.session,
+      method: this.method,
+      path: this.path,
+      operation: this.operation,
+      script: this.script,
+      interrupted: this.interrupted,
+      query: this.query ?? (this.url.includes('?') ? rawQuery(this.url) : undefined),
+      headers: this.headers,
+      text: this.text,
+      body: this.body,
+      responseHeaders: this.resultHeaders,
+      responseJson: this.keptJson,
+      responseBody: this.keptJson === undefined ? this.keptValue : undefined,
+    });
   }
 }
 
 export function createFrontHooks(journal: Journal, options: SessionOptions, scriptOf: (exchange: Exchange) => string | undefined): FrontHooks {
   const header = (options.header ?? 'x-mock-session').toLowerCase();
 
-  /** The entry, kept in the journal, and what fills it in when first read. */
-  const add = (answered: Omit<Answered, 'result'>, response: JournalEntry['response']): { entry: JournalEntry; kept: Kept } => {
+  /** What is kept of the request, summarised now. */
+  const keep = (answered: Omit<Answered, 'result'>): Kept => {
     const { request, exchange, seen } = answered;
     const elapsed = sinceMs(answered.started);
     const url = request.url ?? '/';
-    const script = exchange ? scriptOf(exchange) : undefined;
     const jsonBytes = seen.jsonBytes;
     const tooLarge = (jsonBytes ?? 0) > JOURNAL_BODY_MAX;
-    // Summarised now (bytes of uploads and binaries by size and digest, a large JSON body dropped):
-    // the deferred fill must never keep a request's megabytes alive in the journal. A JSON body is
-    // kept as the text it came as: under load, a thousand entries' object trees are the collector's
-    // work, promoted and marked again and again.
+    // Bytes of uploads and binaries by size and digest, a large JSON body dropped: the journal must
+    // never keep a request's megabytes. A JSON body is kept as the text it came as.
     const text = tooLarge ? undefined : seen.jsonText;
     const body = tooLarge
       ? { omitted: `a JSON body over ${JOURNAL_BODY_MAX} bytes`, bytes: jsonBytes }
       : text !== undefined
         ? undefined
         : journalBody(exchange ? exchange.request.body : seen.body);
-    // Every field in the literal, the journal's id too: one set afterwards would give each entry a
-    // second object (its out-of-object properties) to copy and promote.
-    const entry: JournalEntry & Pending = {
-      id: '',
-      time: '',
-      session: answered.session,
-      method: (request.method ?? 'GET').toUpperCase(),
-      path: exchange?.request.path ?? url.split('?')[0]!,
-      operation: exchange?.operationId ?? seen.operationId ?? null,
-      query: EMPTY,
-      headers: EMPTY,
-      body: undefined,
-      response,
-      durationMs: elapsed,
-      [FILLS]: undefined,
-    };
     // A URL without a query has none to show: its (empty) query object is not kept.
     const query = url.includes('?') ? (exchange?.request.query ?? seen.query) : undefined;
-    const kept = new Kept(entry, Date.now() - elapsed, url, query, request.headers, text, body, answered.started, script);
-    later(entry, kept);
-    return { entry: journal.add(entry), kept };
+    return new Kept(
+      journal,
+      Date.now() - elapsed,
+      answered.started,
+      answered.session,
+      (request.method ?? 'GET').toUpperCase(),
+      exchange?.request.path ?? url.split('?')[0]!,
+      exchange?.operationId ?? seen.operationId ?? null,
+      url,
+      query,
+      request.headers,
+      text,
+      body,
+      exchange ? scriptOf(exchange) : undefined,
+    );
   };
 
   return {
@@ -227,13 +266,13 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
     record(answered) {
       if (!journal.enabled) return undefined;
       const { result } = answered;
-      const streamed = streamOf(result) !== undefined;
-      const response: JournalEntry['response'] = { status: result.status, headers: EMPTY_HEADERS, streamed };
-      if (answered.exchange?.signal.aborted) response.interrupted = 'client went away before the answer';
-      // Kept before the answer is written: a client that reads the journal after its answer finds it there.
-      const { entry, kept } = add(answered, response);
-      if (!streamed) return kept.answer(result);
-      kept.streamed(result);
+      const interrupted = answered.exchange?.signal.aborted ? 'client went away before the answer' : undefined;
+      const kept = keep(answered);
+      if (streamOf(result) === undefined) return kept.answer(result, interrupted);
+      // In the journal before the first event is written: a client that reads it then finds it there.
+      const response: JournalEntry['response'] = { status: result.status, headers: EMPTY_HEADERS, streamed: true };
+      if (interrupted !== undefined) response.interrupted = interrupted;
+      const entry = kept.open(response, result.headers);
       let finished = false;
       const done = () => {
         if (!finished) (finished = true), kept.done();
@@ -243,7 +282,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
 
     dropped(answered) {
       if (!journal.enabled) return;
-      add(answered, { status: 0, headers: {}, streamed: false, interrupted: 'connection closed without an answer, as scripted' });
+      keep(answered).open({ status: 0, headers: {}, streamed: false, interrupted: 'connection closed without an answer, as scripted' });
     },
   };
 }
@@ -251,16 +290,6 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
 const JSON_TYPE = /json/i;
 /** A plain answer's body not kept yet (undefined is a body: an answer without one). */
 const NOT_KEPT = Symbol('not kept');
-
-/** JSON kept as text (or bytes), as it is read; what does not parse stays text. */
-function parsedJson(data: string | Buffer): unknown {
-  const text = typeof data === 'string' ? data : data.toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 /** Placeholders until an entry is read; never handed out (the journal fills the entry first). */
 const EMPTY: Record<string, never> = Object.freeze({}) as Record<string, never>;

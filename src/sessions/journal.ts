@@ -2,6 +2,7 @@
  * The request journal: what each request asked and what it was answered, newest last, bounded
  * (the oldest entries are dropped first) so that a long test run keeps a flat memory.
  */
+import { PackedRecords, toEntry, type PackedFields } from './packed';
 
 /** One event of a streamed answer: its `event:` name, if any, and its data (JSON parsed when it is JSON). */
 export interface JournalEvent {
@@ -105,10 +106,13 @@ export function sinceTest(since: JournalFilter['since']): ((entry: JournalEntry,
 
 export class Journal {
   // Oldest first from `start`: dropping the oldest moves an index, not the whole array, and the
-  // dropped slots are cut off once there are as many of them as entries.
-  private entries: JournalEntry[] = [];
+  // dropped slots are cut off once there are as many of them as entries. A plain answer's entry
+  // is a number, where its record starts in `packed` (see packed.ts); a streamed answer's (or a
+  // dropped connection's) is an object, its events still coming when it is added.
+  private entries: (JournalEntry | number)[] = [];
   private start = 0;
   private seq = 0;
+  private readonly packed = new PackedRecords();
 
   constructor(public max: number = DEFAULT_JOURNAL_MAX) {}
 
@@ -124,16 +128,52 @@ export class Journal {
   add(entry: Omit<JournalEntry, 'id'>): JournalEntry {
     const kept = entry as JournalEntry;
     kept.id = String(++this.seq);
-    this.entries.push(kept);
+    this.keep(kept);
+    return kept;
+  }
+
+  private keep(entry: JournalEntry | number): void {
+    this.entries.push(entry);
     while (this.entries.length - this.start > this.max) this.entries[this.start++] = undefined as never;
     if (this.start > 0 && this.start >= this.entries.length - this.start) {
       this.entries = this.entries.slice(this.start);
       this.start = 0;
     }
-    return kept;
   }
 
-  private kept(): JournalEntry[] {
+  /** Keeps an entry as its packed record (see packed.ts), as `add` keeps an object one. */
+  addPacked(fields: PackedFields): void {
+    const seq = this.seq + 1;
+    const entries = this.entries;
+    let cursor = this.start;
+    let record: number;
+    try {
+      record = this.packed.write(
+        seq,
+        fields,
+        () => this.records(),
+        // Records move in the order `records` gave them: each is found from where the last one was.
+        (from, to) => {
+          while (entries[cursor] !== from) cursor++;
+          entries[cursor++] = to;
+        },
+      );
+    } catch {
+      // A body JSON cannot write (a cycle an override made) is not kept.
+      return;
+    }
+    this.seq = seq;
+    this.keep(record);
+  }
+
+  private *records(): Iterable<number> {
+    for (let i = this.start; i < this.entries.length; i++) {
+      const entry = this.entries[i];
+      if (typeof entry === 'number') yield entry;
+    }
+  }
+
+  private kept(): (JournalEntry | number)[] {
     if (this.start > 0) {
       this.entries = this.entries.slice(this.start);
       this.start = 0;
@@ -141,27 +181,36 @@ export class Journal {
     return this.entries;
   }
 
+  private sessionOf(entry: JournalEntry | number): string {
+    return typeof entry === 'number' ? this.packed.sessionAt(entry) : entry.session;
+  }
+
+  private open(entry: JournalEntry | number): JournalEntry {
+    return typeof entry === 'number' ? toEntry(this.packed.read(entry)) : settled(entry);
+  }
+
   /** Oldest first. `operation` is tested by the caller's `operationTest`, which knows the spec. */
   list(filter: { operationTest?: (operation: string | null) => boolean; session?: string; since?: JournalFilter['since'] } = {}): JournalEntry[] {
     const since = sinceTest(filter.since);
-    return this.kept().map(settled).filter(
-      (entry) =>
-        (filter.session === undefined || entry.session === filter.session) &&
-        (!filter.operationTest || filter.operationTest(entry.operation)) &&
-        (!since || since(entry, Number(entry.id))),
-    );
+    const out: JournalEntry[] = [];
+    for (const kept of this.kept()) {
+      if (filter.session !== undefined && this.sessionOf(kept) !== filter.session) continue;
+      const entry = this.open(kept);
+      if ((!filter.operationTest || filter.operationTest(entry.operation)) && (!since || since(entry, Number(entry.id)))) out.push(entry);
+    }
+    return out;
   }
 
   get(id: string): JournalEntry | undefined {
-    const entry = this.kept().find((entry) => entry.id === id);
-    return entry && settled(entry);
+    const entry = this.kept().find((entry) => (typeof entry === 'number' ? String(this.packed.seqAt(entry)) : entry.id) === id);
+    return entry === undefined ? undefined : this.open(entry);
   }
 
   /** Removes the entries of one session, or all; never rewinds scripts or ids. */
   clear(session?: string): number {
     const entries = this.kept();
     const before = entries.length;
-    this.entries = session === undefined ? [] : entries.filter((entry) => entry.session !== session);
+    this.entries = session === undefined ? [] : entries.filter((entry) => this.sessionOf(entry) !== session);
     return before - this.entries.length;
   }
 }

@@ -1,36 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-import { redactSecret } from '../log/logger';
 import { frame, type SseEvent } from '../streaming/events';
 import { later, type JournalEntry, type JournalEvent } from './journal';
 
-/** What the journal keeps of a request's headers, query and body: credentials masked, uploads summarised. */
-
-const SECRET_HEADER = /authorization|api-key|apikey|cookie|token|secret|password/i;
-const SECRET_PARAM = /key|token|secret|auth|password|signature/i;
-
-function mask(value: string): string {
-  const bearer = /^(Bearer|Basic)\s+(.+)$/i.exec(value);
-  return bearer ? `${bearer[1]} ${redactSecret(bearer[2]!)}` : redactSecret(value);
-}
-
-export function maskHeaders(headers: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
-  const kept: Record<string, string | string[] | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    kept[name] = SECRET_HEADER.test(name) ? (Array.isArray(value) ? value.map(mask) : mask(value)) : value;
-  }
-  return kept;
-}
-
-export function maskQuery(query: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!query) return {};
-  let masked: Record<string, unknown> | undefined;
-  for (const [name, value] of Object.entries(query)) {
-    if (typeof value === 'string' && SECRET_PARAM.test(name)) (masked ??= { ...query })[name] = redactSecret(value);
-  }
-  return masked ?? query;
-}
+/** What the journal keeps of a request's body: uploads summarised. */
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -1,0 +1,312 @@
+/**
+ * Finished journal entries kept as bytes outside the JavaScript heap.
+ *
+ * An entry lives as long as a thousand requests. Kept as objects and strings, every entry was
+ * copied by the young generation's collections and promoted to the old one, whose growth then
+ * called for full collections of the whole heap (the spec, the validators): under load that was a
+ * fifth of `GET /models`'s throughput and a twelfth of chat completions' (`--journal 0` against
+ * the default, the same run). Packed, an entry leaves nothing behind on the heap but a number in
+ * the journal's list; it is unpacked, into a fresh object, each time it is read.
+ *
+ * Records are appended to one buffer. Dropped records stay there until the buffer is full; then
+ * the live ones are copied to the front of a buffer twice their size (or the spare one, if it is
+ * large enough), so the buffer is at most about twice what the journal holds.
+ */
+import type { JournalEntry } from './journal';
+import { maskHeaders, maskQuery, parsedJson } from './mask';
+import { isSharedText } from '../pipeline/text-answer';
+
+/** A record's fields as the front knows them when the answer is out (see front.ts). */
+export interface PackedFields {
+  arrivedMs: number;
+  durationMs: number;
+  status: number;
+  session: string;
+  method: string;
+  path: string;
+  operation: string | null;
+  script: string | undefined;
+  interrupted: string | undefined;
+  /** The query as parsed, unmasked (masked when read), or undefined for a URL without one. */
+  query: Record<string, unknown> | undefined;
+  /** The request's headers as Node parsed them, unmasked (masked when read). */
+  headers: Record<string, string | string[] | undefined>;
+  /** The request's JSON text, or undefined with `body` the journal's summary of it. */
+  text: string | undefined;
+  body: unknown;
+  responseHeaders: Record<string, string> | undefined;
+  /** The answer's JSON as sent (parsed when read), or undefined with `responseBody` the value to show. */
+  responseJson: string | Buffer | undefined;
+  responseBody: unknown;
+}
+
+/** A record unpacked: its fields with the texts still text (the journal parses and masks them). */
+export interface UnpackedFields extends Omit<PackedFields, 'text' | 'body' | 'responseJson' | 'responseBody'> {
+  seq: number;
+  /** Exactly one of these two is set when there is a body (JSON text to parse, or a value). */
+  text?: string;
+  body: unknown;
+  responseJson?: string;
+  responseBody: unknown;
+}
+
+const INITIAL_BYTES = 256 * 1024;
+
+// Flags of a record (one byte).
+const HAS_OPERATION = 1;
+const HAS_SCRIPT = 2;
+const HAS_INTERRUPTED = 4;
+const HAS_QUERY = 8;
+const HAS_RESPONSE_HEADERS = 16;
+
+// How a body is kept (one byte each).
+const NONE = 0;
+const JSON_TEXT = 1;
+const JSON_VALUE = 2;
+/** JSON text many answers share (the models list): an index into `shared`, not a copy. */
+const SHARED_JSON = 3;
+
+/** Shared texts referred to at most; past it, they are copied like any other. */
+const MAX_SHARED = 64;
+
+// A record starts with its length (u32), then: seq (u32), arrived and duration (f64), status
+// (u16), flags, how its request body and its answer are kept (a byte each); then its texts.
+const SEQ_AT = 4;
+const ARRIVED_AT = 8;
+const DURATION_AT = 16;
+const STATUS_AT = 24;
+const FLAGS_AT = 26;
+const BODY_KIND_AT = 27;
+const ANSWER_KIND_AT = 28;
+const FIXED = 29;
+
+/** Node's own UTF-8 methods of Buffer, which `write` and `toString` reach after checking their arguments. */
+type Utf8 = Buffer & { utf8Write(text: string, offset: number): number; utf8Slice(start: number, end: number): string };
+
+export class PackedRecords {
+  private buffer: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+  private spare: Buffer | undefined;
+  private end = 0;
+  // Shared answer texts the records refer to; rebuilt from the live records at each compaction.
+  private shared: Buffer[] = [];
+  private sharedAt = new Map<Buffer, number>();
+  // The record being written: where, and how far (reset by each `write`).
+  private at = 0;
+
+  /**
+   * Packs `fields`, returning where the record starts. `live` gives the starts of the records
+   * still kept, and `moved` tells where each went, when the buffer has to be compacted first.
+   */
+  write(seq: number, fields: PackedFields, live: () => Iterable<number>, moved: (from: number, to: number) => void): number {
+    const queryText = fields.query === undefined ? undefined : JSON.stringify(fields.query);
+    const bodyText = fields.text ?? (fields.body === undefined ? undefined : JSON.stringify(fields.body));
+    const sharedAnswer = isSharedText(fields.responseJson) && (this.sharedAt.has(fields.responseJson) || this.shared.length < MAX_SHARED);
+    const answerText = sharedAnswer ? undefined : (fields.responseJson ?? (fields.responseBody === undefined ? undefined : JSON.stringify(fields.responseBody)));
+    let most = FIXED + 4 * 8 + 3 * (fields.session.length + fields.method.length + fields.path.length);
+    if (fields.operation !== null) most += 4 + 3 * fields.operation.length;
+    if (fields.script !== undefined) most += 4 + 3 * fields.script.length;
+    if (fields.interrupted !== undefined) most += 4 + 3 * fields.interrupted.length;
+    if (queryText !== undefined) most += 4 + 3 * queryText.length;
+    if (bodyText !== undefined) most += 4 + 3 * bodyText.length;
+    if (answerText !== undefined) most += 4 + 3 * answerText.length;
+    if (sharedAnswer) most += 4;
+    most += headersBound(fields.headers) + (fields.responseHeaders ? headersBound(fields.responseHeaders) : 0);
+    if (this.end + most > this.buffer.length) this.compact(most, live, moved);
+
+    const buffer = this.buffer;
+    const start = this.end;
+    this.at = buffer.writeUInt32LE(seq, start + SEQ_AT);
+    this.at = buffer.writeDoubleLE(fields.arrivedMs, this.at);
+    this.at = buffer.writeDoubleLE(fields.durationMs, this.at);
+    this.at = buffer.writeUInt16LE(fields.status, this.at);
+    let flags = 0;
+    if (fields.operation !== null) flags |= HAS_OPERATION;
+    if (fields.script !== undefined) flags |= HAS_SCRIPT;
+    if (fields.interrupted !== undefined) flags |= HAS_INTERRUPTED;
+    if (queryText !== undefined) flags |= HAS_QUERY;
+    if (fields.responseHeaders) flags |= HAS_RESPONSE_HEADERS;
+    buffer[this.at++] = flags;
+    buffer[this.at++] = bodyText === undefined ? NONE : fields.text !== undefined ? JSON_TEXT : JSON_VALUE;
+    buffer[this.at++] = sharedAnswer ? SHARED_JSON : answerText === undefined ? NONE : fields.responseJson !== undefined ? JSON_TEXT : JSON_VALUE;
+    this.text(fields.session);
+    this.text(fields.method);
+    this.text(fields.path);
+    if (fields.operation !== null) this.text(fields.operation);
+    if (fields.script !== undefined) this.text(fields.script);
+    if (fields.interrupted !== undefined) this.text(fields.interrupted);
+    if (queryText !== undefined) this.text(queryText);
+    this.headers(fields.headers);
+    if (fields.responseHeaders) this.headers(fields.responseHeaders);
+    if (bodyText !== undefined) this.text(bodyText);
+    if (answerText !== undefined) this.text(answerText);
+    else if (sharedAnswer) this.at = buffer.writeUInt32LE(this.share(fields.responseJson as Buffer), this.at);
+    buffer.writeUInt32LE(this.at - start, start);
+    this.end = this.at;
+    return start;
+  }
+
+  /** The record's sequence number, read without unpacking the rest. */
+  seqAt(start: number): number {
+    return this.buffer.readUInt32LE(start + SEQ_AT);
+  }
+
+  /** The record's session, read without unpacking the rest. */
+  sessionAt(start: number): string {
+    this.at = start + FIXED;
+    return this.readText();
+  }
+
+  read(start: number): UnpackedFields {
+    const buffer = this.buffer;
+    const seq = buffer.readUInt32LE(start + SEQ_AT);
+    const arrivedMs = buffer.readDoubleLE(start + ARRIVED_AT);
+    const durationMs = buffer.readDoubleLE(start + DURATION_AT);
+    const status = buffer.readUInt16LE(start + STATUS_AT);
+    const flags = buffer[start + FLAGS_AT]!;
+    const bodyKind = buffer[start + BODY_KIND_AT]!;
+    const answerKind = buffer[start + ANSWER_KIND_AT]!;
+    this.at = start + FIXED;
+    const session = this.readText();
+    const method = this.readText();
+    const path = this.readText();
+    const operation = flags & HAS_OPERATION ? this.readText() : null;
+    const script = flags & HAS_SCRIPT ? this.readText() : undefined;
+    const interrupted = flags & HAS_INTERRUPTED ? this.readText() : undefined;
+    const query = flags & HAS_QUERY ? (JSON.parse(this.readText()) as Record<string, unknown>) : undefined;
+    const headers = this.readHeaders();
+    const responseHeaders = flags & HAS_RESPONSE_HEADERS ? (this.readHeaders() as Record<string, string>) : undefined;
+    const fields: UnpackedFields = { seq, arrivedMs, durationMs, status, session, method, path, operation, script, interrupted, query, headers, responseHeaders, body: undefined, responseBody: undefined };
+    if (bodyKind === JSON_TEXT) fields.text = this.readText();
+    else if (bodyKind === JSON_VALUE) fields.body = JSON.parse(this.readText());
+    if (answerKind === JSON_TEXT) fields.responseJson = this.readText();
+    else if (answerKind === JSON_VALUE) fields.responseBody = JSON.parse(this.readText());
+    else if (answerKind === SHARED_JSON) fields.responseJson = this.shared[buffer.readUInt32LE(this.at)]!.toString('utf8');
+    return fields;
+  }
+
+  private share(text: Buffer): number {
+    let at = this.sharedAt.get(text);
+    if (at === undefined) {
+      at = this.shared.push(text) - 1;
+      this.sharedAt.set(text, at);
+    }
+    return at;
+  }
+
+  /** Bytes the buffer holds (for tests and the bench). */
+  get capacity(): number {
+    return this.buffer.length;
+  }
+
+  private text(value: string | Buffer): void {
+    const buffer = this.buffer;
+    const bytes = typeof value === 'string' ? (buffer as Utf8).utf8Write(value, this.at + 4) : (buffer.set(value, this.at + 4), value.length);
+    buffer.writeUInt32LE(bytes, this.at);
+    this.at += 4 + bytes;
+  }
+
+  private readText(): string {
+    const length = this.buffer.readUInt32LE(this.at);
+    const from = this.at + 4;
+    this.at = from + length;
+    return (this.buffer as Utf8).utf8Slice(from, this.at);
+  }
+
+  /** Names and values, a header sent more than once (an array) as its values after a count. */
+  private headers(headers: Record<string, string | string[] | undefined>): void {
+    const countAt = this.at;
+    this.at += 4;
+    let count = 0;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      count++;
+      this.text(name);
+      if (typeof value === 'string') {
+        this.buffer.writeUInt32LE(0xffffffff, this.at);
+        this.at += 4;
+        this.text(value);
+      } else {
+        this.buffer.writeUInt32LE(value.length, this.at);
+        this.at += 4;
+        for (const each of value) this.text(each);
+      }
+    }
+    this.buffer.writeUInt32LE(count, countAt);
+  }
+
+  private readHeaders(): Record<string, string | string[]> {
+    const count = this.buffer.readUInt32LE(this.at);
+    this.at += 4;
+    const headers: Record<string, string | string[]> = {};
+    for (let i = 0; i < count; i++) {
+      const name = this.readText();
+      const values = this.buffer.readUInt32LE(this.at);
+      this.at += 4;
+      if (values === 0xffffffff) headers[name] = this.readText();
+      else headers[name] = Array.from({ length: values }, () => this.readText());
+    }
+    return headers;
+  }
+
+  /** Moves the live records to the front of a buffer with room for them twice over and `more`. */
+  private compact(more: number, live: () => Iterable<number>, moved: (from: number, to: number) => void): void {
+    const old = this.buffer;
+    const starts = [...live()];
+    let bytes = 0;
+    for (const start of starts) bytes += old.readUInt32LE(start);
+    let size = INITIAL_BYTES;
+    while (size < 2 * (bytes + more)) size *= 2;
+    const target = this.spare && this.spare.length >= size && this.spare.length <= 4 * size ? this.spare : Buffer.allocUnsafe(size);
+    let end = 0;
+    const shared = this.shared;
+    this.shared = [];
+    this.sharedAt = new Map();
+    for (const start of starts) {
+      const length = old.readUInt32LE(start);
+      old.copy(target, end, start, start + length);
+      // A shared text's index is the record's last four bytes: renumbered for the new table.
+      if (target[end + ANSWER_KIND_AT] === SHARED_JSON) target.writeUInt32LE(this.share(shared[target.readUInt32LE(end + length - 4)]!), end + length - 4);
+      moved(start, end);
+      end += length;
+    }
+    this.spare = old.length <= 4 * size ? old : undefined;
+    this.buffer = target;
+    this.end = end;
+  }
+}
+
+/** A record as the journal hands it out: masked, its JSON parsed, a fresh object each time. */
+export function toEntry(fields: UnpackedFields): JournalEntry {
+  const response: JournalEntry['response'] = { status: fields.status, headers: fields.responseHeaders ?? {}, streamed: false };
+  if (fields.interrupted !== undefined) response.interrupted = fields.interrupted;
+  response.body = fields.responseJson !== undefined ? parsedJson(fields.responseJson) : fields.responseBody;
+  const entry: JournalEntry = {
+    id: String(fields.seq),
+    time: new Date(fields.arrivedMs).toISOString(),
+    session: fields.session,
+    method: fields.method,
+    path: fields.path,
+    operation: fields.operation,
+    query: maskQuery(fields.query),
+    headers: maskHeaders(fields.headers),
+    body: fields.text !== undefined ? parsedJson(fields.text) : fields.body,
+    response,
+    durationMs: fields.durationMs,
+  };
+  if (fields.script !== undefined) entry.script = fields.script;
+  return entry;
+}
+
+/** The most bytes `headers` can take packed (UTF-8 is at most three bytes per UTF-16 unit). */
+function headersBound(headers: Record<string, string | string[] | undefined>): number {
+  let most = 4;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    most += 8 + 3 * name.length;
+    if (typeof value === 'string') most += 4 + 3 * value.length;
+    else for (const each of value) most += 4 + 3 * each.length;
+  }
+  return most;
+}
