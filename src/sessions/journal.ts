@@ -55,6 +55,14 @@ export interface JournalFilter {
 export const DEFAULT_JOURNAL_MAX = 1000;
 
 /**
+ * The most bytes the journal's packed entries take (see packed.ts): past it the oldest entries are
+ * dropped, however few are kept. A test's thousand entries of chat completions take about 1 MiB;
+ * a run of megabyte answers (an image's base64, a hostile request echoed back) would otherwise
+ * hold a gigabyte.
+ */
+export const JOURNAL_BYTES_MAX = 16 * 1024 * 1024;
+
+/**
  * Work an entry leaves for its first reader (see sessions/front.ts): each function fills in part
  * of the entry, and returns false when it has more to do at a later read (a stream still going).
  * Kept on the entry itself, under a symbol (which neither JSON nor `Object.keys` shows), in a
@@ -113,6 +121,8 @@ export class Journal {
   private start = 0;
   private seq = 0;
   private readonly packed = new PackedRecords();
+  /** Bytes of the packed records kept. */
+  private packedBytes = 0;
 
   constructor(public max: number = DEFAULT_JOURNAL_MAX) {}
 
@@ -134,11 +144,20 @@ export class Journal {
 
   private keep(entry: JournalEntry | number): void {
     this.entries.push(entry);
-    while (this.entries.length - this.start > this.max) this.entries[this.start++] = undefined as never;
+    while (this.entries.length - this.start > this.max) this.drop();
+    // The newest is always kept: no record is larger than a quarter of the bound (packed.ts, BODY_MAX).
+    while (this.packedBytes > JOURNAL_BYTES_MAX && this.entries.length - this.start > 1) this.drop();
     if (this.start > 0 && this.start >= this.entries.length - this.start) {
       this.entries = this.entries.slice(this.start);
       this.start = 0;
     }
+  }
+
+  /** Drops the oldest entry. */
+  private drop(): void {
+    const oldest = this.entries[this.start];
+    if (typeof oldest === 'number') this.packedBytes -= this.packed.lengthAt(oldest);
+    this.entries[this.start++] = undefined as never;
   }
 
   /** Keeps an entry as its packed record (see packed.ts), as `add` keeps an object one. */
@@ -163,6 +182,7 @@ export class Journal {
       return;
     }
     this.seq = seq;
+    this.packedBytes += this.packed.lengthAt(record);
     this.keep(record);
   }
 
@@ -211,6 +231,8 @@ export class Journal {
     const entries = this.kept();
     const before = entries.length;
     this.entries = session === undefined ? [] : entries.filter((entry) => this.sessionOf(entry) !== session);
+    this.packedBytes = 0;
+    for (const entry of this.entries) if (typeof entry === 'number') this.packedBytes += this.packed.lengthAt(entry);
     return before - this.entries.length;
   }
 }

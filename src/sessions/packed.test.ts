@@ -1,5 +1,5 @@
 import { Journal, type JournalEntry } from './journal';
-import type { PackedFields } from './packed';
+import { BODY_MAX, type PackedFields } from './packed';
 import { sharedText } from '../pipeline/text-answer';
 
 const fields = (i: number, more: Partial<PackedFields> = {}): PackedFields => ({
@@ -82,4 +82,18 @@ test('past its first buffer the journal compacts: records move, dropped ones go,
   expect(journal.clear('even')).toBe(even);
   expect(journal.list().every((e: JournalEntry) => e.session !== 'even')).toBe(true);
   expect(journal.list()).toHaveLength(50 - even);
+});
+
+test('the packed entries are bounded in bytes as well as in number: the oldest go first, a body too large is kept as its size', () => {
+  const journal = new Journal(1000);
+  const answer = (i: number, bytes: number) => JSON.stringify({ id: `img-${i}`, b64_json: 'A'.repeat(bytes) });
+  for (let i = 1; i <= 12; i++) journal.addPacked(fields(i, { responseJson: answer(i, 3 * 1024 * 1024) }));
+  const kept = journal.list();
+  // 16 MiB hold five answers of 3 MiB, not twelve.
+  expect(kept.map((e) => e.id)).toEqual(['8', '9', '10', '11', '12']);
+  expect((kept[4]!.response.body as { id: string }).id).toBe('img-12');
+
+  const huge = answer(13, BODY_MAX + 1);
+  journal.addPacked(fields(13, { responseJson: huge }));
+  expect(journal.get('13')!.response.body).toEqual({ omitted: `an answer over ${BODY_MAX} bytes`, bytes: Buffer.byteLength(huge) });
 });

@@ -9,8 +9,9 @@
  * the journal's list; it is unpacked, into a fresh object, each time it is read.
  *
  * Records are appended to one buffer. Dropped records stay there until the buffer is full; then
- * the live ones are copied to the front of a buffer twice their size (or the spare one, if it is
- * large enough), so the buffer is at most about twice what the journal holds.
+ * the live ones are copied to the front of a buffer half as large again as they are (the spare
+ * one, the buffer before, when it fits), so the buffer is at most about one and a half times what
+ * the journal holds, which the journal bounds (JOURNAL_BYTES_MAX).
  */
 import type { JournalEntry } from './journal';
 import { maskHeaders, maskQuery, parsedJson } from './mask';
@@ -51,6 +52,17 @@ export interface UnpackedFields extends Omit<PackedFields, 'text' | 'body' | 're
 }
 
 const INITIAL_BYTES = 256 * 1024;
+/**
+ * The largest body (a request's, an answer's) a record keeps whole, a quarter of what the journal
+ * holds at most: an image's base64 is kept, a larger body only as its size.
+ */
+export const BODY_MAX = 4 * 1024 * 1024;
+
+/** What a record keeps of a body over BODY_MAX, as JSON. */
+const omitted = (what: string, text: string | Buffer) => JSON.stringify({ omitted: `${what} over ${BODY_MAX} bytes`, bytes: Buffer.byteLength(text) });
+
+/** Buffers up to this size are kept for the next compaction; a larger one is left to be freed. */
+const SPARE_MAX = 4 * 1024 * 1024;
 
 // Flags of a record (one byte).
 const HAS_OPERATION = 1;
@@ -99,9 +111,13 @@ export class PackedRecords {
    */
   write(seq: number, fields: PackedFields, live: () => Iterable<number>, moved: (from: number, to: number) => void): number {
     const queryText = fields.query === undefined ? undefined : JSON.stringify(fields.query);
-    const bodyText = fields.text ?? (fields.body === undefined ? undefined : JSON.stringify(fields.body));
+    let bodyKind = fields.text !== undefined ? JSON_TEXT : fields.body === undefined ? NONE : JSON_VALUE;
+    let bodyText = fields.text ?? (fields.body === undefined ? undefined : JSON.stringify(fields.body));
+    if (bodyText !== undefined && bodyText.length > BODY_MAX) [bodyKind, bodyText] = [JSON_VALUE, omitted('a body', bodyText)];
     const sharedAnswer = isSharedText(fields.responseJson) && (this.sharedAt.has(fields.responseJson) || this.shared.length < MAX_SHARED);
-    const answerText = sharedAnswer ? undefined : (fields.responseJson ?? (fields.responseBody === undefined ? undefined : JSON.stringify(fields.responseBody)));
+    let answerKind = sharedAnswer ? SHARED_JSON : fields.responseJson !== undefined ? JSON_TEXT : fields.responseBody === undefined ? NONE : JSON_VALUE;
+    let answerText = sharedAnswer ? undefined : (fields.responseJson ?? (fields.responseBody === undefined ? undefined : JSON.stringify(fields.responseBody)));
+    if (answerText !== undefined && answerText.length > BODY_MAX) [answerKind, answerText] = [JSON_VALUE, omitted('an answer', answerText)];
     let most = FIXED + 4 * 8 + 3 * (fields.session.length + fields.method.length + fields.path.length);
     if (fields.operation !== null) most += 4 + 3 * fields.operation.length;
     if (fields.script !== undefined) most += 4 + 3 * fields.script.length;
@@ -126,8 +142,8 @@ export class PackedRecords {
     if (queryText !== undefined) flags |= HAS_QUERY;
     if (fields.responseHeaders) flags |= HAS_RESPONSE_HEADERS;
     buffer[this.at++] = flags;
-    buffer[this.at++] = bodyText === undefined ? NONE : fields.text !== undefined ? JSON_TEXT : JSON_VALUE;
-    buffer[this.at++] = sharedAnswer ? SHARED_JSON : answerText === undefined ? NONE : fields.responseJson !== undefined ? JSON_TEXT : JSON_VALUE;
+    buffer[this.at++] = bodyKind;
+    buffer[this.at++] = answerKind;
     this.text(fields.session);
     this.text(fields.method);
     this.text(fields.path);
@@ -148,6 +164,11 @@ export class PackedRecords {
   /** The record's sequence number, read without unpacking the rest. */
   seqAt(start: number): number {
     return this.buffer.readUInt32LE(start + SEQ_AT);
+  }
+
+  /** The record's bytes. */
+  lengthAt(start: number): number {
+    return this.buffer.readUInt32LE(start);
   }
 
   /** The record's session, read without unpacking the rest. */
@@ -255,9 +276,8 @@ export class PackedRecords {
     const starts = [...live()];
     let bytes = 0;
     for (const start of starts) bytes += old.readUInt32LE(start);
-    let size = INITIAL_BYTES;
-    while (size < 2 * (bytes + more)) size *= 2;
-    const target = this.spare && this.spare.length >= size && this.spare.length <= 4 * size ? this.spare : Buffer.allocUnsafe(size);
+    const size = Math.max(INITIAL_BYTES, Math.ceil((1.5 * (bytes + more)) / 65536) * 65536);
+    const target = this.spare && this.spare.length >= size && this.spare.length <= 2 * size ? this.spare : Buffer.allocUnsafe(size);
     let end = 0;
     const shared = this.shared;
     this.shared = [];
@@ -270,7 +290,7 @@ export class PackedRecords {
       moved(start, end);
       end += length;
     }
-    this.spare = old.length <= 4 * size ? old : undefined;
+    this.spare = old.length <= SPARE_MAX ? old : undefined;
     this.buffer = target;
     this.end = end;
   }

@@ -8,12 +8,18 @@ export function collectGarbage(): () => void {
 }
 
 export async function heapAfterGc(): Promise<number> {
+  return (await memoryAfterGc()).heapUsed;
+}
+
+/** The heap and the memory of ArrayBuffers (Buffers, where the journal packs its entries) after a full collection. */
+export async function memoryAfterGc(): Promise<{ heapUsed: number; arrayBuffers: number }> {
   const gc = collectGarbage();
   // Twice, with a turn of the event loop between, so that finalizers and weak callbacks run.
   gc();
   await new Promise((resolve) => setImmediate(resolve));
   gc();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return { heapUsed, arrayBuffers };
 }
 
 /** Counts of the resources keeping the event loop alive, by type (TCPSocketWrap, Timeout, ...). */
