@@ -54,11 +54,11 @@ test('bodies kept as values (a summary, a text answer) and no body at all read b
   expect(second).toMatchObject({ operation: null, body: undefined, response: { status: 404, headers: {}, body: undefined, interrupted: 'client went away before the answer' } });
 });
 
-test('past its first buffer the journal compacts: records move, dropped ones go, ids, sessions and shared answers survive', () => {
+test('the ring of packed entries wraps round and grows: records move, dropped ones go, ids, sessions and shared answers survive', () => {
   const journal = new Journal(50);
   const list = sharedText(Buffer.from(JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o' }] })));
-  // About 4 KB each: the first 256 KiB buffer fills several times over.
-  const padding = 'x'.repeat(4000);
+  // About 12 KB each: fifty of them outgrow the first 256 KiB ring, and 400 go round the grown one.
+  const padding = 'x'.repeat(12000);
   for (let i = 1; i <= 400; i++) {
     journal.addPacked(i % 3 === 0 ? fields(i, { responseJson: list }) : fields(i, { text: JSON.stringify({ model: 'gpt-4o', padding, i }) }));
     // An object entry now and then, as a stream's is.

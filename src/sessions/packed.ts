@@ -8,10 +8,13 @@
  * the default, the same run). Packed, an entry leaves nothing behind on the heap but a number in
  * the journal's list; it is unpacked, into a fresh object, each time it is read.
  *
- * Records are appended to one buffer. Dropped records stay there until the buffer is full; then
- * the live ones are copied to the front of a buffer half as large again as they are (the spare
- * one, the buffer before, when it fits), so the buffer is at most about one and a half times what
- * the journal holds, which the journal bounds (JOURNAL_BYTES_MAX).
+ * The buffer is a ring: the journal drops its entries oldest first, so a record is written after
+ * the newest one, or from the buffer's start once that is past the oldest one still kept. Only a
+ * ring too full for the next record is copied, into one that holds the records kept and the new
+ * one half as large again; the journal bounds what it keeps
+ * (JOURNAL_BYTES_MAX), and so the buffer. An earlier version compacted the buffer whenever its end
+ * was reached: with embeddings' 8 KiB answers it copied megabytes into a fresh buffer every few
+ * hundred requests, and the page faults of the fresh buffer made each request cost twice as much.
  */
 import type { JournalEntry } from './journal';
 import { maskHeaders, maskQuery, parsedJson } from './mask';
@@ -61,8 +64,6 @@ export const BODY_MAX = 4 * 1024 * 1024;
 /** What a record keeps of a body over BODY_MAX, as JSON. */
 const omitted = (what: string, text: string | Buffer) => JSON.stringify({ omitted: `${what} over ${BODY_MAX} bytes`, bytes: Buffer.byteLength(text) });
 
-/** Buffers up to this size are kept for the next compaction; a larger one is left to be freed. */
-const SPARE_MAX = 4 * 1024 * 1024;
 
 // Flags of a record (one byte).
 const HAS_OPERATION = 1;
@@ -97,9 +98,9 @@ type Utf8 = Buffer & { utf8Write(text: string, offset: number): number; utf8Slic
 
 export class PackedRecords {
   private buffer: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
-  private spare: Buffer | undefined;
+  /** Where the next record may start: just after the newest one. */
   private end = 0;
-  // Shared answer texts the records refer to; rebuilt from the live records at each compaction.
+  // Shared answer texts the records refer to; rebuilt from the live records when the ring grows.
   private shared: Buffer[] = [];
   private sharedAt = new Map<Buffer, number>();
   // The record being written: where, and how far (reset by each `write`).
@@ -107,7 +108,7 @@ export class PackedRecords {
 
   /**
    * Packs `fields`, returning where the record starts. `live` gives the starts of the records
-   * still kept, and `moved` tells where each went, when the buffer has to be compacted first.
+   * still kept, oldest first, and `moved` tells where each went when the ring has to grow first.
    */
   write(seq: number, fields: PackedFields, live: () => Iterable<number>, moved: (from: number, to: number) => void): number {
     const queryText = fields.query === undefined ? undefined : JSON.stringify(fields.query);
@@ -122,15 +123,18 @@ export class PackedRecords {
     if (fields.operation !== null) most += 4 + 3 * fields.operation.length;
     if (fields.script !== undefined) most += 4 + 3 * fields.script.length;
     if (fields.interrupted !== undefined) most += 4 + 3 * fields.interrupted.length;
-    if (queryText !== undefined) most += 4 + 3 * queryText.length;
-    if (bodyText !== undefined) most += 4 + 3 * bodyText.length;
-    if (answerText !== undefined) most += 4 + 3 * answerText.length;
+    if (queryText !== undefined) most += 4 + utf8Bound(queryText);
+    if (bodyText !== undefined) most += 4 + utf8Bound(bodyText);
+    if (answerText !== undefined) most += 4 + utf8Bound(answerText);
     if (sharedAnswer) most += 4;
     most += headersBound(fields.headers) + (fields.responseHeaders ? headersBound(fields.responseHeaders) : 0);
-    if (this.end + most > this.buffer.length) this.compact(most, live, moved);
+    let start = this.place(most, first(live()));
+    if (start === undefined) {
+      this.grow(most, live, moved);
+      start = this.end;
+    }
 
     const buffer = this.buffer;
-    const start = this.end;
     this.at = buffer.writeUInt32LE(seq, start + SEQ_AT);
     this.at = buffer.writeDoubleLE(fields.arrivedMs, this.at);
     this.at = buffer.writeDoubleLE(fields.durationMs, this.at);
@@ -270,14 +274,30 @@ export class PackedRecords {
     return headers;
   }
 
-  /** Moves the live records to the front of a buffer with room for them twice over and `more`. */
-  private compact(more: number, live: () => Iterable<number>, moved: (from: number, to: number) => void): void {
+  /** Where a record of at most `most` bytes fits in the ring whose oldest record starts at `oldest`; undefined when it is too full. */
+  private place(most: number, oldest: number | undefined): number | undefined {
+    const size = this.buffer.length;
+    if (oldest === undefined) return most <= size ? 0 : undefined;
+    const head = this.end;
+    // The newest record ends after the oldest one starts: free space is after it, and before the oldest.
+    if (head > oldest) {
+      if (head + most <= size) return head;
+      return most < oldest ? 0 : undefined;
+    }
+    // Wrapped: free space is between the newest and the oldest (never reaching it, so that an
+    // empty ring and a full one are told apart).
+    return head + most < oldest ? head : undefined;
+  }
+
+  /** Copies the records kept, oldest first, to the start of a larger buffer. */
+  private grow(more: number, live: () => Iterable<number>, moved: (from: number, to: number) => void): void {
     const old = this.buffer;
     const starts = [...live()];
     let bytes = 0;
     for (const start of starts) bytes += old.readUInt32LE(start);
-    const size = Math.max(INITIAL_BYTES, Math.ceil((1.5 * (bytes + more)) / 65536) * 65536);
-    const target = this.spare && this.spare.length >= size && this.spare.length <= 2 * size ? this.spare : Buffer.allocUnsafe(size);
+    // Half as large again as what it holds: room for half as many records again before the ring is full.
+    const size = Math.max(old.length + 65536, Math.ceil((1.5 * (bytes + more)) / 65536) * 65536);
+    const target = Buffer.allocUnsafe(size);
     let end = 0;
     const shared = this.shared;
     this.shared = [];
@@ -290,10 +310,10 @@ export class PackedRecords {
       moved(start, end);
       end += length;
     }
-    this.spare = old.length <= SPARE_MAX ? old : undefined;
     this.buffer = target;
     this.end = end;
   }
+
 }
 
 /** A record as the journal hands it out: masked, its JSON parsed, a fresh object each time. */
@@ -317,6 +337,14 @@ export function toEntry(fields: UnpackedFields): JournalEntry {
   if (fields.script !== undefined) entry.script = fields.script;
   return entry;
 }
+
+function first(values: Iterable<number>): number | undefined {
+  for (const value of values) return value;
+  return undefined;
+}
+
+/** The most bytes `text` takes as UTF-8: exact for a long text, where three bytes per unit would waste megabytes of the ring. */
+const utf8Bound = (text: string | Buffer) => (typeof text !== 'string' ? text.length : text.length > 4096 ? Buffer.byteLength(text) : 3 * text.length);
 
 /** The most bytes `headers` can take packed (UTF-8 is at most three bytes per UTF-16 unit). */
 function headersBound(headers: Record<string, string | string[] | undefined>): number {
