@@ -140,9 +140,16 @@ function responseLimits(body: Record<string, unknown>, bodyBytes: number): Error
   });
 }
 
+/**
+ * An empty string to embed, alone or in a list, is refused in these words, with no param or code
+ * (openai/openai-python#576; the single empty string too since 2024). A blank one (" ") is taken.
+ */
+const EMPTY_INPUT = "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.";
+
 function embeddingLimits(body: Record<string, unknown>, bodyBytes: number): ErrorResponse | undefined {
   const input = body.input;
   if (Array.isArray(input) && input.length > MAX_INPUTS) return arrayTooLong('input', input.length, MAX_INPUTS);
+  if (input === '' || (Array.isArray(input) && input.includes(''))) return openAIError(400, EMPTY_INPUT);
   const { model } = lookupModel(body.model as string);
   const dimensions = body.dimensions;
   if (typeof dimensions === 'number' && Number.isInteger(dimensions) && dimensions >= 1) {

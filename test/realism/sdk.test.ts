@@ -431,6 +431,21 @@ describe('embeddings', () => {
     expect(await again('hello!', 8)).not.toBe(base64);
     expect(Buffer.from(await again('hello', 16), 'base64').subarray(0, 32).equals(bytes)).toBe(false);
   });
+
+  test('an empty string to embed, alone or in a list, is the API\'s 400; a blank one is embedded', async () => {
+    for (const input of ['', ['a', ''], ['']]) {
+      const error = await client.embeddings.create({ model: 'text-embedding-3-small', input }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toEqual({
+        message: "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      });
+    }
+    const blank = await client.embeddings.create({ model: 'text-embedding-3-small', input: ' ' });
+    expect(blank.data[0]!.embedding).toHaveLength(1536);
+  });
 });
 
 describe('lists', () => {
