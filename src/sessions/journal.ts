@@ -2,7 +2,8 @@
  * The request journal: what each request asked and what it was answered, newest last, bounded
  * (the oldest entries are dropped first) so that a long test run keeps a flat memory.
  */
-import { PackedRecords, toEntry, type PackedFields } from './packed';
+import { PackedRecords, type PackedFields, type UnpackedFields } from './packed';
+import { maskHeaders, maskQuery, parsedJson } from './mask';
 
 /** One event of a streamed answer: its `event:` name, if any, and its data (JSON parsed when it is JSON). */
 export interface JournalEvent {
@@ -110,6 +111,28 @@ export function sinceTest(since: JournalFilter['since']): ((entry: JournalEntry,
   const at = Date.parse(since);
   if (Number.isNaN(at)) throw new RangeError(`since must be an entry id, an ISO date or epoch milliseconds, got "${since}"`);
   return (entry) => Date.parse(entry.time) > at;
+}
+
+/** A record as the journal hands it out: masked, its JSON parsed, a fresh object each time. */
+function toEntry(fields: UnpackedFields): JournalEntry {
+  const response: JournalEntry['response'] = { status: fields.status, headers: fields.responseHeaders ?? {}, streamed: false };
+  if (fields.interrupted !== undefined) response.interrupted = fields.interrupted;
+  response.body = fields.responseJson !== undefined ? parsedJson(fields.responseJson) : fields.responseBody;
+  const entry: JournalEntry = {
+    id: String(fields.seq),
+    time: new Date(fields.arrivedMs).toISOString(),
+    session: fields.session,
+    method: fields.method,
+    path: fields.path,
+    operation: fields.operation,
+    query: maskQuery(fields.query),
+    headers: maskHeaders(fields.headers),
+    body: fields.text !== undefined ? parsedJson(fields.text) : fields.body,
+    response,
+    durationMs: fields.durationMs,
+  };
+  if (fields.script !== undefined) entry.script = fields.script;
+  return entry;
 }
 
 export class Journal {

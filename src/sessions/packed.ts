@@ -16,8 +16,6 @@
  * was reached: with embeddings' 8 KiB answers it copied megabytes into a fresh buffer every few
  * hundred requests, and the page faults of the fresh buffer made each request cost twice as much.
  */
-import type { JournalEntry } from './journal';
-import { maskHeaders, maskQuery, parsedJson } from './mask';
 import { isSharedText } from '../pipeline/text-answer';
 
 /** A record's fields as the front knows them when the answer is out (see front.ts). */
@@ -314,28 +312,6 @@ export class PackedRecords {
     this.end = end;
   }
 
-}
-
-/** A record as the journal hands it out: masked, its JSON parsed, a fresh object each time. */
-export function toEntry(fields: UnpackedFields): JournalEntry {
-  const response: JournalEntry['response'] = { status: fields.status, headers: fields.responseHeaders ?? {}, streamed: false };
-  if (fields.interrupted !== undefined) response.interrupted = fields.interrupted;
-  response.body = fields.responseJson !== undefined ? parsedJson(fields.responseJson) : fields.responseBody;
-  const entry: JournalEntry = {
-    id: String(fields.seq),
-    time: new Date(fields.arrivedMs).toISOString(),
-    session: fields.session,
-    method: fields.method,
-    path: fields.path,
-    operation: fields.operation,
-    query: maskQuery(fields.query),
-    headers: maskHeaders(fields.headers),
-    body: fields.text !== undefined ? parsedJson(fields.text) : fields.body,
-    response,
-    durationMs: fields.durationMs,
-  };
-  if (fields.script !== undefined) entry.script = fields.script;
-  return entry;
 }
 
 function first(values: Iterable<number>): number | undefined {
