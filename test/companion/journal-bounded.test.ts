@@ -8,11 +8,7 @@ import type { MockServer } from '../../src';
 import { startMock } from '../helpers/server';
 import { memoryAfterGc } from '../reliability/helpers/process-state';
 
-/** The heap and, off it, the Buffers where the journal packs its entries. */
-const heldAfterGc = async () => {
-  const { heapUsed, arrayBuffers } = await memoryAfterGc();
-  return heapUsed + arrayBuffers;
-};
+const MiB = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 const TOTAL = Number(process.env.JOURNAL_REQUESTS ?? 10_000);
 const MAX = 500;
@@ -66,16 +62,20 @@ async function run(from: number, to: number): Promise<void> {
 test(`${TOTAL.toLocaleString('en')} requests: the journal keeps the newest ${MAX}, memory stays flat`, async () => {
   const warm = Math.min(TOTAL / 5, 5_000);
   await run(0, warm);
-  const before = await heldAfterGc();
+  const before = await memoryAfterGc();
   await run(warm, TOTAL);
-  const after = await heldAfterGc();
+  const after = await memoryAfterGc();
 
   const entries = mock.journal.requests();
   expect(entries).toHaveLength(MAX);
   expect(entries.map((e) => Number(e.id))).toEqual(Array.from({ length: MAX }, (_, i) => TOTAL - MAX + 1 + i));
   expect((entries[MAX - 1]!.body as { messages: { content: string }[] }).messages[0]!.content).toMatch(/^request \d+$/);
-  const growthMiB = (after - before) / 2 ** 20;
-  console.log(`journal run: ${TOTAL} requests, heap and buffers after GC ${(before / 2 ** 20).toFixed(1)} MiB after ${warm}, ${(after / 2 ** 20).toFixed(1)} MiB after ${TOTAL}`);
+  // The heap and, off it, the Buffers where the journal packs its entries.
+  const growthMiB = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 2 ** 20;
+  console.log(
+    `journal run: ${TOTAL} requests, after GC: heap ${MiB(before.heapUsed)} MiB and buffers ${MiB(before.arrayBuffers)} MiB after ${warm}, ` +
+      `heap ${MiB(after.heapUsed)} MiB and buffers ${MiB(after.arrayBuffers)} MiB after ${TOTAL}`,
+  );
   // Unbounded, each kept request would hold its body and answer (about 1.5 KB): 8,000 requests alone would add 12 MiB.
   expect(growthMiB).toBeLessThan(8);
   // A shared, loaded machine manages a few hundred requests a second: time scales with the count.
