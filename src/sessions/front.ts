@@ -4,7 +4,7 @@ import { apiKeyOf } from '../scripts/match';
 import { DEFAULT_SESSION } from '../scripts/book';
 import { FILLS, later, type Journal, type JournalEntry, type Pending } from './journal';
 import { journalBody, recordEvents, type StreamTap } from './record';
-import { maskHeaders, maskQuery, parsedJson } from './mask';
+import { shownRequest } from './mask';
 
 /**
  * What the HTTP front (src/http/handler.ts) asks of sessions and the journal: the session of a
@@ -155,12 +155,14 @@ class Kept implements StreamTap {
     return this.journal.add(entry);
   }
 
+  /** The query as parsed; for a request that failed before it was read, as the URL has it; none for a URL without one. */
+  private get shownQuery(): Record<string, unknown> | undefined {
+    return this.query ?? (this.url.includes('?') ? rawQuery(this.url) : undefined);
+  }
+
   fill(): void {
     const entry = this.entry!;
-    entry.time = new Date(this.arrived).toISOString();
-    entry.query = maskQuery(this.query ?? rawQuery(this.url));
-    entry.headers = maskHeaders(this.headers);
-    entry.body = this.text !== undefined ? parsedJson(this.text) : this.body;
+    Object.assign(entry, shownRequest(this.arrived, this.shownQuery, this.headers, this.text, this.body));
     if (this.script !== undefined) entry.script = this.script;
     if (this.resultHeaders) entry.response.headers = { ...this.resultHeaders };
   }
@@ -203,7 +205,7 @@ class Kept implements StreamTap {
       operation: this.operation,
       script: this.script,
       interrupted: this.interrupted,
-      query: this.query ?? (this.url.includes('?') ? rawQuery(this.url) : undefined),
+      query: this.shownQuery,
       headers: this.headers,
       text: this.text,
       body: this.body,
@@ -218,7 +220,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
   const header = (options.header ?? 'x-mock-session').toLowerCase();
 
   /** What is kept of the request, summarised now. */
-  const keep = (answered: Omit<Answered, 'result'>): Kept => {
+  const keptOf = (answered: Omit<Answered, 'result'>): Kept => {
     const { request, exchange, seen } = answered;
     const elapsed = sinceMs(answered.started);
     const url = request.url ?? '/';
@@ -267,7 +269,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
       if (!journal.enabled) return undefined;
       const { result } = answered;
       const interrupted = answered.exchange?.signal.aborted ? 'client went away before the answer' : undefined;
-      const kept = keep(answered);
+      const kept = keptOf(answered);
       if (streamOf(result) === undefined) return kept.answer(result, interrupted);
       // In the journal before the first event is written: a client that reads it then finds it there.
       const response: JournalEntry['response'] = { status: result.status, headers: EMPTY_HEADERS, streamed: true };
@@ -282,7 +284,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
 
     dropped(answered) {
       if (!journal.enabled) return;
-      keep(answered).open({ status: 0, headers: {}, streamed: false, interrupted: 'connection closed without an answer, as scripted' });
+      keptOf(answered).open({ status: 0, headers: {}, streamed: false, interrupted: 'connection closed without an answer, as scripted' });
     },
   };
 }

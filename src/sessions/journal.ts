@@ -2,8 +2,8 @@
  * The request journal: what each request asked and what it was answered, newest last, bounded
  * (the oldest entries are dropped first) so that a long test run keeps a flat memory.
  */
-import { PackedRecords, type PackedFields, type UnpackedFields } from './packed';
-import { maskHeaders, maskQuery, parsedJson } from './mask';
+import { JOURNAL_BYTES_MAX, PackedRecords, type PackedFields, type UnpackedFields } from './packed';
+import { parsedJson, shownRequest } from './mask';
 
 /** One event of a streamed answer: its `event:` name, if any, and its data (JSON parsed when it is JSON). */
 export interface JournalEvent {
@@ -54,14 +54,6 @@ export interface JournalFilter {
 }
 
 export const DEFAULT_JOURNAL_MAX = 1000;
-
-/**
- * The most bytes the journal's packed entries take (see packed.ts): past it the oldest entries are
- * dropped, however few are kept. A test's thousand entries of chat completions take about 1 MiB;
- * a run of megabyte answers (an image's base64, a hostile request echoed back) would otherwise
- * hold a gigabyte.
- */
-export const JOURNAL_BYTES_MAX = 16 * 1024 * 1024;
 
 /**
  * Work an entry leaves for its first reader (see sessions/front.ts): each function fills in part
@@ -118,16 +110,17 @@ function toEntry(fields: UnpackedFields): JournalEntry {
   const response: JournalEntry['response'] = { status: fields.status, headers: fields.responseHeaders ?? {}, streamed: false };
   if (fields.interrupted !== undefined) response.interrupted = fields.interrupted;
   response.body = fields.responseJson !== undefined ? parsedJson(fields.responseJson) : fields.responseBody;
+  const { time, query, headers, body } = shownRequest(fields.arrivedMs, fields.query, fields.headers, fields.text, fields.body);
   const entry: JournalEntry = {
     id: String(fields.seq),
-    time: new Date(fields.arrivedMs).toISOString(),
+    time,
     session: fields.session,
     method: fields.method,
     path: fields.path,
     operation: fields.operation,
-    query: maskQuery(fields.query),
-    headers: maskHeaders(fields.headers),
-    body: fields.text !== undefined ? parsedJson(fields.text) : fields.body,
+    query,
+    headers,
+    body,
     response,
     durationMs: fields.durationMs,
   };
@@ -193,6 +186,7 @@ export class Journal {
       record = this.packed.write(
         seq,
         fields,
+        this.oldestRecord(),
         () => this.records(),
         // Records move in the order `records` gave them: each is found from where the last one was.
         (from, to) => {
@@ -207,6 +201,15 @@ export class Journal {
     this.seq = seq;
     this.packedBytes += this.packed.lengthAt(record);
     this.keep(record);
+  }
+
+  /** Where the oldest packed record kept starts; undefined when none is. */
+  private oldestRecord(): number | undefined {
+    for (let i = this.start; i < this.entries.length; i++) {
+      const entry = this.entries[i];
+      if (typeof entry === 'number') return entry;
+    }
+    return undefined;
   }
 
   private *records(): Iterable<number> {

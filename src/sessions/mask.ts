@@ -38,3 +38,14 @@ export function parsedJson(data: string | Buffer): unknown {
     return text;
   }
 }
+
+/** What an entry shows of its request: the ISO time, masked query and headers, and the body, its JSON text parsed. */
+export function shownRequest(
+  arrivedMs: number,
+  query: Record<string, unknown> | undefined,
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+  text: string | undefined,
+  body: unknown,
+): { time: string; query: Record<string, unknown>; headers: Record<string, string | string[] | undefined>; body: unknown } {
+  return { time: new Date(arrivedMs).toISOString(), query: maskQuery(query), headers: maskHeaders(headers), body: text !== undefined ? parsedJson(text) : body };
+}

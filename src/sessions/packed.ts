@@ -53,11 +53,19 @@ export interface UnpackedFields extends Omit<PackedFields, 'text' | 'body' | 're
 }
 
 const INITIAL_BYTES = 256 * 1024;
+
 /**
- * The largest body (a request's, an answer's) a record keeps whole, a quarter of what the journal
- * holds at most: an image's base64 is kept, a larger body only as its size.
+ * The most bytes the journal's packed entries take: past it the journal drops its oldest entries,
+ * however few are kept. A test's thousand entries of chat completions take about 1 MiB; a run of
+ * megabyte answers (an image's base64, a hostile request echoed back) would otherwise hold a gigabyte.
  */
-export const BODY_MAX = 4 * 1024 * 1024;
+export const JOURNAL_BYTES_MAX = 16 * 1024 * 1024;
+
+/**
+ * The largest body (a request's, an answer's) a record keeps whole: an image's base64 is kept, a
+ * larger body only as its size. A quarter of the bound, so that the newest entry always fits.
+ */
+export const BODY_MAX = JOURNAL_BYTES_MAX / 4;
 
 /** What a record keeps of a body over BODY_MAX, as JSON. */
 const omitted = (what: string, text: string | Buffer) => JSON.stringify({ omitted: `${what} over ${BODY_MAX} bytes`, bytes: Buffer.byteLength(text) });
@@ -105,10 +113,11 @@ export class PackedRecords {
   private at = 0;
 
   /**
-   * Packs `fields`, returning where the record starts. `live` gives the starts of the records
-   * still kept, oldest first, and `moved` tells where each went when the ring has to grow first.
+   * Packs `fields`, returning where the record starts. `oldest` is where the oldest record still
+   * kept starts; `live` gives the starts of all of them, oldest first, and `moved` tells where
+   * each went, when the ring has to grow first.
    */
-  write(seq: number, fields: PackedFields, live: () => Iterable<number>, moved: (from: number, to: number) => void): number {
+  write(seq: number, fields: PackedFields, oldest: number | undefined, live: () => Iterable<number>, moved: (from: number, to: number) => void): number {
     const queryText = fields.query === undefined ? undefined : JSON.stringify(fields.query);
     let bodyKind = fields.text !== undefined ? JSON_TEXT : fields.body === undefined ? NONE : JSON_VALUE;
     let bodyText = fields.text ?? (fields.body === undefined ? undefined : JSON.stringify(fields.body));
@@ -126,7 +135,7 @@ export class PackedRecords {
     if (answerText !== undefined) most += 4 + utf8Bound(answerText);
     if (sharedAnswer) most += 4;
     most += headersBound(fields.headers) + (fields.responseHeaders ? headersBound(fields.responseHeaders) : 0);
-    let start = this.place(most, first(live()));
+    let start = this.place(most, oldest);
     if (start === undefined) {
       this.grow(most, live, moved);
       start = this.end;
@@ -214,11 +223,6 @@ export class PackedRecords {
       this.sharedAt.set(text, at);
     }
     return at;
-  }
-
-  /** Bytes the buffer holds (for tests and the bench). */
-  get capacity(): number {
-    return this.buffer.length;
   }
 
   private text(value: string | Buffer): void {
@@ -311,12 +315,6 @@ export class PackedRecords {
     this.buffer = target;
     this.end = end;
   }
-
-}
-
-function first(values: Iterable<number>): number | undefined {
-  for (const value of values) return value;
-  return undefined;
 }
 
 /** The most bytes `text` takes as UTF-8: exact for a long text, where three bytes per unit would waste megabytes of the ring. */
