@@ -101,7 +101,8 @@ test('a broken config keeps the last good set and logs the error with file, line
   const lines = text.split('\n');
   const row = lines.findIndex((l) => l.includes('greeting +)'));
   const column = lines[row]!.indexOf('greeting +)') + 'greeting +'.length;
-  const line = await change('mock.config.ts', text, /overrides not reloaded[^\n]*\n([^\n]+)/);
+  // The error's line, not a warning of the same words that a save seen half-written may print first.
+  const line = await change('mock.config.ts', text, /error: overrides not reloaded[^\n]*\n([^\n]+)/);
   expect(line).toContain(`${configFile}:${row + 1}:${column + 1}: Unexpected ")"`);
   expect(await ask(cli.client)).toBe('config v2');
 });
