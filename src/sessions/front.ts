@@ -44,6 +44,8 @@ export interface Answered {
   result: MockResponse;
   /** process.hrtime.bigint() when the request arrived. */
   started: bigint;
+  /** Whether the client has gone away (read without making the exchange's signal). */
+  gone?: { readonly aborted: boolean };
 }
 
 export interface FrontHooks {
@@ -268,7 +270,7 @@ export function createFrontHooks(journal: Journal, options: SessionOptions, scri
     record(answered) {
       if (!journal.enabled) return undefined;
       const { result } = answered;
-      const interrupted = answered.exchange?.signal.aborted ? 'client went away before the answer' : undefined;
+      const interrupted = answered.exchange && answered.gone?.aborted ? 'client went away before the answer' : undefined;
       const kept = keptOf(answered);
       if (streamOf(result) === undefined) return kept.answer(result, interrupted);
       // In the journal before the first event is written: a client that reads it then finds it there.
